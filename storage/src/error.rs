@@ -1,0 +1,37 @@
+//! The storage crate's error type.
+
+/// Everything a store operation can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The embedded engine failed (I/O, corruption, ...).
+    #[error("storage engine: {0}")]
+    Engine(String),
+    /// The store on disk was written by another schema version.
+    #[error(
+        "the store in {path} has schema version {found}, this build of Aerie uses version \
+         {expected}; use a matching Aerie release or move the data directory aside"
+    )]
+    SchemaMismatch {
+        /// Where the store lives.
+        path: String,
+        /// Version found on disk.
+        found: u32,
+        /// Version this build writes.
+        expected: u32,
+    },
+    /// A stored value could not be decoded.
+    #[error("corrupt stored value in {0}")]
+    Corrupt(&'static str),
+    /// A caller passed a cursor this store did not produce.
+    #[error("invalid pagination cursor")]
+    BadCursor,
+}
+
+impl From<fjall::Error> for Error {
+    fn from(e: fjall::Error) -> Self {
+        Error::Engine(e.to_string())
+    }
+}
+
+/// Result alias for the storage crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,107 @@
+//! Key encodings of the KV backends (the layout is described at the top of `fjall.rs`).
+
+use crate::facts::nsid;
+
+pub const META_SCHEMA: &[u8] = b"schema_version";
+pub const META_CURSOR: &[u8] = b"cursor";
+pub const META_NEXT_AID: &[u8] = b"next_aid";
+
+/// Counter kinds (first byte of a `counts` key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Count {
+    Likes = 1,
+    Reposts = 2,
+    Replies = 3,
+    Quotes = 4,
+    Followers = 5,
+    Follows = 6,
+    Posts = 7,
+    LiveRecords = 8,
+}
+
+/// Feed entry kinds.
+pub const FEED_POST: u8 = 0;
+pub const FEED_REPOST: u8 = 1;
+
+/// One byte for the collections the store knows; `0` + NSID + `0` for any other.
+pub fn push_collection(out: &mut Vec<u8>, collection: &str) {
+    let tag = match collection {
+        nsid::POST => 1,
+        nsid::LIKE => 2,
+        nsid::REPOST => 3,
+        nsid::FOLLOW => 4,
+        nsid::BLOCK => 5,
+        nsid::PROFILE => 6,
+        other => {
+            out.push(0);
+            out.extend_from_slice(other.as_bytes());
+            out.push(0);
+            return;
+        }
+    };
+    out.push(tag);
+}
+
+/// `records` key: aid · collection · rkey.
+pub fn record(aid: u64, collection: &str, rkey: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(8 + 1 + rkey.len());
+    k.extend_from_slice(&aid.to_be_bytes());
+    push_collection(&mut k, collection);
+    k.extend_from_slice(rkey.as_bytes());
+    k
+}
+
+/// A reference to a subject record inside another key: aid · collection · len(rkey) · rkey.
+pub fn subject(aid: u64, collection: &str, rkey: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(8 + 2 + rkey.len());
+    k.extend_from_slice(&aid.to_be_bytes());
+    push_collection(&mut k, collection);
+    k.push(rkey.len().min(255) as u8);
+    k.extend_from_slice(&rkey.as_bytes()[..rkey.len().min(255)]);
+    k
+}
+
+/// `prefix · sort_at · aid · rkey`: the shape of every time-ordered index entry.
+pub fn timed(prefix: &[u8], sort_at_us: i64, aid: u64, tail: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(prefix.len() + 16 + tail.len());
+    k.extend_from_slice(prefix);
+    k.extend_from_slice(&sort_key(sort_at_us));
+    k.extend_from_slice(&aid.to_be_bytes());
+    k.extend_from_slice(tail);
+    k
+}
+
+/// A feed key: aid · sort_at · kind · rkey.
+pub fn feed(aid: u64, sort_at_us: i64, kind: u8, rkey: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(17 + rkey.len());
+    k.extend_from_slice(&aid.to_be_bytes());
+    k.extend_from_slice(&sort_key(sort_at_us));
+    k.push(kind);
+    k.extend_from_slice(rkey.as_bytes());
+    k
+}
+
+/// A counter key.
+pub fn count(kind: Count, target: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(1 + target.len());
+    k.push(kind as u8);
+    k.extend_from_slice(target);
+    k
+}
+
+/// Times as order-preserving big-endian bytes (sign bit flipped so negatives sort first).
+pub fn sort_key(us: i64) -> [u8; 8] {
+    ((us as u64) ^ (1 << 63)).to_be_bytes()
+}
+
+/// Inverse of `sort_key`.
+pub fn read_sort_key(b: &[u8]) -> Option<i64> {
+    let arr: [u8; 8] = b.get(..8)?.try_into().ok()?;
+    Some((u64::from_be_bytes(arr) ^ (1 << 63)) as i64)
+}
+
+/// Reads a big-endian u64 at the start of `b`.
+pub fn read_aid(b: &[u8]) -> Option<u64> {
+    Some(u64::from_be_bytes(b.get(..8)?.try_into().ok()?))
+}

@@ -1,0 +1,214 @@
+//! The key-value family of backends: one implementation of the domain traits (`KvStore`) over
+//! a tiny ordered-KV engine interface, with two engines: fjall (on disk, the default) and an
+//! in-memory map (tests, tools). The key layout is documented at the top of `fjall.rs`.
+
+pub mod fjall;
+mod keys;
+pub mod memory;
+mod read;
+mod row;
+mod write;
+
+use crate::model::Durability;
+use crate::Result;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// Current on-disk schema version. Bump it (and add a migration) whenever the layout changes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The keyspaces (column families) of a KV store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Ks {
+    /// Schema version, cursor, id allocator.
+    Meta,
+    /// DID → actor id.
+    Dids,
+    /// Actor id → DID.
+    DidNames,
+    /// Actor id → actor row (handle, status).
+    Actors,
+    /// Handle → actor id.
+    Handles,
+    /// Record key → record row or tombstone.
+    Records,
+    /// Author feed: posts and reposts by author and time.
+    Feed,
+    /// Reply tree: parent post → replies.
+    Replies,
+    /// Likes by subject.
+    Likes,
+    /// Reposts by subject.
+    Reposts,
+    /// Quote posts by subject.
+    Quotes,
+    /// Follow records by follower.
+    Follows,
+    /// Follow records by subject.
+    Followers,
+    /// Block records by blocker.
+    Blocks,
+    /// Counters.
+    Counts,
+}
+
+impl Ks {
+    /// Every keyspace, in a fixed order.
+    pub const ALL: [Ks; 15] = [
+        Ks::Meta,
+        Ks::Dids,
+        Ks::DidNames,
+        Ks::Actors,
+        Ks::Handles,
+        Ks::Records,
+        Ks::Feed,
+        Ks::Replies,
+        Ks::Likes,
+        Ks::Reposts,
+        Ks::Quotes,
+        Ks::Follows,
+        Ks::Followers,
+        Ks::Blocks,
+        Ks::Counts,
+    ];
+
+    /// The keyspace's name on disk.
+    pub fn name(self) -> &'static str {
+        match self {
+            Ks::Meta => "meta",
+            Ks::Dids => "did_aid",
+            Ks::DidNames => "aid_did",
+            Ks::Actors => "aid_actor",
+            Ks::Handles => "handle_aid",
+            Ks::Records => "rkey_record",
+            Ks::Feed => "author_feed",
+            Ks::Replies => "parent_reply",
+            Ks::Likes => "subject_like",
+            Ks::Reposts => "subject_repost",
+            Ks::Quotes => "subject_quote",
+            Ks::Follows => "actor_follow",
+            Ks::Followers => "subject_follower",
+            Ks::Blocks => "actor_block",
+            Ks::Counts => "counts",
+        }
+    }
+}
+
+/// One write of a batch: a put (`Some`) or a delete (`None`).
+pub type KvWrite = (Ks, Vec<u8>, Option<Vec<u8>>);
+
+/// A key and its value.
+pub type KvPair = (Vec<u8>, Vec<u8>);
+
+/// The ordered key-value operations a backend engine provides.
+pub trait Engine: Send + Sync + 'static {
+    /// Point read.
+    fn get(&self, ks: Ks, key: &[u8]) -> Result<Option<Vec<u8>>>;
+    /// Keys with `prefix`, strictly below `before` when given, in descending order.
+    fn scan_desc(
+        &self,
+        ks: Ks,
+        prefix: &[u8],
+        before: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<KvPair>>;
+    /// Keys with `prefix`, strictly above `after` when given, in ascending order.
+    fn scan_asc(
+        &self,
+        ks: Ks,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<KvPair>>;
+    /// Applies all writes atomically.
+    fn commit(&self, writes: Vec<KvWrite>, durability: Durability) -> Result<()>;
+    /// Bytes on disk.
+    fn disk_bytes(&self) -> u64;
+    /// Where the store lives, for messages.
+    fn location(&self) -> String;
+}
+
+/// The domain store over any engine.
+pub struct KvStore<E: Engine> {
+    engine: E,
+    durability: Durability,
+    /// DID → actor id for ids already committed (never invalidated: ids never change).
+    aid_cache: Mutex<HashMap<String, u64>>,
+    /// Serializes writers: the store has one writer by design; this makes misuse safe.
+    write_lock: Mutex<()>,
+}
+
+const AID_CACHE_MAX: usize = 1 << 20;
+
+impl<E: Engine> KvStore<E> {
+    /// Wraps an engine, checking or recording the schema version.
+    pub fn new(engine: E, durability: Durability) -> Result<Self> {
+        match engine.get(Ks::Meta, keys::META_SCHEMA)? {
+            Some(v) => {
+                let found = row::read_u32(&v).ok_or(crate::Error::Corrupt("schema version"))?;
+                if found != SCHEMA_VERSION {
+                    return Err(crate::Error::SchemaMismatch {
+                        path: engine.location(),
+                        found,
+                        expected: SCHEMA_VERSION,
+                    });
+                }
+            }
+            None => engine.commit(
+                vec![(
+                    Ks::Meta,
+                    keys::META_SCHEMA.to_vec(),
+                    Some(SCHEMA_VERSION.to_be_bytes().to_vec()),
+                )],
+                Durability::Sync,
+            )?,
+        }
+        Ok(KvStore {
+            engine,
+            durability,
+            aid_cache: Mutex::default(),
+            write_lock: Mutex::default(),
+        })
+    }
+
+    /// The engine underneath (for tools that need raw access, such as benchmarks).
+    pub fn engine(&self) -> &E {
+        &self.engine
+    }
+
+    /// Committed actor id of a DID, if any (readers never allocate).
+    fn lookup_aid(&self, did: &str) -> Result<Option<u64>> {
+        if let Some(a) = self.cached_aid(did) {
+            return Ok(Some(a));
+        }
+        let aid = self
+            .engine
+            .get(Ks::Dids, did.as_bytes())?
+            .and_then(|v| row::read_u64(&v));
+        if let Some(a) = aid {
+            self.remember_aids(std::iter::once((did.to_string(), a)));
+        }
+        Ok(aid)
+    }
+
+    fn cached_aid(&self, did: &str) -> Option<u64> {
+        self.aid_cache.lock().ok().and_then(|c| c.get(did).copied())
+    }
+
+    fn remember_aids(&self, pairs: impl IntoIterator<Item = (String, u64)>) {
+        if let Ok(mut c) = self.aid_cache.lock() {
+            if c.len() > AID_CACHE_MAX {
+                c.clear();
+            }
+            c.extend(pairs);
+        }
+    }
+
+    fn did_of(&self, aid: u64) -> Result<String> {
+        let v = self
+            .engine
+            .get(Ks::DidNames, &aid.to_be_bytes())?
+            .ok_or(crate::Error::Corrupt("aid_did"))?;
+        String::from_utf8(v).map_err(|_| crate::Error::Corrupt("aid_did"))
+    }
+}

@@ -1,0 +1,337 @@
+//! The one writer of the KV backends: applies ops through a batch-local overlay (so later ops
+//! see earlier ones), then commits every change and the cursor in one atomic engine batch.
+
+use super::keys::{self, Count};
+use super::row::{ActorRow, Live, Row};
+use super::{Engine, Ks, KvStore, KvWrite};
+use crate::facts::{self, Facts};
+use crate::model::{ApplyStats, Cursor, Op, RecordId};
+use crate::{Result, Writer};
+use std::collections::HashMap;
+
+/// A batch in progress: reads see the overlay first, then the engine.
+struct Tx<'a, E: Engine> {
+    store: &'a KvStore<E>,
+    overlay: HashMap<(Ks, Vec<u8>), Option<Vec<u8>>>,
+    next_aid: u64,
+    new_aids: Vec<(String, u64)>,
+}
+
+impl<'a, E: Engine> Tx<'a, E> {
+    fn get(&self, ks: Ks, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        match self.overlay.get(&(ks, key.to_vec())) {
+            Some(v) => Ok(v.clone()),
+            None => self.store.engine.get(ks, key),
+        }
+    }
+
+    fn put(&mut self, ks: Ks, key: Vec<u8>, value: Vec<u8>) {
+        self.overlay.insert((ks, key), Some(value));
+    }
+
+    fn del(&mut self, ks: Ks, key: Vec<u8>) {
+        self.overlay.insert((ks, key), None);
+    }
+
+    /// Adds or removes an index entry.
+    fn set(&mut self, ks: Ks, key: Vec<u8>, value: Vec<u8>, add: bool) {
+        if add {
+            self.put(ks, key, value)
+        } else {
+            self.del(ks, key)
+        }
+    }
+
+    fn bump(&mut self, kind: Count, target: &[u8], add: bool) -> Result<()> {
+        let key = keys::count(kind, target);
+        let cur = self
+            .get(Ks::Counts, &key)?
+            .and_then(|v| super::row::read_u64(&v))
+            .unwrap_or(0);
+        let next = if add { cur + 1 } else { cur.saturating_sub(1) };
+        if next == 0 {
+            self.del(Ks::Counts, key);
+        } else {
+            self.put(Ks::Counts, key, next.to_be_bytes().to_vec());
+        }
+        Ok(())
+    }
+
+    /// The actor id of a DID, allocating one when the DID is new.
+    fn aid(&mut self, did: &str) -> Result<u64> {
+        if let Some(a) = self.store.cached_aid(did) {
+            return Ok(a);
+        }
+        if let Some(v) = self.get(Ks::Dids, did.as_bytes())? {
+            return super::row::read_u64(&v).ok_or(crate::Error::Corrupt("did_aid"));
+        }
+        let aid = self.next_aid;
+        self.next_aid += 1;
+        self.put(
+            Ks::Dids,
+            did.as_bytes().to_vec(),
+            aid.to_be_bytes().to_vec(),
+        );
+        self.put(
+            Ks::DidNames,
+            aid.to_be_bytes().to_vec(),
+            did.as_bytes().to_vec(),
+        );
+        self.new_aids.push((did.to_string(), aid));
+        Ok(aid)
+    }
+
+    fn subject(&mut self, id: &RecordId) -> Result<Vec<u8>> {
+        let aid = self.aid(&id.did)?;
+        Ok(keys::subject(aid, &id.collection, &id.rkey))
+    }
+
+    /// Inserts (`add`) or removes every index entry and count of one live record.
+    fn index(&mut self, id: &RecordId, aid: u64, live: &Live, add: bool) -> Result<()> {
+        let value: serde_json::Value = serde_json::from_slice(&live.body).unwrap_or_default();
+        let t = live.sort_at_us;
+        let rkey = id.rkey.as_bytes();
+        match facts::derive(&id.collection, &value) {
+            Facts::Post {
+                reply,
+                quote,
+                media,
+                video,
+            } => {
+                let self_thread = reply.as_ref().is_some_and(|r| r.root.did == id.did);
+                let flags = feed_flags(false, reply.is_some(), self_thread, media, video);
+                self.set(
+                    Ks::Feed,
+                    keys::feed(aid, t, keys::FEED_POST, &id.rkey),
+                    vec![flags],
+                    add,
+                );
+                self.bump(Count::Posts, &aid.to_be_bytes(), add)?;
+                if let Some(r) = reply {
+                    let parent = self.subject(&r.parent)?;
+                    self.set(Ks::Replies, keys::timed(&parent, t, aid, rkey), vec![], add);
+                    self.bump(Count::Replies, &parent, add)?;
+                }
+                if let Some(q) = quote {
+                    let subject = self.subject(&q)?;
+                    self.set(Ks::Quotes, keys::timed(&subject, t, aid, rkey), vec![], add);
+                    self.bump(Count::Quotes, &subject, add)?;
+                }
+            }
+            Facts::Like(s) => {
+                let subject = self.subject(&s)?;
+                self.set(Ks::Likes, keys::timed(&subject, t, aid, rkey), vec![], add);
+                self.bump(Count::Likes, &subject, add)?;
+            }
+            Facts::Repost(s) => {
+                let subject = self.subject(&s)?;
+                self.set(
+                    Ks::Reposts,
+                    keys::timed(&subject, t, aid, rkey),
+                    vec![],
+                    add,
+                );
+                self.bump(Count::Reposts, &subject, add)?;
+                let flags = feed_flags(true, false, false, false, false);
+                self.set(
+                    Ks::Feed,
+                    keys::feed(aid, t, keys::FEED_REPOST, &id.rkey),
+                    vec![flags],
+                    add,
+                );
+            }
+            Facts::Follow(did) => {
+                let other = self.aid(&did)?;
+                self.set(
+                    Ks::Follows,
+                    keys::timed(&aid.to_be_bytes(), t, other, rkey),
+                    vec![],
+                    add,
+                );
+                self.set(
+                    Ks::Followers,
+                    keys::timed(&other.to_be_bytes(), t, aid, rkey),
+                    vec![],
+                    add,
+                );
+                self.bump(Count::Follows, &aid.to_be_bytes(), add)?;
+                self.bump(Count::Followers, &other.to_be_bytes(), add)?;
+            }
+            Facts::Block(did) => {
+                let other = self.aid(&did)?;
+                self.set(
+                    Ks::Blocks,
+                    keys::timed(&aid.to_be_bytes(), t, other, rkey),
+                    vec![],
+                    add,
+                );
+            }
+            Facts::Plain => {}
+        }
+        self.bump(Count::LiveRecords, &[], add)
+    }
+
+    fn record_row(&mut self, id: &RecordId) -> Result<(u64, Vec<u8>, Option<Row>)> {
+        let aid = self.aid(&id.did)?;
+        let key = keys::record(aid, &id.collection, &id.rkey);
+        let row = self
+            .get(Ks::Records, &key)?
+            .map(|v| Row::decode(&v))
+            .transpose()?;
+        Ok((aid, key, row))
+    }
+
+    /// Applies a put or delete if `rev` is newer than what is stored; returns whether it did.
+    fn write_record(&mut self, id: &RecordId, rev: u64, live: Option<Live>) -> Result<bool> {
+        let (aid, key, old) = self.record_row(id)?;
+        if old.as_ref().is_some_and(|o| o.rev >= rev) {
+            return Ok(false);
+        }
+        if let Some(old_live) = old.and_then(|o| o.live) {
+            self.index(id, aid, &old_live, false)?;
+        }
+        if let Some(l) = &live {
+            self.index(id, aid, l, true)?;
+        }
+        self.put(Ks::Records, key, Row { rev, live }.encode());
+        Ok(true)
+    }
+
+    fn actor_row(&mut self, did: &str) -> Result<(u64, ActorRow)> {
+        let aid = self.aid(did)?;
+        let row = match self.get(Ks::Actors, &aid.to_be_bytes())? {
+            Some(v) => ActorRow::decode(&v)?,
+            None => ActorRow::default(),
+        };
+        Ok((aid, row))
+    }
+
+    fn apply_op(&mut self, op: &Op) -> Result<bool> {
+        match op {
+            Op::Put {
+                id,
+                rev,
+                cid,
+                record,
+                time_us,
+            } => {
+                let value: serde_json::Value = serde_json::from_slice(record).unwrap_or_default();
+                let live = Live {
+                    indexed_at_us: *time_us,
+                    sort_at_us: facts::sort_at_us(&value, *time_us),
+                    cid: cid.clone(),
+                    body: record.clone(),
+                };
+                self.write_record(id, *rev, Some(live))
+            }
+            Op::Delete { id, rev } => self.write_record(id, *rev, None),
+            Op::Identity { did, handle, seq } => {
+                let (aid, mut row) = self.actor_row(did)?;
+                if row.identity_seq >= *seq {
+                    return Ok(false);
+                }
+                if let Some(old) = row.handle.take() {
+                    let held = self
+                        .get(Ks::Handles, old.as_bytes())?
+                        .and_then(|v| super::row::read_u64(&v));
+                    if held == Some(aid) {
+                        self.del(Ks::Handles, old.into_bytes());
+                    }
+                }
+                let handle = handle.as_ref().map(|h| h.to_ascii_lowercase());
+                if let Some(h) = &handle {
+                    self.put(
+                        Ks::Handles,
+                        h.as_bytes().to_vec(),
+                        aid.to_be_bytes().to_vec(),
+                    );
+                }
+                row.handle = handle;
+                row.identity_seq = *seq;
+                self.put(Ks::Actors, aid.to_be_bytes().to_vec(), row.encode());
+                Ok(true)
+            }
+            Op::Account {
+                did,
+                active,
+                status,
+                seq,
+            } => {
+                let (aid, mut row) = self.actor_row(did)?;
+                if row.account_seq >= *seq {
+                    return Ok(false);
+                }
+                row.inactive = !active;
+                row.status = if *active { None } else { status.clone() };
+                row.account_seq = *seq;
+                self.put(Ks::Actors, aid.to_be_bytes().to_vec(), row.encode());
+                Ok(true)
+            }
+        }
+    }
+}
+
+fn feed_flags(repost: bool, reply: bool, self_thread: bool, media: bool, video: bool) -> u8 {
+    u8::from(repost)
+        | u8::from(reply) << 1
+        | u8::from(self_thread) << 2
+        | u8::from(media) << 3
+        | u8::from(video) << 4
+}
+
+/// Inverse of `feed_flags`.
+pub(super) fn read_feed_flags(b: u8) -> crate::model::FeedFlags {
+    crate::model::FeedFlags {
+        repost: b & 1 != 0,
+        reply: b & 2 != 0,
+        self_thread: b & 4 != 0,
+        media: b & 8 != 0,
+        video: b & 16 != 0,
+    }
+}
+
+impl<E: Engine> Writer for KvStore<E> {
+    fn apply(&self, ops: &[Op], cursor: Option<&Cursor>) -> Result<ApplyStats> {
+        let _guard = self
+            .write_lock
+            .lock()
+            .map_err(|_| crate::Error::Engine("writer lock poisoned".into()))?;
+        let next_aid = self
+            .engine
+            .get(Ks::Meta, keys::META_NEXT_AID)?
+            .and_then(|v| super::row::read_u64(&v))
+            .unwrap_or(1);
+        let mut tx = Tx {
+            store: self,
+            overlay: HashMap::with_capacity(ops.len() * 6),
+            next_aid,
+            new_aids: Vec::new(),
+        };
+        let mut stats = ApplyStats::default();
+        for op in ops {
+            if tx.apply_op(op)? {
+                stats.applied += 1;
+            } else {
+                stats.stale += 1;
+            }
+        }
+        if tx.next_aid != next_aid {
+            tx.put(
+                Ks::Meta,
+                keys::META_NEXT_AID.to_vec(),
+                tx.next_aid.to_be_bytes().to_vec(),
+            );
+        }
+        if let Some(c) = cursor {
+            let v = serde_json::to_vec(c).map_err(|e| crate::Error::Engine(e.to_string()))?;
+            tx.put(Ks::Meta, keys::META_CURSOR.to_vec(), v);
+        }
+        let Tx {
+            overlay, new_aids, ..
+        } = tx;
+        let writes: Vec<KvWrite> = overlay.into_iter().map(|((ks, k), v)| (ks, k, v)).collect();
+        self.engine.commit(writes, self.durability)?;
+        self.remember_aids(new_aids);
+        Ok(stats)
+    }
+}

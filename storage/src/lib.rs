@@ -1,0 +1,41 @@
+//! Aerie's store: domain-level traits (one atomic writer, readers per domain), the normalized
+//! operations they take, and the backends that implement them (fjall by default, in-memory for
+//! tests). Callers open a store with [`open`] and use it through [`Store`].
+
+pub mod datetime;
+mod error;
+pub mod facts;
+pub mod kv;
+pub mod model;
+pub mod tid;
+mod traits;
+
+pub use error::{Error, Result};
+pub use model::*;
+pub use traits::*;
+
+use std::path::Path;
+use std::sync::Arc;
+
+/// Which backend to open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// fjall in a directory (the default).
+    Fjall,
+    /// Process memory; nothing persists.
+    Memory,
+}
+
+/// Opens a store. `path` is the fjall directory (ignored for memory).
+pub fn open(backend: Backend, path: &Path, durability: Durability) -> Result<Arc<dyn Store>> {
+    Ok(match backend {
+        Backend::Fjall => {
+            let engine = kv::fjall::FjallEngine::open(path, kv::fjall::FjallOptions::default())?;
+            Arc::new(kv::KvStore::new(engine, durability)?)
+        }
+        Backend::Memory => Arc::new(kv::KvStore::new(
+            kv::memory::MemoryEngine::default(),
+            durability,
+        )?),
+    })
+}

@@ -1,0 +1,265 @@
+//! The normalized operations the writer applies and the plain values readers return.
+//! Ingest (Jetstream, firehose, backfill) turns its input into `Op`s; nothing here knows
+//! about any wire format.
+
+use serde::{Deserialize, Serialize};
+
+/// A record's place: `at://{did}/{collection}/{rkey}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RecordId {
+    /// Repository (author) DID.
+    pub did: String,
+    /// Collection NSID.
+    pub collection: String,
+    /// Record key.
+    pub rkey: String,
+}
+
+impl RecordId {
+    /// Builds an id from its parts.
+    pub fn new(did: &str, collection: &str, rkey: &str) -> Self {
+        RecordId {
+            did: did.into(),
+            collection: collection.into(),
+            rkey: rkey.into(),
+        }
+    }
+
+    /// Parses `at://did/collection/rkey` (no query or fragment). Returns `None` for any other
+    /// shape; syntax of each part is the ingest layer's concern.
+    pub fn parse_uri(uri: &str) -> Option<Self> {
+        let rest = uri.strip_prefix("at://")?;
+        let mut parts = rest.split('/');
+        let did = parts.next()?;
+        let collection = parts.next()?;
+        let rkey = parts.next()?;
+        if parts.next().is_some()
+            || !did.starts_with("did:")
+            || collection.is_empty()
+            || rkey.is_empty()
+        {
+            return None;
+        }
+        Some(RecordId::new(did, collection, rkey))
+    }
+
+    /// The record's AT-URI.
+    pub fn uri(&self) -> String {
+        format!("at://{}/{}/{}", self.did, self.collection, self.rkey)
+    }
+}
+
+/// One normalized change. Every variant carries what is needed to apply it idempotently.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Op {
+    /// A create or update of a record.
+    Put {
+        /// Which record.
+        id: RecordId,
+        /// Commit revision (TID) as its sortable integer.
+        rev: u64,
+        /// Binary CID of the record.
+        cid: Vec<u8>,
+        /// The record, as compact JSON.
+        record: Vec<u8>,
+        /// When the network saw it (µs since the epoch): the record's `indexedAt`.
+        time_us: i64,
+    },
+    /// A delete of a record.
+    Delete {
+        /// Which record.
+        id: RecordId,
+        /// Commit revision (TID) of the delete.
+        rev: u64,
+    },
+    /// An identity event: the account's current handle (None = invalid/unknown).
+    Identity {
+        /// Account DID.
+        did: String,
+        /// New handle, if any.
+        handle: Option<String>,
+        /// Upstream sequence number (gates replays).
+        seq: i64,
+    },
+    /// An account status event.
+    Account {
+        /// Account DID.
+        did: String,
+        /// Whether the account serves content.
+        active: bool,
+        /// `takendown`, `suspended`, `deactivated`, `deleted`, ...
+        status: Option<String>,
+        /// Upstream sequence number (gates replays).
+        seq: i64,
+    },
+}
+
+/// How hard a commit is pushed to disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Durability {
+    /// fsync every batch: a power cut loses nothing that was committed.
+    Sync,
+    /// Hand every batch to the OS: a process crash loses nothing, a power cut can lose the last
+    /// second or so of batches (data and cursor together, so they are fetched again).
+    #[default]
+    Buffer,
+}
+
+/// The stream position the data in the store reflects, and the source it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cursor {
+    /// Source position (Jetstream `time_us`, firehose `seq`).
+    pub position: i64,
+    /// The endpoint the position belongs to; another endpoint's positions are not comparable.
+    pub endpoint: String,
+}
+
+/// A stored record as readers see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredRecord {
+    /// Which record.
+    pub id: RecordId,
+    /// Binary CID.
+    pub cid: Vec<u8>,
+    /// Revision that wrote it.
+    pub rev: u64,
+    /// When it was indexed (µs).
+    pub indexed_at_us: i64,
+    /// `min(createdAt, indexedAt)` (µs).
+    pub sort_at_us: i64,
+    /// The record as compact JSON.
+    pub value: Vec<u8>,
+}
+
+/// What an actor looks like to readers (profile record fetched separately).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Actor {
+    /// DID.
+    pub did: String,
+    /// Current handle, when known.
+    pub handle: Option<String>,
+    /// False for deactivated, suspended, taken-down or deleted accounts.
+    pub active: bool,
+    /// Upstream status string when inactive.
+    pub status: Option<String>,
+}
+
+/// The four counts of a post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PostCounts {
+    /// Live likes.
+    pub likes: u64,
+    /// Live reposts.
+    pub reposts: u64,
+    /// Live direct replies.
+    pub replies: u64,
+    /// Live quote posts.
+    pub quotes: u64,
+}
+
+/// The three counts of an actor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ActorCounts {
+    /// Accounts following this one.
+    pub followers: u64,
+    /// Accounts this one follows.
+    pub follows: u64,
+    /// Posts authored.
+    pub posts: u64,
+}
+
+/// One entry of an author feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedEntry {
+    /// The post or repost record.
+    pub id: RecordId,
+    /// Its sort time (µs).
+    pub sort_at_us: i64,
+    /// Facts kept for feed filters.
+    pub flags: FeedFlags,
+}
+
+/// Facts about a feed entry that author-feed filters need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FeedFlags {
+    /// A repost, not a post.
+    pub repost: bool,
+    /// A reply.
+    pub reply: bool,
+    /// A reply whose thread root is by the same author.
+    pub self_thread: bool,
+    /// Has images or video (directly or in recordWithMedia).
+    pub media: bool,
+    /// Has video.
+    pub video: bool,
+}
+
+/// Filters for an author feed (the lexicon's `filter` values map onto these).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FeedFilter {
+    /// Posts, replies and reposts.
+    #[default]
+    WithReplies,
+    /// Posts and reposts, no replies.
+    NoReplies,
+    /// Posts with images or video.
+    WithMedia,
+    /// Posts, reposts and replies in the author's own threads.
+    AuthorThreads,
+    /// Posts with video.
+    WithVideo,
+}
+
+impl FeedFilter {
+    /// Whether an entry passes the filter.
+    pub fn accepts(self, f: FeedFlags) -> bool {
+        match self {
+            FeedFilter::WithReplies => true,
+            FeedFilter::NoReplies => !f.reply,
+            FeedFilter::WithMedia => !f.repost && f.media,
+            FeedFilter::AuthorThreads => !f.reply || f.self_thread,
+            FeedFilter::WithVideo => !f.repost && f.video,
+        }
+    }
+}
+
+/// Someone's relation record pointing at a subject: a like, repost, follow, block or quote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edge {
+    /// The record that makes the edge (the like, the follow, the quoting post, ...).
+    pub id: RecordId,
+    /// The DID at the other end (the subject of a follow, the author of a like, ...).
+    pub other: String,
+    /// Sort time (µs).
+    pub sort_at_us: i64,
+}
+
+/// A page of results and the cursor for the next one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    /// Items, newest first.
+    pub items: Vec<T>,
+    /// Opaque cursor for the next page, absent on the last one.
+    pub cursor: Option<String>,
+}
+
+/// What one `apply` call did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ApplyStats {
+    /// Ops that changed state.
+    pub applied: u64,
+    /// Ops that were replays or older than what is stored.
+    pub stale: u64,
+}
+
+/// Store-wide figures for status pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StoreStats {
+    /// Live records.
+    pub records: u64,
+    /// Known actors.
+    pub actors: u64,
+    /// Bytes on disk (0 for memory stores).
+    pub disk_bytes: u64,
+}

@@ -1,0 +1,83 @@
+//! The domain-level interface every backend implements: one writer that applies operations
+//! together with the cursor, and one reader per domain. Callers never see keys or tables.
+
+use crate::model::*;
+use crate::Result;
+
+/// Applies normalized operations; the only way data enters a store.
+pub trait Writer: Send + Sync {
+    /// Applies `ops` in order and records `cursor`, all or nothing. Each record op is gated by
+    /// its `rev` (an op older than or equal to what is stored, live or tombstone, is a no-op), so
+    /// replaying any prefix of a stream in any chunking leaves the same state and counts.
+    fn apply(&self, ops: &[Op], cursor: Option<&Cursor>) -> Result<ApplyStats>;
+}
+
+/// Records and posts.
+pub trait RecordReader: Send + Sync {
+    /// One live record.
+    fn record(&self, id: &RecordId) -> Result<Option<StoredRecord>>;
+    /// The four counts of a post.
+    fn post_counts(&self, id: &RecordId) -> Result<PostCounts>;
+    /// An author's posts and reposts, newest first.
+    fn author_feed(
+        &self,
+        did: &str,
+        filter: FeedFilter,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<FeedEntry>>;
+    /// Direct replies to a post, oldest first (thread order).
+    fn replies(&self, parent: &RecordId, limit: usize) -> Result<Vec<RecordId>>;
+}
+
+/// Actors: identity, status and counts.
+pub trait ActorReader: Send + Sync {
+    /// What is known of an account (None when never seen).
+    fn actor(&self, did: &str) -> Result<Option<Actor>>;
+    /// The DID that currently holds `handle`, as identity events told.
+    fn did_for_handle(&self, handle: &str) -> Result<Option<String>>;
+    /// Followers, follows and posts counts.
+    fn actor_counts(&self, did: &str) -> Result<ActorCounts>;
+}
+
+/// The social graph.
+pub trait GraphReader: Send + Sync {
+    /// Follow records by `did`, newest first; `other` = followed DID.
+    fn follows(&self, did: &str, cursor: Option<&str>, limit: usize) -> Result<Page<Edge>>;
+    /// Follow records of `did`, newest first; `other` = follower DID.
+    fn followers(&self, did: &str, cursor: Option<&str>, limit: usize) -> Result<Page<Edge>>;
+    /// Block records by `did`, newest first; `other` = blocked DID.
+    fn blocks(&self, did: &str, cursor: Option<&str>, limit: usize) -> Result<Page<Edge>>;
+}
+
+/// Likes, reposts and quotes of a subject.
+pub trait InteractionReader: Send + Sync {
+    /// Likes of `subject`, newest first; `other` = liker.
+    fn likes(&self, subject: &RecordId, cursor: Option<&str>, limit: usize) -> Result<Page<Edge>>;
+    /// Reposts of `subject`, newest first; `other` = reposter.
+    fn reposts(&self, subject: &RecordId, cursor: Option<&str>, limit: usize)
+        -> Result<Page<Edge>>;
+    /// Posts quoting `subject`, newest first; `other` = quoting author.
+    fn quotes(&self, subject: &RecordId, cursor: Option<&str>, limit: usize) -> Result<Page<Edge>>;
+}
+
+/// Store metadata.
+pub trait MetaReader: Send + Sync {
+    /// The committed stream position, if any.
+    fn cursor(&self) -> Result<Option<Cursor>>;
+    /// The schema version of the open store.
+    fn schema_version(&self) -> Result<u32>;
+    /// Store-wide figures.
+    fn stats(&self) -> Result<StoreStats>;
+}
+
+/// A whole store: the writer and every reader.
+pub trait Store:
+    Writer + RecordReader + ActorReader + GraphReader + InteractionReader + MetaReader
+{
+}
+
+impl<T> Store for T where
+    T: Writer + RecordReader + ActorReader + GraphReader + InteractionReader + MetaReader
+{
+}

@@ -1,0 +1,606 @@
+//! The storage contract: every backend must pass every test here. Written once against the
+//! domain traits; `contract!` instantiates it per backend.
+
+use aerie_storage::facts::nsid;
+use aerie_storage::*;
+use serde_json::json;
+use std::sync::Arc;
+
+struct Fixture {
+    store: Arc<dyn Store>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+fn memory() -> Fixture {
+    Fixture {
+        store: open(Backend::Memory, "".as_ref(), Durability::Buffer).expect("open"),
+        _dir: None,
+    }
+}
+
+fn fjall() -> Fixture {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(Backend::Fjall, dir.path(), Durability::Buffer).expect("open");
+    Fixture {
+        store,
+        _dir: Some(dir),
+    }
+}
+
+const ALICE: &str = "did:plc:alice";
+const BOB: &str = "did:plc:bob";
+const CAROL: &str = "did:plc:carol";
+
+fn rev(n: u64) -> u64 {
+    (1 << 50) + n
+}
+
+fn t(sec: i64) -> i64 {
+    1_700_000_000_000_000 + sec * 1_000_000
+}
+
+fn iso(sec: i64) -> String {
+    datetime::format_us(t(sec))
+}
+
+fn put(did: &str, coll: &str, rkey: &str, r: u64, record: serde_json::Value, at: i64) -> Op {
+    Op::Put {
+        id: RecordId::new(did, coll, rkey),
+        rev: rev(r),
+        cid: vec![1, 0x71, 0x12, 0x20, r as u8],
+        record: serde_json::to_vec(&record).expect("json"),
+        time_us: t(at),
+    }
+}
+
+fn del(did: &str, coll: &str, rkey: &str, r: u64) -> Op {
+    Op::Delete {
+        id: RecordId::new(did, coll, rkey),
+        rev: rev(r),
+    }
+}
+
+fn uri(did: &str, coll: &str, rkey: &str) -> String {
+    format!("at://{did}/{coll}/{rkey}")
+}
+
+fn post(did: &str, rkey: &str, r: u64, at: i64, text: &str) -> Op {
+    put(
+        did,
+        nsid::POST,
+        rkey,
+        r,
+        json!({"$type": nsid::POST, "text": text, "createdAt": iso(at)}),
+        at,
+    )
+}
+
+fn reply(did: &str, rkey: &str, r: u64, at: i64, parent: &str, root: &str) -> Op {
+    let rec = json!({"$type": nsid::POST, "text": "re", "createdAt": iso(at),
+        "reply": {"parent": {"uri": parent, "cid": "x"}, "root": {"uri": root, "cid": "x"}}});
+    put(did, nsid::POST, rkey, r, rec, at)
+}
+
+fn quote(did: &str, rkey: &str, r: u64, at: i64, subject: &str) -> Op {
+    let rec = json!({"$type": nsid::POST, "text": "q", "createdAt": iso(at),
+        "embed": {"$type": "app.bsky.embed.record", "record": {"uri": subject, "cid": "x"}}});
+    put(did, nsid::POST, rkey, r, rec, at)
+}
+
+fn subject_rec(coll: &str, subject: &str, at: i64) -> serde_json::Value {
+    json!({"$type": coll, "subject": {"uri": subject, "cid": "x"}, "createdAt": iso(at)})
+}
+
+fn like(did: &str, rkey: &str, r: u64, at: i64, subject: &str) -> Op {
+    put(
+        did,
+        nsid::LIKE,
+        rkey,
+        r,
+        subject_rec(nsid::LIKE, subject, at),
+        at,
+    )
+}
+
+fn repost(did: &str, rkey: &str, r: u64, at: i64, subject: &str) -> Op {
+    put(
+        did,
+        nsid::REPOST,
+        rkey,
+        r,
+        subject_rec(nsid::REPOST, subject, at),
+        at,
+    )
+}
+
+fn follow(did: &str, rkey: &str, r: u64, at: i64, subject: &str) -> Op {
+    put(
+        did,
+        nsid::FOLLOW,
+        rkey,
+        r,
+        json!({"$type": nsid::FOLLOW, "subject": subject, "createdAt": iso(at)}),
+        at,
+    )
+}
+
+fn cursor(p: i64) -> Cursor {
+    Cursor {
+        position: p,
+        endpoint: "ws://test".into(),
+    }
+}
+
+fn counts(s: &dyn Store, did: &str, rkey: &str) -> PostCounts {
+    s.post_counts(&RecordId::new(did, nsid::POST, rkey))
+        .expect("counts")
+}
+
+/// A stream with creates, updates, deletes and cross references, used by the replay tests.
+fn stream() -> Vec<Op> {
+    let p1 = uri(ALICE, nsid::POST, "p1");
+    let p2 = uri(BOB, nsid::POST, "p2");
+    vec![
+        post(ALICE, "p1", 1, 1, "hello"),
+        post(BOB, "p2", 2, 2, "world"),
+        like(BOB, "l1", 3, 3, &p1),
+        like(CAROL, "l2", 4, 4, &p1),
+        repost(CAROL, "r1", 5, 5, &p1),
+        reply(BOB, "p3", 6, 6, &p1, &p1),
+        quote(CAROL, "p4", 7, 7, &p1),
+        follow(BOB, "f1", 8, 8, ALICE),
+        follow(CAROL, "f2", 9, 9, ALICE),
+        follow(ALICE, "f3", 10, 10, BOB),
+        del(CAROL, nsid::LIKE, "l2", 11),
+        // Bob's like moves from p1 to p2 (an update).
+        put(
+            BOB,
+            nsid::LIKE,
+            "l1",
+            12,
+            subject_rec(nsid::LIKE, &p2, 3),
+            12,
+        ),
+        del(CAROL, nsid::FOLLOW, "f2", 13),
+        Op::Identity {
+            did: ALICE.into(),
+            handle: Some("alice.test".into()),
+            seq: 1,
+        },
+        Op::Identity {
+            did: ALICE.into(),
+            handle: Some("Alice2.test".into()),
+            seq: 2,
+        },
+        Op::Account {
+            did: CAROL.into(),
+            active: false,
+            status: Some("deactivated".into()),
+            seq: 3,
+        },
+    ]
+}
+
+/// Everything the readers can tell about the stream's accounts, as one comparable value.
+fn snapshot(s: &dyn Store) -> String {
+    let mut out = String::new();
+    for did in [ALICE, BOB, CAROL] {
+        let feed = s
+            .author_feed(did, FeedFilter::WithReplies, None, 100)
+            .expect("feed");
+        out += &format!(
+            "{did} actor={:?} counts={:?} feed={:?}\n",
+            s.actor(did).ok(),
+            s.actor_counts(did).ok(),
+            feed
+        );
+        out += &format!(
+            " follows={:?}\n followers={:?}\n",
+            s.follows(did, None, 100).ok(),
+            s.followers(did, None, 100).ok()
+        );
+        for e in feed.items {
+            out += &format!(
+                " {:?} {:?} {:?}\n",
+                e.id,
+                s.record(&e.id).ok(),
+                s.post_counts(&e.id).ok()
+            );
+            out += &format!(
+                "  likes={:?} reposts={:?} quotes={:?} replies={:?}\n",
+                s.likes(&e.id, None, 100).ok(),
+                s.reposts(&e.id, None, 100).ok(),
+                s.quotes(&e.id, None, 100).ok(),
+                s.replies(&e.id, 100).ok()
+            );
+        }
+    }
+    out
+}
+
+fn records_and_cursor_commit_together(s: &dyn Store) {
+    assert_eq!(s.cursor().expect("cursor"), None);
+    s.apply(&[post(ALICE, "p1", 1, 1, "hi")], Some(&cursor(42)))
+        .expect("apply");
+    assert_eq!(s.cursor().expect("cursor"), Some(cursor(42)));
+    let r = s
+        .record(&RecordId::new(ALICE, nsid::POST, "p1"))
+        .expect("read")
+        .expect("present");
+    assert_eq!(r.rev, rev(1));
+    assert_eq!(r.indexed_at_us, t(1));
+    let v: serde_json::Value = serde_json::from_slice(&r.value).expect("json");
+    assert_eq!(v["text"], "hi");
+    s.apply(&[], Some(&cursor(43))).expect("cursor only");
+    assert_eq!(s.cursor().expect("cursor").map(|c| c.position), Some(43));
+}
+
+fn rev_gating_and_tombstones(s: &dyn Store) {
+    let id = RecordId::new(ALICE, nsid::POST, "p1");
+    s.apply(&[post(ALICE, "p1", 5, 1, "v5")], None)
+        .expect("apply");
+    s.apply(&[post(ALICE, "p1", 3, 1, "v3")], None)
+        .expect("older");
+    let text = |s: &dyn Store| {
+        s.record(&id).expect("read").map(|r| {
+            serde_json::from_slice::<serde_json::Value>(&r.value).expect("json")["text"].clone()
+        })
+    };
+    assert_eq!(text(s), Some(json!("v5")), "an older rev never overwrites");
+    let st = s
+        .apply(&[post(ALICE, "p1", 5, 1, "v5")], None)
+        .expect("replay");
+    assert_eq!(
+        st,
+        ApplyStats {
+            applied: 0,
+            stale: 1
+        }
+    );
+    s.apply(&[del(ALICE, nsid::POST, "p1", 7)], None)
+        .expect("delete");
+    assert_eq!(text(s), None);
+    s.apply(&[post(ALICE, "p1", 6, 1, "v6")], None)
+        .expect("late create");
+    assert_eq!(
+        text(s),
+        None,
+        "a tombstone keeps an older create from resurrecting"
+    );
+    s.apply(&[post(ALICE, "p1", 8, 1, "v8")], None)
+        .expect("newer create");
+    assert_eq!(text(s), Some(json!("v8")));
+    assert_eq!(s.actor_counts(ALICE).expect("counts").posts, 1);
+    // A delete that arrives before its create.
+    s.apply(
+        &[del(BOB, nsid::POST, "x", 9), post(BOB, "x", 4, 1, "ghost")],
+        None,
+    )
+    .expect("apply");
+    assert_eq!(
+        s.record(&RecordId::new(BOB, nsid::POST, "x"))
+            .expect("read"),
+        None
+    );
+    assert_eq!(s.actor_counts(BOB).expect("counts").posts, 0);
+}
+
+fn counts_are_exact(s: &dyn Store) {
+    s.apply(&stream(), Some(&cursor(1))).expect("apply");
+    assert_eq!(
+        counts(s, ALICE, "p1"),
+        PostCounts {
+            likes: 0,
+            reposts: 1,
+            replies: 1,
+            quotes: 1
+        }
+    );
+    assert_eq!(
+        counts(s, BOB, "p2"),
+        PostCounts {
+            likes: 1,
+            reposts: 0,
+            replies: 0,
+            quotes: 0
+        }
+    );
+    assert_eq!(
+        s.actor_counts(ALICE).expect("c"),
+        ActorCounts {
+            followers: 1,
+            follows: 1,
+            posts: 1
+        }
+    );
+    assert_eq!(
+        s.actor_counts(BOB).expect("c"),
+        ActorCounts {
+            followers: 1,
+            follows: 1,
+            posts: 2
+        }
+    );
+    assert_eq!(
+        s.actor_counts(CAROL).expect("c"),
+        ActorCounts {
+            followers: 0,
+            follows: 0,
+            posts: 1
+        }
+    );
+    let p1 = RecordId::new(ALICE, nsid::POST, "p1");
+    assert_eq!(s.quotes(&p1, None, 10).expect("q").items[0].other, CAROL);
+    assert_eq!(
+        s.reposts(&p1, None, 10).expect("r").items[0].id,
+        RecordId::new(CAROL, nsid::REPOST, "r1")
+    );
+    assert_eq!(
+        s.replies(&p1, 10).expect("replies"),
+        vec![RecordId::new(BOB, nsid::POST, "p3")]
+    );
+    assert_eq!(
+        s.followers(ALICE, None, 10)
+            .expect("f")
+            .items
+            .iter()
+            .map(|e| e.other.as_str())
+            .collect::<Vec<_>>(),
+        vec![BOB]
+    );
+    assert_eq!(
+        s.follows(ALICE, None, 10).expect("f").items[0].id,
+        RecordId::new(ALICE, nsid::FOLLOW, "f3")
+    );
+}
+
+fn replay_in_any_chunking_is_identical(s: &dyn Store) {
+    let ops = stream();
+    s.apply(&ops, None).expect("apply");
+    let want = snapshot(s);
+    for chunk in [1, 2, 3, 5, 16] {
+        let other = memory();
+        for prefix_end in [ops.len() / 2, ops.len()] {
+            for c in ops[..prefix_end].chunks(chunk) {
+                other.store.apply(c, None).expect("apply");
+            }
+        }
+        for c in ops.chunks(chunk).rev() {
+            other.store.apply(c, None).expect("replay backwards");
+        }
+        assert_eq!(snapshot(&*other.store), want, "chunk size {chunk}");
+    }
+    for c in ops.chunks(4) {
+        s.apply(c, None).expect("replay on the same store");
+    }
+    assert_eq!(snapshot(s), want);
+}
+
+fn identity_and_account_events(s: &dyn Store) {
+    s.apply(&stream(), None).expect("apply");
+    assert_eq!(
+        s.did_for_handle("alice2.test").expect("h"),
+        Some(ALICE.into())
+    );
+    assert_eq!(
+        s.did_for_handle("alice.test").expect("h"),
+        None,
+        "the old handle is released"
+    );
+    s.apply(
+        &[Op::Identity {
+            did: ALICE.into(),
+            handle: Some("old.test".into()),
+            seq: 1,
+        }],
+        None,
+    )
+    .expect("stale");
+    assert_eq!(
+        s.actor(ALICE).expect("a").and_then(|a| a.handle),
+        Some("alice2.test".into())
+    );
+    let carol = s.actor(CAROL).expect("a").expect("known");
+    assert!(!carol.active);
+    assert_eq!(carol.status.as_deref(), Some("deactivated"));
+    s.apply(
+        &[Op::Account {
+            did: CAROL.into(),
+            active: true,
+            status: None,
+            seq: 4,
+        }],
+        None,
+    )
+    .expect("reactivate");
+    assert!(s.actor(CAROL).expect("a").expect("known").active);
+    assert_eq!(s.actor("did:plc:nobody").expect("a"), None);
+}
+
+fn author_feed_orders_filters_and_pages(s: &dyn Store) {
+    let p1 = uri(ALICE, nsid::POST, "p1");
+    let media = json!({"$type": nsid::POST, "text": "pic", "createdAt": iso(30),
+        "embed": {"$type": "app.bsky.embed.images", "images": []}});
+    let ops = vec![
+        post(ALICE, "p1", 1, 10, "first"),
+        reply(ALICE, "p2", 2, 20, &p1, &p1),
+        reply(
+            ALICE,
+            "p3",
+            3,
+            25,
+            &uri(BOB, nsid::POST, "b"),
+            &uri(BOB, nsid::POST, "b"),
+        ),
+        put(ALICE, nsid::POST, "p4", 4, media, 30),
+        repost(ALICE, "r1", 5, 40, &uri(BOB, nsid::POST, "b")),
+        // Future-dated createdAt sorts at its indexing time; backdated sorts at its claim.
+        put(
+            ALICE,
+            nsid::POST,
+            "p5",
+            6,
+            json!({"$type": nsid::POST, "text": "future", "createdAt": iso(10_000)}),
+            50,
+        ),
+        put(
+            ALICE,
+            nsid::POST,
+            "p6",
+            7,
+            json!({"$type": nsid::POST, "text": "old", "createdAt": iso(5)}),
+            60,
+        ),
+    ];
+    s.apply(&ops, None).expect("apply");
+    let rkeys = |f: FeedFilter| -> Vec<String> {
+        s.author_feed(ALICE, f, None, 100)
+            .expect("feed")
+            .items
+            .into_iter()
+            .map(|e| e.id.rkey)
+            .collect()
+    };
+    assert_eq!(
+        rkeys(FeedFilter::WithReplies),
+        ["p5", "r1", "p4", "p3", "p2", "p1", "p6"]
+    );
+    assert_eq!(rkeys(FeedFilter::NoReplies), ["p5", "r1", "p4", "p1", "p6"]);
+    assert_eq!(rkeys(FeedFilter::WithMedia), ["p4"]);
+    assert_eq!(
+        rkeys(FeedFilter::AuthorThreads),
+        ["p5", "r1", "p4", "p2", "p1", "p6"]
+    );
+    assert_eq!(rkeys(FeedFilter::WithVideo), Vec::<String>::new());
+    let mut seen = Vec::new();
+    let mut cur: Option<String> = None;
+    loop {
+        let page = s
+            .author_feed(ALICE, FeedFilter::WithReplies, cur.as_deref(), 2)
+            .expect("page");
+        assert!(page.items.len() <= 2);
+        seen.extend(page.items.into_iter().map(|e| e.id.rkey));
+        match page.cursor {
+            Some(c) => cur = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(seen, rkeys(FeedFilter::WithReplies));
+    assert!(matches!(
+        s.author_feed(ALICE, FeedFilter::WithReplies, Some("zz"), 2),
+        Err(Error::BadCursor)
+    ));
+    assert!(s
+        .author_feed("did:plc:nobody", FeedFilter::WithReplies, None, 5)
+        .expect("empty")
+        .items
+        .is_empty());
+}
+
+fn unknown_collections_and_odd_records_are_kept_plainly(s: &dyn Store) {
+    let ops = vec![
+        put(
+            ALICE,
+            "com.example.thing",
+            "t1",
+            1,
+            json!({"$type": "com.example.thing", "n": 1}),
+            1,
+        ),
+        put(
+            ALICE,
+            nsid::LIKE,
+            "l1",
+            2,
+            json!({"$type": nsid::LIKE, "subject": "not a ref"}),
+            2,
+        ),
+        put(
+            ALICE,
+            nsid::POST,
+            "p1",
+            3,
+            json!({"$type": nsid::POST, "text": "no date"}),
+            3,
+        ),
+    ];
+    s.apply(&ops, None).expect("apply");
+    assert!(s
+        .record(&RecordId::new(ALICE, "com.example.thing", "t1"))
+        .expect("r")
+        .is_some());
+    assert!(s
+        .record(&RecordId::new(ALICE, nsid::LIKE, "l1"))
+        .expect("r")
+        .is_some());
+    let p = s
+        .record(&RecordId::new(ALICE, nsid::POST, "p1"))
+        .expect("r")
+        .expect("kept");
+    assert_eq!(p.sort_at_us, t(3), "no createdAt sorts at indexing time");
+    assert_eq!(s.stats().expect("stats").records, 3);
+    s.apply(&[del(ALICE, "com.example.thing", "t1", 4)], None)
+        .expect("delete");
+    assert_eq!(s.stats().expect("stats").records, 2);
+}
+
+fn schema_version_is_reported(s: &dyn Store) {
+    assert_eq!(s.schema_version().expect("v"), kv::SCHEMA_VERSION);
+}
+
+macro_rules! contract {
+    ($($test:ident),* $(,)?) => {
+        mod memory_backend {
+            $(#[test] fn $test() { let f = super::memory(); super::$test(&*f.store); })*
+        }
+        mod fjall_backend {
+            $(#[test] fn $test() { let f = super::fjall(); super::$test(&*f.store); })*
+        }
+    };
+}
+
+contract!(
+    records_and_cursor_commit_together,
+    rev_gating_and_tombstones,
+    counts_are_exact,
+    replay_in_any_chunking_is_identical,
+    identity_and_account_events,
+    author_feed_orders_filters_and_pages,
+    unknown_collections_and_odd_records_are_kept_plainly,
+    schema_version_is_reported,
+);
+
+#[test]
+fn fjall_persists_and_refuses_other_schema_versions() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    {
+        let s = open(Backend::Fjall, dir.path(), Durability::Sync).expect("open");
+        s.apply(&stream(), Some(&cursor(7))).expect("apply");
+    }
+    let want = {
+        let s = open(Backend::Fjall, dir.path(), Durability::Sync).expect("reopen");
+        assert_eq!(s.cursor().expect("c"), Some(cursor(7)));
+        snapshot(&*s)
+    };
+    let mem = memory();
+    mem.store.apply(&stream(), None).expect("apply");
+    assert_eq!(snapshot(&*mem.store), want, "backends agree");
+    {
+        let engine = kv::fjall::FjallEngine::open(dir.path(), Default::default()).expect("engine");
+        use kv::Engine;
+        engine
+            .commit(
+                vec![(
+                    kv::Ks::Meta,
+                    b"schema_version".to_vec(),
+                    Some(999u32.to_be_bytes().to_vec()),
+                )],
+                Durability::Sync,
+            )
+            .expect("write");
+    }
+    let err = open(Backend::Fjall, dir.path(), Durability::Sync)
+        .err()
+        .expect("refused");
+    assert!(err.to_string().contains("schema version 999"), "{err}");
+}
