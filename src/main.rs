@@ -1,1 +1,83 @@
-fn main() {}
+//! The `aerie` command: `serve` runs the AppView, `healthcheck` probes a running one.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// A personal AT Protocol (Bluesky) AppView in one binary.
+#[derive(Parser)]
+#[command(name = "aerie", version, about, long_about = None)]
+struct Cli {
+    /// Configuration file (default: ./config/aerie.toml when present). AERIE_* environment
+    /// variables override it, with `__` between nesting levels (AERIE_JETSTREAM__URL).
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Follow Jetstream into the store and serve the XRPC API and pages, until SIGINT/SIGTERM.
+    Serve,
+    /// Probe the server configured by the same config (GET /health); exit 0 when it answers.
+    Healthcheck,
+    /// Print the effective configuration (defaults, file and environment merged) as TOML.
+    Config,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let (cfg, unknown) = match aerie::config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("aerie: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(&cfg.log);
+    for key in &unknown {
+        tracing::warn!("unknown configuration key {key:?} ignored");
+    }
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("aerie: starting the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = match cli.command {
+        Command::Serve => rt
+            .block_on(aerie::serve::run(cfg))
+            .map_err(|e| e.to_string()),
+        Command::Healthcheck => rt.block_on(aerie::util::healthcheck::probe(cfg.listen)),
+        Command::Config => toml::to_string_pretty(&cfg)
+            .map(|s| print!("{s}"))
+            .map_err(|e| e.to_string()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e}");
+            eprintln!("aerie: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(cfg: &aerie::config::LogConfig) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&cfg.level));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if cfg.json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}

@@ -10,6 +10,8 @@ pub trait Writer: Send + Sync {
     /// its `rev` (an op older than or equal to what is stored, live or tombstone, is a no-op), so
     /// replaying any prefix of a stream in any chunking leaves the same state and counts.
     fn apply(&self, ops: &[Op], cursor: Option<&Cursor>) -> Result<ApplyStats>;
+    /// Makes everything committed so far durable (fsync), whatever the durability setting.
+    fn flush(&self) -> Result<()>;
 }
 
 /// Records and posts.

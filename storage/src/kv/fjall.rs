@@ -81,11 +81,6 @@ impl FjallEngine {
         &self.keyspaces[ks as usize]
     }
 
-    /// Forces a full sync of the journal.
-    pub fn persist(&self) -> Result<()> {
-        Ok(self.db.persist(PersistMode::SyncAll)?)
-    }
-
     /// Compacts every keyspace fully (benchmarks measure size after this).
     pub fn major_compact(&self) -> Result<()> {
         for k in &self.keyspaces {
@@ -162,6 +157,10 @@ impl Engine for FjallEngine {
             }
         }
         Ok(batch.commit()?)
+    }
+
+    fn persist(&self) -> Result<()> {
+        Ok(self.db.persist(PersistMode::SyncAll)?)
     }
 
     fn disk_bytes(&self) -> u64 {

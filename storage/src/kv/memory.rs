@@ -90,6 +90,10 @@ impl Engine for MemoryEngine {
         Ok(())
     }
 
+    fn persist(&self) -> Result<()> {
+        Ok(())
+    }
+
     fn disk_bytes(&self) -> u64 {
         0
     }

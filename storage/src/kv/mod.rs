@@ -122,6 +122,8 @@ pub trait Engine: Send + Sync + 'static {
     ) -> Result<Vec<KvPair>>;
     /// Applies all writes atomically.
     fn commit(&self, writes: Vec<KvWrite>, durability: Durability) -> Result<()>;
+    /// Syncs everything committed to disk.
+    fn persist(&self) -> Result<()>;
     /// Bytes on disk.
     fn disk_bytes(&self) -> u64;
     /// Where the store lives, for messages.

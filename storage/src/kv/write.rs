@@ -334,4 +334,8 @@ impl<E: Engine> Writer for KvStore<E> {
         self.remember_aids(new_aids);
         Ok(stats)
     }
+
+    fn flush(&self) -> Result<()> {
+        self.engine.persist()
+    }
 }

@@ -1,0 +1,172 @@
+//! `aerie serve`: opens the store, starts the Jetstream reader and the writer, serves HTTP, and
+//! on SIGINT/SIGTERM stops reading, commits what was received and exits.
+
+use crate::config::Config;
+use crate::ingest::{jetstream::Reader, writer, IngestStats};
+use crate::AppState;
+use aerie_storage::{Cursor, Store};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use tokio::sync::{mpsc, watch};
+
+/// Why `serve` stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The store failed.
+    #[error("store: {0}")]
+    Store(#[from] aerie_storage::Error),
+    /// The listener could not bind.
+    #[error("listening on {addr}: {source}")]
+    Bind {
+        /// Address.
+        addr: std::net::SocketAddr,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// The Jetstream reader could not start.
+    #[error("jetstream: {0}")]
+    Reader(#[from] crate::ingest::jetstream::ReaderError),
+    /// The writer thread failed.
+    #[error("writer: {0}")]
+    Writer(String),
+}
+
+/// Opens the configured store.
+pub fn open_store(cfg: &Config) -> Result<Arc<dyn Store>, ServeError> {
+    let backend = cfg
+        .backend()
+        .map_err(|e| ServeError::Writer(e.to_string()))?;
+    Ok(aerie_storage::open(
+        backend,
+        &cfg.data_dir.join("store"),
+        cfg.storage.durability,
+    )?)
+}
+
+/// Decides where the reader starts; for a fresh store with no `initial_cursor`, records "now"
+/// durably first so that a crash before the first commit loses nothing.
+fn starting_point(
+    store: &dyn Store,
+    cfg: &Config,
+    stats: &IngestStats,
+) -> Result<Option<i64>, ServeError> {
+    if let Some(c) = store.cursor()? {
+        if c.endpoint != cfg.jetstream.url {
+            tracing::warn!(stored = %c.endpoint, configured = %cfg.jetstream.url, "the stored cursor belongs to another endpoint; resuming from its time");
+        }
+        stats
+            .committed_position
+            .store(c.position, Ordering::Relaxed);
+        return Ok(None);
+    }
+    match cfg.jetstream.initial_cursor {
+        Some(p) => Ok(Some(p)),
+        None => {
+            let now = crate::util::now_us();
+            store.apply(
+                &[],
+                Some(&Cursor {
+                    position: now,
+                    endpoint: cfg.jetstream.url.clone(),
+                }),
+            )?;
+            store.flush()?;
+            stats.committed_position.store(now, Ordering::Relaxed);
+            tracing::info!(position = now, "fresh store: starting live, start recorded");
+            Ok(None)
+        }
+    }
+}
+
+/// Runs until a signal arrives (or the writer fails).
+pub async fn run(cfg: Config) -> Result<(), ServeError> {
+    let cfg = Arc::new(cfg);
+    let store = open_store(&cfg)?;
+    let stats = Arc::new(IngestStats::default());
+    let (stop_tx, stop_rx) = watch::channel(false);
+
+    let mut writer_done = None;
+    if cfg.ingest.enabled {
+        let initial = starting_point(&*store, &cfg, &stats)?;
+        let reader = Reader::new(cfg.jetstream.clone(), stats.clone(), initial)?;
+        let (tx, rx) = mpsc::channel(cfg.ingest.channel_capacity);
+        tokio::spawn(reader.run(tx, stop_rx.clone()));
+        let wcfg = writer::WriterConfig {
+            batch_size: cfg.ingest.batch_size,
+            batch_time: std::time::Duration::from_millis(cfg.ingest.batch_ms),
+            endpoint: cfg.jetstream.url.clone(),
+        };
+        let (store2, stats2, rt) = (
+            store.clone(),
+            stats.clone(),
+            tokio::runtime::Handle::current(),
+        );
+        let (done_tx, done_rx) = tokio::sync::oneshot::channel();
+        std::thread::Builder::new()
+            .name("aerie-writer".into())
+            .spawn(move || {
+                let r = writer::run(store2, rx, wcfg, stats2, rt);
+                let _ = done_tx.send(r);
+            })
+            .map_err(|e| ServeError::Writer(e.to_string()))?;
+        writer_done = Some(done_rx);
+    }
+
+    let listener = tokio::net::TcpListener::bind(cfg.listen)
+        .await
+        .map_err(|source| ServeError::Bind {
+            addr: cfg.listen,
+            source,
+        })?;
+    tracing::info!(addr = %cfg.listen, "listening");
+    let app = crate::app(Arc::new(AppState {
+        store: store.clone(),
+        cfg: cfg.clone(),
+        ingest: stats,
+    }));
+    let mut http_stop = stop_rx.clone();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = http_stop.wait_for(|s| *s).await;
+            })
+            .await
+    });
+
+    // Wait for a signal, or for the writer to fail on its own.
+    let writer_result = tokio::select! {
+        _ = shutdown_signal() => None,
+        r = async { match writer_done.as_mut() { Some(d) => d.await.ok(), None => std::future::pending().await } } => r,
+    };
+    tracing::info!("stopping: no more reading; committing what was received");
+    let _ = stop_tx.send(true);
+    let writer_result = match (writer_result, writer_done) {
+        (Some(r), _) => Some(r),
+        (None, Some(d)) => d.await.ok(),
+        (None, None) => None,
+    };
+    let _ = server.await;
+    store.flush()?;
+    match writer_result {
+        Some(Err(e)) => Err(ServeError::Writer(e.to_string())),
+        _ => Ok(()),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => return std::future::pending().await,
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

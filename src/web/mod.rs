@@ -1,0 +1,3 @@
+//! Web pages and probes served beside the XRPC API.
+
+pub mod status;

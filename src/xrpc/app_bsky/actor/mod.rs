@@ -1,0 +1,4 @@
+//! `app.bsky.actor.*`.
+
+pub mod get_profile;
+pub mod get_profiles;

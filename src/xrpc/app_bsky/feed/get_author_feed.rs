@@ -1,0 +1,33 @@
+//! `app.bsky.feed.getAuthorFeed`: an account's posts and reposts, newest first.
+
+use crate::xrpc::prelude::*;
+use aerie_storage::FeedFilter;
+
+pub async fn handler(State(state): State<Arc<AppState>>, p: Params) -> XrpcResult {
+    let limit = p.limit(50, 100)?;
+    let filter = match p.get("filter").unwrap_or("posts_with_replies") {
+        "posts_with_replies" => FeedFilter::WithReplies,
+        "posts_no_replies" => FeedFilter::NoReplies,
+        "posts_with_media" => FeedFilter::WithMedia,
+        "posts_and_author_threads" => FeedFilter::AuthorThreads,
+        "posts_with_video" => FeedFilter::WithVideo,
+        other => {
+            return Err(XrpcError::invalid(format!(
+                "Error: Params/filter must be one of the known values, not {other:?}"
+            )))
+        }
+    };
+    let did = p
+        .actor(&state, "actor")?
+        .ok_or_else(|| XrpcError::invalid("Profile not found"))?;
+    let views = Views::new(&state);
+    if !views.active(&did)? {
+        return Err(XrpcError::invalid("Profile not found"));
+    }
+    let page = state.store.author_feed(&did, filter, p.cursor(), limit)?;
+    let mut feed = Vec::with_capacity(page.items.len());
+    for entry in &page.items {
+        feed.extend(views.feed_item(entry)?);
+    }
+    Ok(with_cursor(json!({ "feed": feed }), page.cursor))
+}

@@ -1,0 +1,35 @@
+//! `app.bsky.feed.getLikes`: who liked a record, newest first.
+
+use crate::xrpc::prelude::*;
+
+pub async fn handler(State(state): State<Arc<AppState>>, p: Params) -> XrpcResult {
+    let limit = p.limit(50, 100)?;
+    let raw = p.uri("uri")?;
+    let uri = raw.uri();
+    let views = Views::new(&state);
+    let (likes, cursor) = match resolve_uri(&state, raw)? {
+        None => (vec![], None),
+        Some(id) => {
+            let page = state.store.likes(&id, p.cursor(), limit)?;
+            let mut likes = Vec::new();
+            for e in &page.items {
+                if !views.active(&e.other)? {
+                    continue;
+                }
+                let indexed = state.store.record(&e.id)?;
+                let indexed_at = indexed.as_ref().map_or(e.sort_at_us, |r| r.indexed_at_us);
+                likes.push(json!({
+                    "indexedAt": datetime::format_us(indexed_at),
+                    "createdAt": datetime::format_us(e.sort_at_us),
+                    "actor": views.profile(&e.other, ProfileKind::Plain)?,
+                }));
+            }
+            (likes, page.cursor)
+        }
+    };
+    let mut out = json!({ "uri": uri, "likes": likes });
+    if let Some(cid) = p.get("cid") {
+        out["cid"] = json!(cid);
+    }
+    Ok(with_cursor(out, cursor))
+}

@@ -1,0 +1,4 @@
+//! `app.bsky.graph.*`.
+
+pub mod get_followers;
+pub mod get_follows;

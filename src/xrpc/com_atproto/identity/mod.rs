@@ -1,0 +1,3 @@
+//! `com.atproto.identity.*`.
+
+pub mod resolve_handle;

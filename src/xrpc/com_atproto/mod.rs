@@ -1,0 +1,4 @@
+//! `com.atproto.*` methods Aerie answers itself.
+
+pub mod identity;
+pub mod repo;

@@ -1,0 +1,3 @@
+//! `com.atproto.repo.*`.
+
+pub mod get_record;

@@ -1,0 +1,125 @@
+//! The XRPC API (`/xrpc/{nsid}`): one handler file per method, grouped by namespace; shared
+//! parameter parsing, errors and hydration live beside them.
+
+mod app_bsky;
+mod com_atproto;
+pub mod error;
+pub mod params;
+pub mod views;
+
+use crate::AppState;
+use axum::extract::Path;
+use axum::routing::get;
+use axum::Router;
+use std::sync::Arc;
+
+/// What handler files import.
+pub(crate) mod prelude {
+    pub use super::error::{XrpcError, XrpcResult};
+    pub use super::params::{resolve_actor, resolve_uri, Params};
+    pub use super::views::{self, Views};
+    pub use super::{known_active_actor, profiles_of, with_cursor};
+    pub use crate::xrpc::views::ProfileKind;
+    pub use crate::AppState;
+    pub use aerie_storage::{datetime, Page, RecordId};
+    pub use axum::extract::State;
+    pub use axum::Json;
+    pub use serde_json::json;
+    pub use std::sync::Arc;
+}
+
+use prelude::*;
+
+/// Every XRPC route.
+pub fn router() -> Router<Arc<AppState>> {
+    use app_bsky::{actor, feed, graph};
+    use com_atproto::{identity, repo};
+    Router::new()
+        .route(
+            "/xrpc/app.bsky.feed.getAuthorFeed",
+            get(feed::get_author_feed::handler),
+        )
+        .route(
+            "/xrpc/app.bsky.feed.getPostThread",
+            get(feed::get_post_thread::handler),
+        )
+        .route(
+            "/xrpc/app.bsky.feed.getPosts",
+            get(feed::get_posts::handler),
+        )
+        .route(
+            "/xrpc/app.bsky.feed.getLikes",
+            get(feed::get_likes::handler),
+        )
+        .route(
+            "/xrpc/app.bsky.feed.getRepostedBy",
+            get(feed::get_reposted_by::handler),
+        )
+        .route(
+            "/xrpc/app.bsky.feed.getQuotes",
+            get(feed::get_quotes::handler),
+        )
+        .route(
+            "/xrpc/app.bsky.actor.getProfile",
+            get(actor::get_profile::handler),
+        )
+        .route(
+            "/xrpc/app.bsky.actor.getProfiles",
+            get(actor::get_profiles::handler),
+        )
+        .route(
+            "/xrpc/app.bsky.graph.getFollows",
+            get(graph::get_follows::handler),
+        )
+        .route(
+            "/xrpc/app.bsky.graph.getFollowers",
+            get(graph::get_followers::handler),
+        )
+        .route(
+            "/xrpc/com.atproto.repo.getRecord",
+            get(repo::get_record::handler),
+        )
+        .route(
+            "/xrpc/com.atproto.identity.resolveHandle",
+            get(identity::resolve_handle::handler),
+        )
+        .route("/xrpc/{method}", axum::routing::any(not_implemented))
+}
+
+async fn not_implemented(Path(method): Path<String>) -> XrpcError {
+    XrpcError::not_implemented(&method)
+}
+
+/// Adds `cursor` to an output object when there is a next page.
+pub fn with_cursor(mut out: serde_json::Value, cursor: Option<String>) -> Json<serde_json::Value> {
+    if let Some(c) = cursor {
+        out["cursor"] = json!(c);
+    }
+    Json(out)
+}
+
+/// `#profileView`s of the `other` end of edges, leaving out hidden accounts.
+pub fn profiles_of(
+    state: &AppState,
+    edges: &[aerie_storage::Edge],
+) -> Result<Vec<serde_json::Value>, XrpcError> {
+    let views = Views::new(state);
+    let mut out = Vec::with_capacity(edges.len());
+    for e in edges {
+        if views.active(&e.other)? {
+            out.push(views.profile(&e.other, ProfileKind::Plain)?);
+        }
+    }
+    Ok(out)
+}
+
+/// The `actor` parameter resolved to a known, active account, or the reference's 400.
+pub fn known_active_actor(state: &AppState, p: &Params) -> Result<String, XrpcError> {
+    let did = p
+        .actor(state, "actor")?
+        .ok_or_else(|| XrpcError::invalid("Profile not found"))?;
+    match state.store.actor(&did)? {
+        Some(a) if a.active => Ok(did),
+        _ => Err(XrpcError::invalid("Profile not found")),
+    }
+}

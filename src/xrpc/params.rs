@@ -1,0 +1,150 @@
+//! Query parameters of XRPC calls: repeated keys for arrays, strict checks, and the resolution
+//! of `at-identifier` parameters (DID or handle) against the store.
+
+use super::error::XrpcError;
+use crate::util::syntax;
+use crate::AppState;
+use aerie_storage::RecordId;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+
+/// Decoded query parameters, in order.
+pub struct Params(Vec<(String, String)>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Params {
+    type Rejection = XrpcError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let q = parts.uri.query().unwrap_or("");
+        Ok(Params(
+            url::form_urlencoded::parse(q.as_bytes())
+                .into_owned()
+                .collect(),
+        ))
+    }
+}
+
+impl Params {
+    /// The first value of `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The first value of `name`, or 400.
+    pub fn required(&self, name: &str) -> Result<&str, XrpcError> {
+        self.get(name).ok_or_else(|| {
+            XrpcError::invalid(format!("Error: Params must have the property \"{name}\""))
+        })
+    }
+
+    /// Every value of `name` (`name=a&name=b`), at most `max`, at least one.
+    pub fn list(&self, name: &str, max: usize) -> Result<Vec<&str>, XrpcError> {
+        let v: Vec<&str> = self
+            .0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect();
+        if v.is_empty() {
+            return Err(XrpcError::invalid(format!(
+                "Error: Params must have the property \"{name}\""
+            )));
+        }
+        if v.len() > max {
+            return Err(XrpcError::invalid(format!(
+                "Error: Params/{name} must not have more than {max} elements"
+            )));
+        }
+        Ok(v)
+    }
+
+    /// `limit` between 1 and `max`, `default` when absent.
+    pub fn limit(&self, default: usize, max: usize) -> Result<usize, XrpcError> {
+        match self.get("limit") {
+            None => Ok(default),
+            Some(s) => match s.parse::<i64>() {
+                Ok(n) if n >= 1 && n as usize <= max => Ok(n as usize),
+                Ok(_) => Err(XrpcError::invalid(format!(
+                    "Error: Params/limit must be between 1 and {max}"
+                ))),
+                Err(_) => Err(XrpcError::invalid("Error: Params/limit must be an integer")),
+            },
+        }
+    }
+
+    /// An integer parameter within bounds.
+    pub fn int(&self, name: &str, default: i64, min: i64, max: i64) -> Result<i64, XrpcError> {
+        match self.get(name) {
+            None => Ok(default),
+            Some(s) => match s.parse::<i64>() {
+                Ok(n) if (min..=max).contains(&n) => Ok(n),
+                _ => Err(XrpcError::invalid(format!(
+                    "Error: Params/{name} must be an integer between {min} and {max}"
+                ))),
+            },
+        }
+    }
+
+    /// The pagination cursor.
+    pub fn cursor(&self) -> Option<&str> {
+        self.get("cursor").filter(|c| !c.is_empty())
+    }
+
+    /// A required AT-URI naming a record.
+    pub fn uri(&self, name: &str) -> Result<RecordId, XrpcError> {
+        let raw = self.required(name)?;
+        parse_uri(raw).ok_or_else(|| {
+            XrpcError::invalid(format!("Error: Params/{name} must be a valid at-uri"))
+        })
+    }
+
+    /// A required `at-identifier`, resolved to a DID. Unknown handles give `not_found`.
+    pub fn actor(&self, state: &AppState, name: &str) -> Result<Option<String>, XrpcError> {
+        resolve_actor(state, self.required(name)?)
+    }
+}
+
+/// An AT-URI whose authority may be a handle; resolution happens at the caller.
+fn parse_uri(raw: &str) -> Option<RecordId> {
+    let id = RecordId::parse_uri(raw).or_else(|| {
+        // at://handle/collection/rkey: keep as-is for resolution below.
+        let rest = raw.strip_prefix("at://")?;
+        let mut p = rest.split('/');
+        let (h, c, r) = (p.next()?, p.next()?, p.next()?);
+        (p.next().is_none() && syntax::is_handle(h)).then(|| RecordId::new(h, c, r))
+    })?;
+    (syntax::is_nsid(&id.collection) && syntax::is_rkey(&id.rkey)).then_some(id)
+}
+
+/// Resolves a DID or a handle the store knows; `Ok(None)` when unknown, 400 when malformed.
+pub fn resolve_actor(state: &AppState, raw: &str) -> Result<Option<String>, XrpcError> {
+    if raw.starts_with("did:") {
+        if !syntax::is_did(raw) {
+            return Err(XrpcError::invalid(
+                "Error: actor must be a valid did or a handle",
+            ));
+        }
+        return Ok(Some(raw.to_string()));
+    }
+    let handle = raw.strip_prefix('@').unwrap_or(raw);
+    if !syntax::is_handle(handle) {
+        return Err(XrpcError::invalid(
+            "Error: actor must be a valid did or a handle",
+        ));
+    }
+    Ok(state.store.did_for_handle(handle)?)
+}
+
+/// Resolves the authority of an AT-URI when it is a handle.
+pub fn resolve_uri(state: &AppState, mut id: RecordId) -> Result<Option<RecordId>, XrpcError> {
+    if id.did.starts_with("did:") {
+        return Ok(syntax::is_did(&id.did).then_some(id));
+    }
+    Ok(resolve_actor(state, &id.did)?.map(|did| {
+        id.did = did;
+        id
+    }))
+}

@@ -1,0 +1,108 @@
+//! Hydration: stored records → the lexicons' view objects (`app.bsky.actor.defs#profileView*`,
+//! `app.bsky.feed.defs#postView`, embed views). Record content is untrusted: every field copied
+//! into a view is checked against the lexicon's type and limits, or left out.
+
+mod actor;
+mod embed;
+mod post;
+mod thread;
+
+pub use actor::ProfileKind;
+pub use thread::thread;
+
+use crate::AppState;
+use aerie_storage::{RecordId, StoredRecord};
+use serde_json::Value;
+
+/// A hydrator bound to one request's state.
+pub struct Views<'a> {
+    state: &'a AppState,
+}
+
+impl<'a> Views<'a> {
+    /// A hydrator over the app's store.
+    pub fn new(state: &'a AppState) -> Self {
+        Views { state }
+    }
+
+    /// A live record of an active account, with its JSON.
+    fn live(&self, id: &RecordId) -> aerie_storage::Result<Option<(StoredRecord, Value)>> {
+        if !self.active(&id.did)? {
+            return Ok(None);
+        }
+        Ok(self.state.store.record(id)?.map(|r| {
+            let v = serde_json::from_slice(&r.value).unwrap_or(Value::Null);
+            (r, v)
+        }))
+    }
+
+    /// Whether an account's content may be shown (unknown accounts count as active).
+    pub fn active(&self, did: &str) -> aerie_storage::Result<bool> {
+        Ok(self.state.store.actor(did)?.is_none_or(|a| a.active))
+    }
+
+    fn cdn(&self, kind: &str, did: &str, cid: &str) -> String {
+        format!(
+            "{}/img/{kind}/plain/{did}/{cid}@jpeg",
+            self.state.cfg.cdn_base.trim_end_matches('/')
+        )
+    }
+}
+
+/// A string field of an untrusted record, within `max` bytes (cut at a char boundary).
+fn text(v: &Value, key: &str, max: usize) -> Option<String> {
+    let s = v.get(key)?.as_str()?;
+    if s.len() <= max {
+        return Some(s.to_string());
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    Some(s[..end].to_string())
+}
+
+/// The CID of a blob field (`{"$type":"blob","ref":{"$link":..}}` or the legacy `{"cid":..}`).
+fn blob_cid(v: &Value) -> Option<String> {
+    let link = v
+        .get("ref")
+        .and_then(|r| r.get("$link"))
+        .or_else(|| v.get("cid"))?
+        .as_str()?;
+    crate::util::syntax::cid_bytes(link).map(|_| link.to_string())
+}
+
+/// A datetime field, re-rendered in canonical form; `None` if absent or invalid.
+fn datetime(v: &Value, key: &str) -> Option<String> {
+    v.get(key)?
+        .as_str()
+        .and_then(aerie_storage::datetime::parse_us)
+        .map(aerie_storage::datetime::format_us)
+}
+
+/// `{width, height}` when both are positive integers.
+fn aspect_ratio(v: &Value) -> Option<Value> {
+    let a = v.get("aspectRatio")?;
+    let (w, h) = (a.get("width")?.as_u64()?, a.get("height")?.as_u64()?);
+    (w >= 1 && h >= 1).then(|| serde_json::json!({"width": w, "height": h}))
+}
+
+/// A URI as the lexicon's `uri` format accepts it.
+fn uri_ok(s: &str) -> bool {
+    let Some((scheme, rest)) = s.split_once(':') else {
+        return false;
+    };
+    let scheme_ok = scheme
+        .as_bytes()
+        .first()
+        .is_some_and(u8::is_ascii_alphabetic)
+        && scheme
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'));
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    scheme_ok
+        && !rest.is_empty()
+        && !rest.starts_with('/')
+        && !s.chars().any(char::is_whitespace)
+        && s.len() <= 8192
+}

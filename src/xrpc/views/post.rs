@@ -1,0 +1,105 @@
+//! Post views and author-feed items (`#postView`, `#feedViewPost`, `#reasonRepost`, `#replyRef`).
+
+use super::actor::ProfileKind;
+use super::Views;
+use aerie_storage::facts::nsid;
+use aerie_storage::{datetime, FeedEntry, RecordId};
+use serde_json::{json, Value};
+
+impl Views<'_> {
+    /// `#postView` of a live post by an active account.
+    pub fn post(&self, id: &RecordId) -> aerie_storage::Result<Option<Value>> {
+        if id.collection != nsid::POST {
+            return Ok(None);
+        }
+        let Some((rec, value)) = self.live(id)? else {
+            return Ok(None);
+        };
+        let counts = self.state.store.post_counts(id)?;
+        let mut v = json!({
+            "$type": "app.bsky.feed.defs#postView",
+            "uri": id.uri(),
+            "cid": crate::util::syntax::cid_string(&rec.cid),
+            "author": self.profile(&id.did, ProfileKind::Basic)?,
+            "record": value,
+            "replyCount": counts.replies,
+            "repostCount": counts.reposts,
+            "likeCount": counts.likes,
+            "quoteCount": counts.quotes,
+            "indexedAt": datetime::format_us(rec.indexed_at_us),
+            "labels": [],
+        });
+        if let Some(e) = value
+            .get("embed")
+            .map(|e| self.embed(&id.did, e, 0))
+            .transpose()?
+            .flatten()
+        {
+            v["embed"] = e;
+        }
+        Ok(Some(v))
+    }
+
+    /// A post view, or the lexicon's `#notFoundPost` for a missing or hidden one.
+    pub fn post_or_not_found(&self, id: &RecordId) -> aerie_storage::Result<Value> {
+        Ok(self.post(id)?.unwrap_or_else(|| not_found_post(id)))
+    }
+
+    /// `#feedViewPost` for an author-feed entry; `None` when the post (or reposted post) is gone.
+    pub fn feed_item(&self, entry: &FeedEntry) -> aerie_storage::Result<Option<Value>> {
+        if entry.id.collection == nsid::REPOST {
+            let Some((rec, value)) = self.live(&entry.id)? else {
+                return Ok(None);
+            };
+            let Some(subject) = value
+                .pointer("/subject/uri")
+                .and_then(Value::as_str)
+                .and_then(crate::util::syntax::record_uri)
+            else {
+                return Ok(None);
+            };
+            let Some(post) = self.post(&subject)? else {
+                return Ok(None);
+            };
+            let reason = json!({
+                "$type": "app.bsky.feed.defs#reasonRepost",
+                "by": self.profile(&entry.id.did, ProfileKind::Basic)?,
+                "uri": entry.id.uri(),
+                "cid": crate::util::syntax::cid_string(&rec.cid),
+                "indexedAt": datetime::format_us(rec.indexed_at_us),
+            });
+            return Ok(Some(json!({"post": post, "reason": reason})));
+        }
+        let Some(post) = self.post(&entry.id)? else {
+            return Ok(None);
+        };
+        let mut item = json!({ "post": post });
+        if let Some(reply) = self.reply_ref(&item["post"]["record"])? {
+            item["reply"] = reply;
+        }
+        Ok(Some(item))
+    }
+
+    /// `#replyRef` (root and parent) of a post record that is a reply.
+    fn reply_ref(&self, record: &Value) -> aerie_storage::Result<Option<Value>> {
+        let uri_at = |p: &str| {
+            record
+                .pointer(p)
+                .and_then(Value::as_str)
+                .and_then(crate::util::syntax::record_uri)
+        };
+        let (Some(root), Some(parent)) = (uri_at("/reply/root/uri"), uri_at("/reply/parent/uri"))
+        else {
+            return Ok(None);
+        };
+        Ok(Some(json!({
+            "root": self.post_or_not_found(&root)?,
+            "parent": self.post_or_not_found(&parent)?,
+        })))
+    }
+}
+
+/// `app.bsky.feed.defs#notFoundPost`.
+pub fn not_found_post(id: &RecordId) -> Value {
+    json!({"$type": "app.bsky.feed.defs#notFoundPost", "uri": id.uri(), "notFound": true})
+}
