@@ -133,22 +133,30 @@ pub async fn run(cfg: Config) -> Result<(), ServeError> {
             .await
     });
 
-    // Wait for a signal, or for the writer to fail on its own.
-    let writer_result = tokio::select! {
-        _ = shutdown_signal() => None,
-        r = async { match writer_done.as_mut() { Some(d) => d.await.ok(), None => std::future::pending().await } } => r,
+    // Wait for a signal, or for the writer to stop on its own (a store failure).
+    type Done = Result<aerie_storage::Result<()>, tokio::sync::oneshot::error::RecvError>;
+    enum Stop {
+        Signal,
+        Writer(Done),
+    }
+    let stop = tokio::select! {
+        _ = shutdown_signal() => Stop::Signal,
+        r = async { match writer_done.as_mut() { Some(d) => d.await, None => std::future::pending().await } } => Stop::Writer(r),
     };
     tracing::info!("stopping: no more reading; committing what was received");
     let _ = stop_tx.send(true);
-    let writer_result = match (writer_result, writer_done) {
-        (Some(r), _) => Some(r),
-        (None, Some(d)) => d.await.ok(),
-        (None, None) => None,
+    let writer_result: Option<Done> = match stop {
+        Stop::Writer(r) => Some(r),
+        Stop::Signal => match writer_done {
+            Some(d) => Some(d.await),
+            None => None,
+        },
     };
     let _ = server.await;
     store.flush()?;
     match writer_result {
-        Some(Err(e)) => Err(ServeError::Writer(e.to_string())),
+        Some(Err(_)) => Err(ServeError::Writer("the writer thread panicked".into())),
+        Some(Ok(Err(e))) => Err(ServeError::Writer(e.to_string())),
         _ => Ok(()),
     }
 }

@@ -29,6 +29,7 @@ pub fn run(
     stats: Arc<IngestStats>,
     rt: tokio::runtime::Handle,
 ) -> aerie_storage::Result<()> {
+    let _runtime = rt.enter();
     let mut ops: Vec<Op> = Vec::with_capacity(cfg.batch_size);
     let mut window = (Instant::now(), 0u64);
     let mut position = stats.committed_position.load(Ordering::Relaxed);

@@ -1,0 +1,186 @@
+//! Shared support for the integration tests: run the real `aerie` binary against a simulator
+//! on loopback, talk to its HTTP API, and compute what it should answer (the oracle).
+
+#![allow(dead_code)]
+
+pub mod oracle;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running `aerie serve`.
+pub struct Aerie {
+    child: Option<Child>,
+    pub port: u16,
+    pub data_dir: PathBuf,
+    env: Vec<(String, String)>,
+    log: PathBuf,
+}
+
+/// A free loopback port (bound and released).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+impl Aerie {
+    /// Starts Aerie with its data in `data_dir`, following `jetstream_url`, plus `extra` env.
+    pub fn start(data_dir: &Path, jetstream_url: &str, extra: &[(&str, &str)]) -> Aerie {
+        let port = free_port();
+        let mut env: Vec<(String, String)> = vec![
+            ("AERIE_DATA_DIR".into(), data_dir.display().to_string()),
+            ("AERIE_LISTEN".into(), format!("127.0.0.1:{port}")),
+            ("AERIE_JETSTREAM__URL".into(), jetstream_url.into()),
+            ("AERIE_JETSTREAM__MAX_BACKOFF_SECS".into(), "1".into()),
+            ("AERIE_INGEST__BATCH_MS".into(), "50".into()),
+            ("AERIE_INGEST__BATCH_SIZE".into(), "500".into()),
+            ("RUST_LOG".into(), "info".into()),
+        ];
+        env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let log = data_dir.with_extension("log");
+        let mut a = Aerie {
+            child: None,
+            port,
+            data_dir: data_dir.into(),
+            env,
+            log,
+        };
+        a.spawn();
+        a
+    }
+
+    fn spawn(&mut self) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log)
+            .expect("log file");
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_aerie"));
+        cmd.arg("serve")
+            .current_dir(self.data_dir.parent().unwrap_or(Path::new("/")))
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .stdout(Stdio::null())
+            .stderr(Stdio::from(log));
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        self.child = Some(cmd.spawn().expect("spawn aerie"));
+        self.wait_healthy();
+    }
+
+    fn wait_healthy(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Some(c) = self.child.as_mut() {
+                if let Ok(Some(status)) = c.try_wait() {
+                    panic!(
+                        "aerie exited early with {status}; log:\n{}",
+                        self.log_text()
+                    );
+                }
+            }
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("aerie did not start listening; log:\n{}", self.log_text());
+    }
+
+    /// The process's log so far.
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// `kill -9`, then start again on the same data.
+    pub fn kill9_and_restart(&mut self) {
+        self.kill9();
+        self.spawn();
+    }
+
+    /// `kill -9`.
+    pub fn kill9(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// SIGTERM and wait; returns whether it exited with status 0.
+    pub fn terminate(&mut self) -> bool {
+        let Some(mut c) = self.child.take() else {
+            return false;
+        };
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(c.id().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Ok(Some(s)) = c.try_wait() {
+                return s.success();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = c.kill();
+        false
+    }
+
+    /// Starts again after `terminate` or `kill9`.
+    pub fn restart(&mut self) {
+        self.spawn();
+    }
+
+    /// Base URL.
+    pub fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// GET a path; returns status and JSON body.
+    pub async fn get(&self, path_and_query: &str) -> (u16, serde_json::Value) {
+        let resp = reqwest::get(format!("{}{path_and_query}", self.base()))
+            .await
+            .expect("request");
+        let status = resp.status().as_u16();
+        let body = resp.json().await.unwrap_or(serde_json::Value::Null);
+        (status, body)
+    }
+
+    /// The committed cursor as `/ready` reports it.
+    pub async fn cursor(&self) -> i64 {
+        self.get("/ready").await.1["cursor"].as_i64().unwrap_or(0)
+    }
+
+    /// Waits until the committed cursor reaches `position`.
+    pub async fn wait_for_cursor(&self, position: i64, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if self.cursor().await >= position {
+                return;
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "cursor stuck at {} < {position}; log:\n{}",
+                    self.cursor().await,
+                    self.log_text()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+impl Drop for Aerie {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}
+
+/// URL-encodes a query value.
+pub fn enc(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}

@@ -1,0 +1,269 @@
+//! End-to-end: the real `aerie` binary follows the Jetstream simulator and its HTTP API must
+//! answer exactly what the oracle computes from the corpus — through compression, duplicated
+//! and reordered deliveries, socket drops, kill -9 at random points, and SIGTERM.
+
+mod common;
+
+use common::oracle::Oracle;
+use common::{enc, Aerie};
+use jetsim::corpus::{generate, CorpusSpec, GenEvent};
+use jetsim::{Sim, SimEvent, SimOptions};
+use serde_json::Value;
+use std::time::Duration;
+
+fn sim_events(c: &[GenEvent]) -> Vec<SimEvent> {
+    c.iter().map(SimEvent::from).collect()
+}
+
+/// Compares everything the API says with the oracle.
+async fn assert_matches_oracle(aerie: &Aerie, o: &Oracle) {
+    // Profiles: counts, handles, hidden accounts.
+    for did in &o.dids {
+        let (status, body) = aerie
+            .get(&format!(
+                "/xrpc/app.bsky.actor.getProfile?actor={}",
+                enc(did)
+            ))
+            .await;
+        if !o.active(did) {
+            assert_eq!(status, 400, "{did} is inactive: {body}");
+            let e = body["error"].as_str().unwrap_or("");
+            assert!(
+                e == "AccountDeactivated" || e == "AccountTakedown",
+                "{body}"
+            );
+            continue;
+        }
+        assert_eq!(status, 200, "{did}: {body}");
+        let (followers, follows, posts) = o.actor_counts(did);
+        assert_eq!(
+            (
+                body["followersCount"].as_u64(),
+                body["followsCount"].as_u64(),
+                body["postsCount"].as_u64()
+            ),
+            (Some(followers), Some(follows), Some(posts)),
+            "counts of {did}"
+        );
+        let handle = o.handle(did).unwrap_or_else(|| "handle.invalid".into());
+        assert_eq!(body["handle"], handle.as_str(), "handle of {did}");
+        if handle != "handle.invalid" {
+            let (_, r) = aerie
+                .get(&format!(
+                    "/xrpc/com.atproto.identity.resolveHandle?handle={handle}"
+                ))
+                .await;
+            assert_eq!(r["did"], did.as_str());
+        }
+    }
+    // Posts: presence and the four counts.
+    let counts = o.post_counts();
+    let visible = o.visible_posts();
+    for chunk in visible.chunks(25) {
+        let q: Vec<String> = chunk.iter().map(|u| format!("uris={}", enc(u))).collect();
+        let (status, body) = aerie
+            .get(&format!("/xrpc/app.bsky.feed.getPosts?{}", q.join("&")))
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let posts = body["posts"].as_array().expect("posts");
+        assert_eq!(posts.len(), chunk.len(), "every visible post is served");
+        for p in posts {
+            let uri = p["uri"].as_str().expect("uri");
+            let (l, r, re, q) = counts.get(uri).copied().unwrap_or_default();
+            let got = (
+                p["likeCount"].as_u64(),
+                p["repostCount"].as_u64(),
+                p["replyCount"].as_u64(),
+                p["quoteCount"].as_u64(),
+            );
+            assert_eq!(
+                got,
+                (Some(l), Some(r), Some(re), Some(q)),
+                "counts of {uri}"
+            );
+        }
+    }
+    // Author feeds, paged all the way.
+    for did in o.dids.iter().filter(|d| o.active(d)).take(40) {
+        let mut got: Vec<(String, Option<String>)> = Vec::new();
+        let mut cursor = String::new();
+        loop {
+            let (status, body) = aerie
+                .get(&format!(
+                    "/xrpc/app.bsky.feed.getAuthorFeed?actor={}&limit=37{cursor}",
+                    enc(did)
+                ))
+                .await;
+            assert_eq!(status, 200, "{body}");
+            for item in body["feed"].as_array().expect("feed") {
+                let reason = item
+                    .pointer("/reason/uri")
+                    .and_then(Value::as_str)
+                    .map(String::from);
+                got.push((
+                    item["post"]["uri"].as_str().expect("uri").to_string(),
+                    reason,
+                ));
+            }
+            match body["cursor"].as_str() {
+                Some(c) => cursor = format!("&cursor={c}"),
+                None => break,
+            }
+        }
+        assert_eq!(got, o.author_feed(did), "author feed of {did}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compressed_chaotic_stream_with_drops_matches_oracle() {
+    let corpus = generate(&CorpusSpec {
+        events: 12_000,
+        accounts: 300,
+        seed: 11,
+        ..Default::default()
+    });
+    let samples: Vec<String> = corpus.iter().take(2000).map(|e| e.json.clone()).collect();
+    let dict = jetsim::train_dictionary(&samples, 16 * 1024).expect("dictionary");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let dict_path = dir.path().join("zstd_dictionary");
+    std::fs::write(&dict_path, &dict).expect("write dict");
+    let sim = Sim::start(SimOptions {
+        dictionary: Some(dict),
+        drop_after: 3000,
+        duplicate_every: 53,
+        swap_every: 41,
+    })
+    .await
+    .expect("sim");
+    sim.push(sim_events(&corpus));
+    let oracle = Oracle::build(&corpus);
+    let data = dir.path().join("data");
+    let aerie = Aerie::start(
+        &data,
+        &sim.url(),
+        &[
+            ("AERIE_JETSTREAM__INITIAL_CURSOR", "0"),
+            ("AERIE_JETSTREAM__REWIND_SECS", "1"),
+            ("AERIE_JETSTREAM__COMPRESS", "true"),
+            (
+                "AERIE_JETSTREAM__ZSTD_DICTIONARY",
+                dict_path.to_str().expect("path"),
+            ),
+        ],
+    );
+    aerie
+        .wait_for_cursor(oracle.last_valid_time_us, Duration::from_secs(300))
+        .await;
+    let subs = sim.subscriptions();
+    assert!(subs.len() >= 4, "drops forced reconnects: {subs:?}");
+    assert!(subs.iter().all(|s| s.compress), "compression was asked for");
+    assert!(
+        subs[1..].iter().all(|s| s.cursor.is_some()),
+        "reconnects resume from a cursor"
+    );
+    let (_, ready) = aerie.get("/ready").await;
+    assert!(
+        ready["skipped"].as_u64().unwrap_or(0) > 0,
+        "malformed events were counted: {ready}"
+    );
+    assert_matches_oracle(&aerie, &oracle).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_at_random_points_then_sigterm_converges_to_oracle() {
+    let corpus = generate(&CorpusSpec {
+        events: 30_000,
+        accounts: 400,
+        seed: 23,
+        ..Default::default()
+    });
+    let oracle = Oracle::build(&corpus);
+    let sim = Sim::start(SimOptions::default()).await.expect("sim");
+    sim.push(sim_events(&corpus));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut aerie = Aerie::start(
+        &dir.path().join("data"),
+        &sim.url(),
+        &[("AERIE_JETSTREAM__INITIAL_CURSOR", "0")],
+    );
+    let mut rng = jetsim::rng::Rng::new(5);
+    let mut kills = 0;
+    while aerie.cursor().await < oracle.last_valid_time_us && kills < 12 {
+        tokio::time::sleep(Duration::from_millis(150 + rng.below(600))).await;
+        aerie.kill9_and_restart();
+        kills += 1;
+    }
+    assert!(kills > 0);
+    // A clean stop commits and exits 0; a restart resumes from there.
+    tokio::time::sleep(Duration::from_millis(rng.below(300))).await;
+    assert!(
+        aerie.terminate(),
+        "SIGTERM exits cleanly; log:\n{}",
+        aerie.log_text()
+    );
+    assert!(aerie
+        .log_text()
+        .contains("writer stopped; committed and flushed"));
+    aerie.restart();
+    aerie
+        .wait_for_cursor(oracle.last_valid_time_us, Duration::from_secs(300))
+        .await;
+    assert_matches_oracle(&aerie, &oracle).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fresh_store_records_its_start_before_the_first_event() {
+    let sim = Sim::start(SimOptions::default()).await.expect("sim");
+    let old = generate(&CorpusSpec {
+        events: 200,
+        start_us: 1_600_000_000_000_000,
+        seed: 3,
+        ..Default::default()
+    });
+    sim.push(sim_events(&old));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let before = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_micros() as i64;
+    let mut aerie = Aerie::start(&dir.path().join("data"), &sim.url(), &[]);
+    let start = aerie.cursor().await;
+    assert!(
+        start >= before,
+        "the start ({start}) is recorded at once, before any event"
+    );
+    aerie.kill9();
+    // Events that happen while Aerie is down, after its recorded start.
+    let new = generate(&CorpusSpec {
+        events: 300,
+        accounts: 20,
+        start_us: start + 1_000_000,
+        seed: 4,
+        malformed: 0.0,
+    });
+    sim.push(sim_events(&new));
+    aerie.restart();
+    let last = new.last().expect("events").time_us;
+    aerie.wait_for_cursor(last, Duration::from_secs(60)).await;
+    let subs = sim.subscriptions();
+    let rewound = |c: Option<i64>| c.is_some_and(|c| c <= start && c >= start - 5_000_000);
+    assert!(
+        rewound(subs[0].cursor),
+        "a fresh store starts live, from its recorded start: {subs:?}"
+    );
+    assert!(
+        rewound(subs[1].cursor),
+        "and resumes from there after a crash: {subs:?}"
+    );
+    assert_matches_oracle(&aerie, &Oracle::build(&new)).await;
+    let (_, profile) = aerie
+        .get(&format!(
+            "/xrpc/app.bsky.actor.getProfile?actor={}",
+            enc(&old[0].did)
+        ))
+        .await;
+    assert_eq!(
+        profile["error"], "InvalidRequest",
+        "nothing from before the start was read"
+    );
+}
