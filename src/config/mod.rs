@@ -184,9 +184,8 @@ impl Config {
         }
         for c in &self.jetstream.collections {
             let name = c.strip_suffix(".*").unwrap_or(c);
-            if !crate::util::syntax::is_nsid(name)
-                && !(c.ends_with(".*") && !name.is_empty() && !name.contains('*'))
-            {
+            let prefix_ok = c.ends_with(".*") && !name.is_empty() && !name.contains('*');
+            if !(crate::util::syntax::is_nsid(name) || prefix_ok) {
                 return Err(ConfigError::Invalid(format!(
                     "jetstream.collections: {c:?} is not an NSID or NSID prefix"
                 )));

@@ -33,10 +33,7 @@ pub fn run(
     let mut ops: Vec<Op> = Vec::with_capacity(cfg.batch_size);
     let mut window = (Instant::now(), 0u64);
     let mut position = stats.committed_position.load(Ordering::Relaxed);
-    loop {
-        let Some(first) = rt.block_on(rx.recv()) else {
-            break;
-        };
+    while let Some(first) = rt.block_on(rx.recv()) {
         let deadline = Instant::now() + cfg.batch_time;
         let mut count = 1u64;
         position = position.max(first.time_us);

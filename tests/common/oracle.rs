@@ -196,7 +196,7 @@ impl Oracle {
                 ));
             }
         }
-        items.sort_by(|a, b| b.0.cmp(&a.0));
+        items.sort_by_key(|i| std::cmp::Reverse(i.0));
         items.into_iter().map(|(_, p, r)| (p, r)).collect()
     }
 }

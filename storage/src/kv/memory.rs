@@ -7,10 +7,12 @@ use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::sync::RwLock;
 
+type Tree = BTreeMap<Vec<u8>, Vec<u8>>;
+
 /// One ordered map per keyspace.
 #[derive(Default)]
 pub struct MemoryEngine {
-    maps: RwLock<BTreeMap<Ks, BTreeMap<Vec<u8>, Vec<u8>>>>,
+    maps: RwLock<BTreeMap<Ks, Tree>>,
 }
 
 fn poisoned() -> crate::Error {
