@@ -18,7 +18,12 @@ fn commit(author: &str, n: i64, coll: &str, rkey: &str, record: Value) -> SimEve
     let time_us = T0 + 50_000_000 + n * 1000;
     let j = json!({"did": author, "time_us": time_us, "kind": "commit", "commit": {
         "rev": tid(time_us, 1), "operation": "create", "collection": coll, "rkey": rkey, "record": record, "cid": cid(n as u64)}});
-    SimEvent { time_us, did: author.into(), collection: Some(coll.into()), json: j.to_string() }
+    SimEvent {
+        time_us,
+        did: author.into(),
+        collection: Some(coll.into()),
+        json: j.to_string(),
+    }
 }
 
 /// Records built to break naive views: wrong types, bad blobs, bad URIs, odd embeds.
@@ -31,24 +36,99 @@ fn hostile(author: &str, victim_post: &str, like_uri: &str) -> Vec<SimEvent> {
         r
     };
     vec![
-        commit(author, 1, "app.bsky.actor.profile", "self", json!({"$type": "app.bsky.actor.profile", "displayName": 42,
-            "description": ["not", "text"], "avatar": "notablob", "banner": {"ref": {"$link": "bafyNOPE"}}, "createdAt": "yesterday"})),
-        commit(author, 2, "app.bsky.feed.post", "h1", post(json!("<script>alert(1)</script>"), json!({"embed": {"$type": "app.bsky.embed.images",
-            "images": [{"alt": 7, "image": "x"}, {"image": {"$type": "blob", "ref": {"$link": cid(9)}}, "aspectRatio": {"width": 0, "height": -1}}]}}))),
-        commit(author, 3, "app.bsky.feed.post", "h2", post(json!(12), json!({"embed": {"$type": "app.bsky.embed.external",
-            "external": {"uri": "not a uri", "title": 5}}}))),
-        commit(author, 4, "app.bsky.feed.post", "h3", post(json!("quote of a like"), json!({"embed": {"$type": "app.bsky.embed.record",
-            "record": {"uri": like_uri, "cid": cid(1)}}}))),
-        commit(author, 5, "app.bsky.feed.post", "h4", post(json!("bad reply"), json!({"reply": {"parent": {"uri": "at://nope"}, "root": 5},
-            "embed": {"$type": "com.example.weird", "x": 1}}))),
-        commit(author, 6, "app.bsky.feed.post", "h5", post(json!("quote"), json!({"embed": {"$type": "app.bsky.embed.recordWithMedia",
-            "record": {"record": {"uri": victim_post, "cid": cid(2)}}, "media": {"$type": "app.bsky.embed.video", "video": {"ref": {"$link": cid(3)}}, "alt": 3}}}))),
-        commit(author, 7, "app.bsky.feed.post", "h6", post(json!("missing quote"), json!({"embed": {"$type": "app.bsky.embed.record",
-            "record": {"uri": format!("at://{author}/app.bsky.feed.post/nothere")}}}))),
-        commit(author, 8, "app.bsky.feed.post", "h7", post(json!("reply to a missing post"), json!({"reply": {
+        commit(
+            author,
+            1,
+            "app.bsky.actor.profile",
+            "self",
+            json!({"$type": "app.bsky.actor.profile", "displayName": 42,
+            "description": ["not", "text"], "avatar": "notablob", "banner": {"ref": {"$link": "bafyNOPE"}}, "createdAt": "yesterday"}),
+        ),
+        commit(
+            author,
+            2,
+            "app.bsky.feed.post",
+            "h1",
+            post(
+                json!("<script>alert(1)</script>"),
+                json!({"embed": {"$type": "app.bsky.embed.images",
+            "images": [{"alt": 7, "image": "x"}, {"image": {"$type": "blob", "ref": {"$link": cid(9)}}, "aspectRatio": {"width": 0, "height": -1}}]}}),
+            ),
+        ),
+        commit(
+            author,
+            3,
+            "app.bsky.feed.post",
+            "h2",
+            post(
+                json!(12),
+                json!({"embed": {"$type": "app.bsky.embed.external",
+            "external": {"uri": "not a uri", "title": 5}}}),
+            ),
+        ),
+        commit(
+            author,
+            4,
+            "app.bsky.feed.post",
+            "h3",
+            post(
+                json!("quote of a like"),
+                json!({"embed": {"$type": "app.bsky.embed.record",
+            "record": {"uri": like_uri, "cid": cid(1)}}}),
+            ),
+        ),
+        commit(
+            author,
+            5,
+            "app.bsky.feed.post",
+            "h4",
+            post(
+                json!("bad reply"),
+                json!({"reply": {"parent": {"uri": "at://nope"}, "root": 5},
+            "embed": {"$type": "com.example.weird", "x": 1}}),
+            ),
+        ),
+        commit(
+            author,
+            6,
+            "app.bsky.feed.post",
+            "h5",
+            post(
+                json!("quote"),
+                json!({"embed": {"$type": "app.bsky.embed.recordWithMedia",
+            "record": {"record": {"uri": victim_post, "cid": cid(2)}}, "media": {"$type": "app.bsky.embed.video", "video": {"ref": {"$link": cid(3)}}, "alt": 3}}}),
+            ),
+        ),
+        commit(
+            author,
+            7,
+            "app.bsky.feed.post",
+            "h6",
+            post(
+                json!("missing quote"),
+                json!({"embed": {"$type": "app.bsky.embed.record",
+            "record": {"uri": format!("at://{author}/app.bsky.feed.post/nothere")}}}),
+            ),
+        ),
+        commit(
+            author,
+            8,
+            "app.bsky.feed.post",
+            "h7",
+            post(
+                json!("reply to a missing post"),
+                json!({"reply": {
             "parent": {"uri": format!("at://{author}/app.bsky.feed.post/gone"), "cid": cid(4)},
-            "root": {"uri": format!("at://{author}/app.bsky.feed.post/gone"), "cid": cid(4)}}}))),
-        commit(author, 9, "app.bsky.feed.like", "hl", json!({"$type": "app.bsky.feed.like", "subject": {"uri": victim_post}, "createdAt": 17})),
+            "root": {"uri": format!("at://{author}/app.bsky.feed.post/gone"), "cid": cid(4)}}}),
+            ),
+        ),
+        commit(
+            author,
+            9,
+            "app.bsky.feed.like",
+            "hl",
+            json!({"$type": "app.bsky.feed.like", "subject": {"uri": victim_post}, "createdAt": 17}),
+        ),
     ]
 }
 
@@ -67,35 +147,64 @@ async fn every_response_is_valid_against_the_lexicons() {
         lexdir.join("node_modules/@atproto/api").exists(),
         "@atproto/api is not installed: run `npm ci --prefix tests/lexicon` (.ci/run does)"
     );
-    let corpus = generate(&CorpusSpec { events: 4000, accounts: 60, seed: 31, start_us: T0, ..Default::default() });
+    let corpus = generate(&CorpusSpec {
+        events: 4000,
+        accounts: 60,
+        seed: 31,
+        start_us: T0,
+        ..Default::default()
+    });
     let sim = Sim::start(SimOptions::default()).await.expect("sim");
     sim.push(corpus.iter().map(SimEvent::from));
     let bad = did(999_999);
     let victim = corpus
         .iter()
-        .find(|e| e.valid && e.json.contains("\"app.bsky.feed.post\"") && e.json.contains("\"create\""))
+        .find(|e| {
+            e.valid && e.json.contains("\"app.bsky.feed.post\"") && e.json.contains("\"create\"")
+        })
         .expect("a post");
     let v: Value = serde_json::from_str(&victim.json).expect("json");
-    let victim_uri = format!("at://{}/app.bsky.feed.post/{}", victim.did, v["commit"]["rkey"].as_str().expect("rkey"));
-    let like = corpus.iter().find(|e| e.valid && e.json.contains("\"app.bsky.feed.like\"")).expect("a like");
+    let victim_uri = format!(
+        "at://{}/app.bsky.feed.post/{}",
+        victim.did,
+        v["commit"]["rkey"].as_str().expect("rkey")
+    );
+    let like = corpus
+        .iter()
+        .find(|e| e.valid && e.json.contains("\"app.bsky.feed.like\""))
+        .expect("a like");
     let lv: Value = serde_json::from_str(&like.json).expect("json");
-    let like_uri = format!("at://{}/app.bsky.feed.like/{}", like.did, lv["commit"]["rkey"].as_str().expect("rkey"));
+    let like_uri = format!(
+        "at://{}/app.bsky.feed.like/{}",
+        like.did,
+        lv["commit"]["rkey"].as_str().expect("rkey")
+    );
     let hostile = hostile(&bad, &victim_uri, &like_uri);
     let last = hostile.last().expect("events").time_us;
     sim.push(hostile);
 
     let dir = tempfile::tempdir().expect("tempdir");
-    let aerie = Aerie::start(&dir.path().join("data"), &sim.url(), &[("AERIE_JETSTREAM__INITIAL_CURSOR", "0")]);
+    let aerie = Aerie::start(
+        &dir.path().join("data"),
+        &sim.url(),
+        &[("AERIE_JETSTREAM__INITIAL_CURSOR", "0")],
+    );
     aerie.wait_for_cursor(last, Duration::from_secs(120)).await;
 
     let mut plan = Vec::new();
-    let mut dids: Vec<String> = corpus.iter().filter(|e| e.valid).map(|e| e.did.clone()).collect();
+    let mut dids: Vec<String> = corpus
+        .iter()
+        .filter(|e| e.valid)
+        .map(|e| e.did.clone())
+        .collect();
     dids.sort();
     dids.dedup();
     dids.insert(0, bad.clone());
     let mut active = Vec::new();
     for d in &dids {
-        let (status, _) = aerie.get(&format!("/xrpc/app.bsky.actor.getProfile?actor={d}")).await;
+        let (status, _) = aerie
+            .get(&format!("/xrpc/app.bsky.actor.getProfile?actor={d}"))
+            .await;
         if status == 200 {
             active.push(d.clone());
         }
@@ -103,39 +212,80 @@ async fn every_response_is_valid_against_the_lexicons() {
     assert!(active.len() > 20, "most accounts are active");
     for d in active.iter().take(25) {
         plan.push(step("app.bsky.actor.getProfile", json!({"actor": d})));
-        for f in ["posts_with_replies", "posts_no_replies", "posts_with_media", "posts_and_author_threads", "posts_with_video"] {
-            plan.push(step("app.bsky.feed.getAuthorFeed", json!({"actor": d, "filter": f, "limit": 100})));
+        for f in [
+            "posts_with_replies",
+            "posts_no_replies",
+            "posts_with_media",
+            "posts_and_author_threads",
+            "posts_with_video",
+        ] {
+            plan.push(step(
+                "app.bsky.feed.getAuthorFeed",
+                json!({"actor": d, "filter": f, "limit": 100}),
+            ));
         }
         plan.push(step("app.bsky.graph.getFollows", json!({"actor": d})));
-        plan.push(step("app.bsky.graph.getFollowers", json!({"actor": d, "limit": 3})));
+        plan.push(step(
+            "app.bsky.graph.getFollowers",
+            json!({"actor": d, "limit": 3}),
+        ));
     }
-    plan.push(step("app.bsky.actor.getProfiles", json!({"actors": active.iter().take(25).collect::<Vec<_>>()})));
+    plan.push(step(
+        "app.bsky.actor.getProfiles",
+        json!({"actors": active.iter().take(25).collect::<Vec<_>>()}),
+    ));
     // Posts: every one the hostile author made, and a spread of the corpus.
-    let mut posts: Vec<String> = (1..=7).map(|n| format!("at://{bad}/app.bsky.feed.post/h{n}")).collect();
-    for e in corpus.iter().filter(|e| e.valid && e.json.contains("\"app.bsky.feed.post\"")).step_by(15) {
+    let mut posts: Vec<String> = (1..=7)
+        .map(|n| format!("at://{bad}/app.bsky.feed.post/h{n}"))
+        .collect();
+    for e in corpus
+        .iter()
+        .filter(|e| e.valid && e.json.contains("\"app.bsky.feed.post\""))
+        .step_by(15)
+    {
         let v: Value = serde_json::from_str(&e.json).expect("json");
-        posts.push(format!("at://{}/app.bsky.feed.post/{}", e.did, v["commit"]["rkey"].as_str().unwrap_or("x")));
+        posts.push(format!(
+            "at://{}/app.bsky.feed.post/{}",
+            e.did,
+            v["commit"]["rkey"].as_str().unwrap_or("x")
+        ));
     }
     for chunk in posts.chunks(25) {
         plan.push(step("app.bsky.feed.getPosts", json!({"uris": chunk})));
     }
     for uri in posts.iter().take(40) {
-        let (status, body) = aerie.get(&format!("/xrpc/app.bsky.feed.getPostThread?uri={uri}")).await;
+        let (status, body) = aerie
+            .get(&format!("/xrpc/app.bsky.feed.getPostThread?uri={uri}"))
+            .await;
         if status == 200 {
             plan.push(step("app.bsky.feed.getPostThread", json!({"uri": uri})));
-            plan.push(step("app.bsky.feed.getPostThread", json!({"uri": uri, "depth": 0, "parentHeight": 0})));
+            plan.push(step(
+                "app.bsky.feed.getPostThread",
+                json!({"uri": uri, "depth": 0, "parentHeight": 0}),
+            ));
             plan.push(step("app.bsky.feed.getLikes", json!({"uri": uri})));
             plan.push(step("app.bsky.feed.getRepostedBy", json!({"uri": uri})));
             plan.push(step("app.bsky.feed.getQuotes", json!({"uri": uri})));
             let parts: Vec<&str> = uri.trim_start_matches("at://").split('/').collect();
-            plan.push(step("com.atproto.repo.getRecord", json!({"repo": parts[0], "collection": parts[1], "rkey": parts[2]})));
+            plan.push(step(
+                "com.atproto.repo.getRecord",
+                json!({"repo": parts[0], "collection": parts[1], "rkey": parts[2]}),
+            ));
         } else {
             assert_eq!(body["error"], "NotFound", "{uri}: {body}");
         }
     }
-    let (_, vp) = aerie.get(&format!("/xrpc/app.bsky.actor.getProfile?actor={}", victim.did)).await;
+    let (_, vp) = aerie
+        .get(&format!(
+            "/xrpc/app.bsky.actor.getProfile?actor={}",
+            victim.did
+        ))
+        .await;
     if let Some(h) = vp["handle"].as_str().filter(|h| *h != "handle.invalid") {
-        plan.push(step("com.atproto.identity.resolveHandle", json!({"handle": h})));
+        plan.push(step(
+            "com.atproto.identity.resolveHandle",
+            json!({"handle": h}),
+        ));
         plan.push(step("app.bsky.actor.getProfile", json!({"actor": h})));
     }
     plan.push(step("app.bsky.feed.getAuthorFeed", json!({"actor": bad})));
@@ -169,6 +319,12 @@ async fn every_response_is_valid_against_the_lexicons() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     println!("{stdout}");
-    assert!(out.status.success(), "lexicon validation failed:\n{stdout}\n{stderr}");
-    assert!(stdout.contains(&format!("{} of {} calls", plan.len(), plan.len())), "{stdout}");
+    assert!(
+        out.status.success(),
+        "lexicon validation failed:\n{stdout}\n{stderr}"
+    );
+    assert!(
+        stdout.contains(&format!("{} of {} calls", plan.len(), plan.len())),
+        "{stdout}"
+    );
 }

@@ -306,7 +306,9 @@ async fn serve(
                 return Ok(());
             }
             if opts.drop_after > 0 && sent_here >= opts.drop_after {
-                return Ok(()); // abrupt: the socket is dropped without a close frame
+                // Abrupt: what was sent arrives, then the socket goes without a close frame.
+                tx.flush().await?;
+                return Ok(());
             }
             let n = inner.sent.fetch_add(1, Ordering::Relaxed);
             if sent_here == 0 {
