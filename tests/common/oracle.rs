@@ -161,7 +161,9 @@ impl Oracle {
 
     /// An author's feed (filter posts_with_replies) as (post uri, repost uri if a repost), newest first.
     pub fn author_feed(&self, did: &str) -> Vec<(String, Option<String>)> {
-        let mut items: Vec<(i64, String, Option<String>)> = Vec::new();
+        // Ties at the same sort time: reposts before posts, then record keys descending.
+        type Order = (i64, bool, String);
+        let mut items: Vec<(Order, String, Option<String>)> = Vec::new();
         let sort_at = |r: &Rec, v: &Value| {
             v["createdAt"]
                 .as_str()
@@ -172,7 +174,11 @@ impl Oracle {
             .live("app.bsky.feed.post")
             .filter(|(k, _, _)| k.0 == did)
         {
-            items.push((sort_at(r, v), format!("at://{}/{}/{}", k.0, k.1, k.2), None));
+            items.push((
+                (sort_at(r, v), false, k.2.clone()),
+                format!("at://{}/{}/{}", k.0, k.1, k.2),
+                None,
+            ));
         }
         for (k, r, v) in self
             .live("app.bsky.feed.repost")
@@ -190,13 +196,13 @@ impl Oracle {
             let live = self.records.get(&key).is_some_and(|r| r.value.is_some());
             if live && self.active(&key.0) {
                 items.push((
-                    sort_at(r, v),
+                    (sort_at(r, v), true, k.2.clone()),
                     subject.to_string(),
                     Some(format!("at://{}/{}/{}", k.0, k.1, k.2)),
                 ));
             }
         }
-        items.sort_by_key(|i| std::cmp::Reverse(i.0));
+        items.sort_by_key(|i| std::cmp::Reverse(i.0.clone()));
         items.into_iter().map(|(_, p, r)| (p, r)).collect()
     }
 }
