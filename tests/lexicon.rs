@@ -129,7 +129,35 @@ fn hostile(author: &str, victim_post: &str, like_uri: &str) -> Vec<SimEvent> {
             "hl",
             json!({"$type": "app.bsky.feed.like", "subject": {"uri": victim_post}, "createdAt": 17}),
         ),
+        // A block between the hostile author and the victim: replies and quotes across it show
+        // as blocked.
+        commit(
+            author,
+            10,
+            "app.bsky.graph.block",
+            "hb",
+            json!({"$type": "app.bsky.graph.block", "subject": victim_did(victim_post), "createdAt": "2026-07-04T14:38:08.999Z"}),
+        ),
+        commit(
+            author,
+            11,
+            "app.bsky.feed.post",
+            "h8",
+            post(
+                json!("reply across a block"),
+                json!({"reply": {
+            "parent": {"uri": victim_post, "cid": cid(4)}, "root": {"uri": victim_post, "cid": cid(4)}}}),
+            ),
+        ),
     ]
+}
+
+fn victim_did(uri: &str) -> String {
+    uri.trim_start_matches("at://")
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .to_string()
 }
 
 fn step(nsid: &str, params: Value) -> Value {
@@ -235,7 +263,7 @@ async fn every_response_is_valid_against_the_lexicons() {
         json!({"actors": active.iter().take(25).collect::<Vec<_>>()}),
     ));
     // Posts: every one the hostile author made, and a spread of the corpus.
-    let mut posts: Vec<String> = (1..=7)
+    let mut posts: Vec<String> = (1..=8)
         .map(|n| format!("at://{bad}/app.bsky.feed.post/h{n}"))
         .collect();
     for e in corpus
@@ -289,6 +317,39 @@ async fn every_response_is_valid_against_the_lexicons() {
         plan.push(step("app.bsky.actor.getProfile", json!({"actor": h})));
     }
     plan.push(step("app.bsky.feed.getAuthorFeed", json!({"actor": bad})));
+    let (_, t) = aerie
+        .get(&format!(
+            "/xrpc/app.bsky.feed.getPostThread?uri=at://{bad}/app.bsky.feed.post/h8"
+        ))
+        .await;
+    assert_eq!(
+        t["thread"]["parent"]["$type"], "app.bsky.feed.defs#blockedPost",
+        "{t}"
+    );
+    let (_, q) = aerie
+        .get(&format!(
+            "/xrpc/app.bsky.feed.getPosts?uris=at://{bad}/app.bsky.feed.post/h5"
+        ))
+        .await;
+    assert_eq!(
+        q["posts"][0]["embed"]["record"]["record"]["$type"], "app.bsky.embed.record#viewBlocked",
+        "{q}"
+    );
+    let (_, v) = aerie
+        .get(&format!(
+            "/xrpc/app.bsky.feed.getPostThread?uri={victim_uri}"
+        ))
+        .await;
+    let replies = v["thread"]["replies"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        replies
+            .iter()
+            .all(|r| r["post"]["author"]["did"] != bad.as_str()),
+        "replies across a block are left out"
+    );
     // Errors, each with the status and name the reference gives.
     let unknown_post = format!("at://{bad}/app.bsky.feed.post/nothere");
     plan.extend([

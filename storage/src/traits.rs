@@ -48,6 +48,8 @@ pub trait GraphReader: Send + Sync {
     fn follows(&self, did: &str, cursor: Option<&str>, limit: usize) -> Result<Page<Edge>>;
     /// Follow records of `did`, newest first; `other` = follower DID.
     fn followers(&self, did: &str, cursor: Option<&str>, limit: usize) -> Result<Page<Edge>>;
+    /// Whether `blocker` has a live block record of `subject`.
+    fn blocking(&self, blocker: &str, subject: &str) -> Result<bool>;
     /// Block records by `did`, newest first; `other` = blocked DID.
     fn blocks(&self, did: &str, cursor: Option<&str>, limit: usize) -> Result<Page<Edge>>;
 }

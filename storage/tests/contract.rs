@@ -544,6 +544,42 @@ fn unknown_collections_and_odd_records_are_kept_plainly(s: &dyn Store) {
     assert_eq!(s.stats().expect("stats").records, 2);
 }
 
+fn blocks_are_listed_and_checked_both_ways(s: &dyn Store) {
+    let block = |did: &str, rkey: &str, r: u64, subject: &str| {
+        put(
+            did,
+            nsid::BLOCK,
+            rkey,
+            r,
+            json!({"$type": nsid::BLOCK, "subject": subject, "createdAt": iso(r as i64)}),
+            r as i64,
+        )
+    };
+    s.apply(
+        &[block(ALICE, "b1", 1, BOB), block(ALICE, "b2", 2, CAROL)],
+        None,
+    )
+    .expect("apply");
+    assert!(s.blocking(ALICE, BOB).expect("check"));
+    assert!(
+        !s.blocking(BOB, ALICE).expect("check"),
+        "a block has a direction"
+    );
+    assert!(!s.blocking(ALICE, "did:plc:nobody").expect("check"));
+    let listed: Vec<String> = s
+        .blocks(ALICE, None, 10)
+        .expect("blocks")
+        .items
+        .into_iter()
+        .map(|e| e.other)
+        .collect();
+    assert_eq!(listed, [CAROL, BOB]);
+    s.apply(&[del(ALICE, nsid::BLOCK, "b1", 3)], None)
+        .expect("unblock");
+    assert!(!s.blocking(ALICE, BOB).expect("check"));
+    assert_eq!(s.blocks(ALICE, None, 10).expect("blocks").items.len(), 1);
+}
+
 fn schema_version_is_reported(s: &dyn Store) {
     assert_eq!(s.schema_version().expect("v"), kv::SCHEMA_VERSION);
 }
@@ -567,6 +603,7 @@ contract!(
     identity_and_account_events,
     author_feed_orders_filters_and_pages,
     unknown_collections_and_odd_records_are_kept_plainly,
+    blocks_are_listed_and_checked_both_ways,
     schema_version_is_reported,
 );
 

@@ -25,13 +25,15 @@ impl Views<'_> {
                 self.media(did, embed)
             }
             "app.bsky.embed.record" => {
-                let Some(rec) = self.embedded_record(embed.pointer("/record/uri"), depth)? else {
+                let Some(rec) = self.embedded_record(did, embed.pointer("/record/uri"), depth)?
+                else {
                     return Ok(None);
                 };
                 Some(json!({"$type": "app.bsky.embed.record#view", "record": rec}))
             }
             "app.bsky.embed.recordWithMedia" => {
-                let Some(rec) = self.embedded_record(embed.pointer("/record/record/uri"), depth)?
+                let Some(rec) =
+                    self.embedded_record(did, embed.pointer("/record/record/uri"), depth)?
                 else {
                     return Ok(None);
                 };
@@ -104,10 +106,12 @@ impl Views<'_> {
         }
     }
 
-    /// `#viewRecord` of a quoted post, `#viewNotFound` when it is missing or hidden; `None`
+    /// `#viewRecord` of a post quoted by `quoter`, `#viewBlocked` when a block separates them,
+    /// `#viewNotFound` when it is missing or hidden; `None`
     /// when the reference is not an AT-URI at all.
     fn embedded_record(
         &self,
+        quoter: &str,
         uri: Option<&Value>,
         depth: u8,
     ) -> aerie_storage::Result<Option<Value>> {
@@ -117,6 +121,10 @@ impl Views<'_> {
         let not_found = json!({"$type": "app.bsky.embed.record#viewNotFound", "uri": id.uri(), "notFound": true});
         if id.collection != nsid::POST {
             return Ok(Some(not_found));
+        }
+        if self.blocked_between(quoter, &id.did)? {
+            let blocked = json!({"$type": "app.bsky.embed.record#viewBlocked", "uri": id.uri(), "blocked": true, "author": {"did": id.did}});
+            return Ok(Some(blocked));
         }
         let Some((rec, value)) = self.live(&id)? else {
             return Ok(Some(not_found));

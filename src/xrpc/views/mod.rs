@@ -41,6 +41,11 @@ impl<'a> Views<'a> {
         Ok(self.state.store.actor(did)?.is_none_or(|a| a.active))
     }
 
+    /// Whether either account blocks the other (content between them is shown as blocked).
+    pub fn blocked_between(&self, a: &str, b: &str) -> aerie_storage::Result<bool> {
+        Ok(a != b && (self.state.store.blocking(a, b)? || self.state.store.blocking(b, a)?))
+    }
+
     fn cdn(&self, kind: &str, did: &str, cid: &str) -> String {
         format!(
             "{}/img/{kind}/plain/{did}/{cid}@jpeg",

@@ -41,7 +41,7 @@ impl Views<'_> {
     }
 
     /// A post view, or the lexicon's `#notFoundPost` for a missing or hidden one.
-    pub fn post_or_not_found(&self, id: &RecordId) -> aerie_storage::Result<Value> {
+    fn post_or_not_found(&self, id: &RecordId) -> aerie_storage::Result<Value> {
         Ok(self.post(id)?.unwrap_or_else(|| not_found_post(id)))
     }
 
@@ -74,14 +74,14 @@ impl Views<'_> {
             return Ok(None);
         };
         let mut item = json!({ "post": post });
-        if let Some(reply) = self.reply_ref(&item["post"]["record"])? {
+        if let Some(reply) = self.reply_ref(&entry.id.did, &item["post"]["record"])? {
             item["reply"] = reply;
         }
         Ok(Some(item))
     }
 
     /// `#replyRef` (root and parent) of a post record that is a reply.
-    fn reply_ref(&self, record: &Value) -> aerie_storage::Result<Option<Value>> {
+    fn reply_ref(&self, author: &str, record: &Value) -> aerie_storage::Result<Option<Value>> {
         let uri_at = |p: &str| {
             record
                 .pointer(p)
@@ -93,13 +93,27 @@ impl Views<'_> {
             return Ok(None);
         };
         Ok(Some(json!({
-            "root": self.post_or_not_found(&root)?,
-            "parent": self.post_or_not_found(&parent)?,
+            "root": self.related_post(author, &root)?,
+            "parent": self.related_post(author, &parent)?,
         })))
+    }
+
+    /// A post shown next to one by `author`: `#blockedPost` when a block separates the two
+    /// authors, `#notFoundPost` when it is gone or hidden, else its view.
+    pub fn related_post(&self, author: &str, id: &RecordId) -> aerie_storage::Result<Value> {
+        if self.blocked_between(author, &id.did)? {
+            return Ok(blocked_post(id));
+        }
+        self.post_or_not_found(id)
     }
 }
 
 /// `app.bsky.feed.defs#notFoundPost`.
 pub fn not_found_post(id: &RecordId) -> Value {
     json!({"$type": "app.bsky.feed.defs#notFoundPost", "uri": id.uri(), "notFound": true})
+}
+
+/// `app.bsky.feed.defs#blockedPost`.
+pub fn blocked_post(id: &RecordId) -> Value {
+    json!({"$type": "app.bsky.feed.defs#blockedPost", "uri": id.uri(), "blocked": true, "author": {"did": id.did}})
 }

@@ -1,6 +1,6 @@
 //! `app.bsky.feed.getPostThread`'s tree: the parent chain above, replies nested below.
 
-use super::post::not_found_post;
+use super::post::{blocked_post, not_found_post};
 use super::Views;
 use aerie_storage::RecordId;
 use serde_json::{json, Value};
@@ -25,7 +25,7 @@ pub fn thread(
     if let Some(r) = replies(views, id, depth, &mut budget)? {
         node["replies"] = r;
     }
-    if let Some(parent) = parent_chain(views, &node["post"]["record"], parent_height)? {
+    if let Some(parent) = parent_chain(views, &id.did, &node["post"]["record"], parent_height)? {
         node["parent"] = parent;
     }
     Ok(Some(node))
@@ -38,22 +38,30 @@ fn parent_uri(record: &Value) -> Option<RecordId> {
         .and_then(crate::util::syntax::record_uri)
 }
 
-/// The ancestors of a post, nearest first, folded into nested `parent` fields.
+/// The ancestors of a post by `author`, nearest first, folded into nested `parent` fields. The
+/// walk stops at a missing post or at a block between a post's author and its parent's.
 fn parent_chain(
     views: &Views<'_>,
+    author: &str,
     record: &Value,
     height: usize,
 ) -> aerie_storage::Result<Option<Value>> {
     let mut chain: Vec<Value> = Vec::new();
+    let mut child_author = author.to_string();
     let mut next = parent_uri(record);
     while let Some(pid) = next.take() {
         if chain.len() >= height {
+            break;
+        }
+        if views.blocked_between(&child_author, &pid.did)? {
+            chain.push(blocked_post(&pid));
             break;
         }
         match views.post(&pid)? {
             Some(p) => {
                 next = parent_uri(&p["record"]);
                 chain.push(json!({"$type": "app.bsky.feed.defs#threadViewPost", "post": p}));
+                child_author = pid.did;
             }
             None => chain.push(not_found_post(&pid)),
         }
@@ -81,6 +89,9 @@ fn replies(
     for child in views.state.store.replies(id, MAX_REPLIES_PER_NODE)? {
         if *budget == 0 {
             break;
+        }
+        if views.blocked_between(&id.did, &child.did)? {
+            continue;
         }
         let Some(post) = views.post(&child)? else {
             continue;

@@ -24,6 +24,7 @@
 //! | `actor_follow`     | aid · sort_at · subject aid · rkey    | –                                  |
 //! | `subject_follower` | subject aid · sort_at · follower aid · rkey | –                            |
 //! | `actor_block`      | aid · sort_at · subject aid · rkey    | –                                  |
+//! | `actor_subject_block` | aid · subject aid · rkey           | –                                  |
 //! | `counts`           | kind · (subj or aid or empty)         | u64 (absent = 0)                   |
 //!
 //! Every batch (index entries, counts, tombstones and the cursor) is one fjall write batch,

@@ -48,13 +48,15 @@ pub enum Ks {
     Followers,
     /// Block records by blocker.
     Blocks,
+    /// Block records by (blocker, subject) pair, for point checks.
+    BlockPairs,
     /// Counters.
     Counts,
 }
 
 impl Ks {
     /// Every keyspace, in a fixed order.
-    pub const ALL: [Ks; 15] = [
+    pub const ALL: [Ks; 16] = [
         Ks::Meta,
         Ks::Dids,
         Ks::DidNames,
@@ -69,6 +71,7 @@ impl Ks {
         Ks::Follows,
         Ks::Followers,
         Ks::Blocks,
+        Ks::BlockPairs,
         Ks::Counts,
     ];
 
@@ -89,6 +92,7 @@ impl Ks {
             Ks::Follows => "actor_follow",
             Ks::Followers => "subject_follower",
             Ks::Blocks => "actor_block",
+            Ks::BlockPairs => "actor_subject_block",
             Ks::Counts => "counts",
         }
     }
@@ -140,7 +144,8 @@ pub struct KvStore<E: Engine> {
     write_lock: Mutex<()>,
 }
 
-const AID_CACHE_MAX: usize = 1 << 20;
+/// DIDs kept in the id cache (about 100 bytes each).
+const AID_CACHE_MAX: usize = 1 << 18;
 
 impl<E: Engine> KvStore<E> {
     /// Wraps an engine, checking or recording the schema version.

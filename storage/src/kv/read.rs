@@ -268,6 +268,17 @@ impl<E: Engine> ActorReader for KvStore<E> {
 }
 
 impl<E: Engine> GraphReader for KvStore<E> {
+    fn blocking(&self, blocker: &str, subject: &str) -> Result<bool> {
+        let (Some(a), Some(b)) = (self.lookup_aid(blocker)?, self.lookup_aid(subject)?) else {
+            return Ok(false);
+        };
+        let prefix = [a.to_be_bytes(), b.to_be_bytes()].concat();
+        Ok(!self
+            .engine
+            .scan_asc(Ks::BlockPairs, &prefix, None, 1)?
+            .is_empty())
+    }
+
     fn follows(&self, did: &str, cursor: Option<&str>, limit: usize) -> Result<Page<Edge>> {
         self.edges(
             Ks::Follows,

@@ -86,12 +86,19 @@ impl<'a, E: Engine> Tx<'a, E> {
         Ok(keys::subject(aid, &id.collection, &id.rkey))
     }
 
-    /// Inserts (`add`) or removes every index entry and count of one live record.
-    fn index(&mut self, id: &RecordId, aid: u64, live: &Live, add: bool) -> Result<()> {
-        let value: serde_json::Value = serde_json::from_slice(&live.body).unwrap_or_default();
+    /// Inserts (`add`) or removes every index entry and count of one live record, whose
+    /// parsed JSON is `value`.
+    fn index(
+        &mut self,
+        id: &RecordId,
+        aid: u64,
+        live: &Live,
+        value: &serde_json::Value,
+        add: bool,
+    ) -> Result<()> {
         let t = live.sort_at_us;
         let rkey = id.rkey.as_bytes();
-        match facts::derive(&id.collection, &value) {
+        match facts::derive(&id.collection, value) {
             Facts::Post {
                 reply,
                 quote,
@@ -165,6 +172,8 @@ impl<'a, E: Engine> Tx<'a, E> {
                     vec![],
                     add,
                 );
+                let pair = [&aid.to_be_bytes()[..], &other.to_be_bytes(), rkey].concat();
+                self.set(Ks::BlockPairs, pair, vec![], add);
             }
             Facts::Plain => {}
         }
@@ -181,18 +190,30 @@ impl<'a, E: Engine> Tx<'a, E> {
         Ok((aid, key, row))
     }
 
-    /// Applies a put or delete if `rev` is newer than what is stored; returns whether it did.
-    fn write_record(&mut self, id: &RecordId, rev: u64, live: Option<Live>) -> Result<bool> {
+    /// Applies a put (with its parsed record) or a delete if `rev` is newer than what is
+    /// stored; returns whether it did.
+    fn write_record(
+        &mut self,
+        id: &RecordId,
+        rev: u64,
+        live: Option<(Live, &serde_json::Value)>,
+    ) -> Result<bool> {
         let (aid, key, old) = self.record_row(id)?;
         if old.as_ref().is_some_and(|o| o.rev >= rev) {
             return Ok(false);
         }
         if let Some(old_live) = old.and_then(|o| o.live) {
-            self.index(id, aid, &old_live, false)?;
+            let old_value: serde_json::Value =
+                serde_json::from_slice(&old_live.body).unwrap_or_default();
+            self.index(id, aid, &old_live, &old_value, false)?;
         }
-        if let Some(l) = &live {
-            self.index(id, aid, l, true)?;
-        }
+        let live = match live {
+            Some((l, value)) => {
+                self.index(id, aid, &l, value, true)?;
+                Some(l)
+            }
+            None => None,
+        };
         self.put(Ks::Records, key, Row { rev, live }.encode());
         Ok(true)
     }
@@ -222,7 +243,7 @@ impl<'a, E: Engine> Tx<'a, E> {
                     cid: cid.clone(),
                     body: record.clone(),
                 };
-                self.write_record(id, *rev, Some(live))
+                self.write_record(id, *rev, Some((live, &value)))
             }
             Op::Delete { id, rev } => self.write_record(id, *rev, None),
             Op::Identity { did, handle, seq } => {

@@ -1,0 +1,134 @@
+//! Read benchmark (prints figures; not a timed test): getAuthorFeed and getPostThread latency,
+//! p50 and p99, through the real HTTP stack over a store of 5M posts (AERIE_BENCH_POSTS to
+//! change), threads included. `cargo bench --bench reads`.
+
+use aerie::config::Config;
+use aerie::ingest::IngestStats;
+use aerie::AppState;
+use aerie_storage::{Backend, Durability, Op, RecordId};
+use jetsim::ids::{cid, did, tid};
+use jetsim::rng::Rng;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Instant;
+
+fn main() {
+    let posts: usize = std::env::var("AERIE_BENCH_POSTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5_000_000);
+    let authors = (posts / 100).max(10) as u64;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = aerie_storage::open(
+        Backend::Fjall,
+        &dir.path().join("store"),
+        Durability::Buffer,
+    )
+    .expect("store");
+    let mut rng = Rng::new(9);
+    let base = 1_700_000_000_000_000i64;
+    let t = Instant::now();
+    let mut uris: Vec<RecordId> = Vec::with_capacity(posts);
+    let mut batch = Vec::with_capacity(5000);
+    for i in 0..posts {
+        let time_us = base + i as i64 * 1000;
+        let author = did(rng.below(authors));
+        let rkey = tid(time_us, 3);
+        let mut rec = json!({"$type": "app.bsky.feed.post", "text": format!("post number {i} with some words in it"),
+            "createdAt": aerie_storage::datetime::format_us(time_us), "langs": ["en"]});
+        if !uris.is_empty() && rng.chance(0.3) {
+            // Replies cluster on recent posts, so threads grow deep and wide.
+            let back = (rng.below(1000) as usize).min(uris.len() - 1);
+            let parent = &uris[uris.len() - 1 - back];
+            rec["reply"] = json!({"root": {"uri": parent.uri(), "cid": cid(1)}, "parent": {"uri": parent.uri(), "cid": cid(1)}});
+        }
+        let id = RecordId::new(&author, "app.bsky.feed.post", &rkey);
+        batch.push(Op::Put {
+            id: id.clone(),
+            rev: aerie_storage::tid::parse(&rkey).unwrap_or(1),
+            cid: cid_bytes(i as u64),
+            record: rec.to_string().into_bytes(),
+            time_us,
+        });
+        uris.push(id);
+        if batch.len() == 5000 {
+            store.apply(&batch, None).expect("apply");
+            batch.clear();
+        }
+    }
+    store.apply(&batch, None).expect("apply");
+    store.flush().expect("flush");
+    println!(
+        "store: {posts} posts by {authors} authors built in {:.0}s",
+        t.elapsed().as_secs_f64()
+    );
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async move {
+        let state = Arc::new(AppState {
+            store,
+            cfg: Arc::new(Config::default()),
+            ingest: Arc::new(IngestStats::default()),
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move { axum::serve(listener, aerie::app(state)).await });
+        let client = reqwest::Client::new();
+        let mut rng = Rng::new(4);
+        let feed: Vec<String> = (0..3000)
+            .map(|_| {
+                format!(
+                    "http://{addr}/xrpc/app.bsky.feed.getAuthorFeed?actor={}&limit=50",
+                    did(rng.below(authors))
+                )
+            })
+            .collect();
+        report("getAuthorFeed (limit 50)", &client, &feed).await;
+        let thread: Vec<String> = (0..3000)
+            .map(|_| {
+                let id = &uris[rng.below(uris.len() as u64) as usize];
+                format!(
+                    "http://{addr}/xrpc/app.bsky.feed.getPostThread?uri={}",
+                    id.uri()
+                )
+            })
+            .collect();
+        report("getPostThread (depth 6, parents 80)", &client, &thread).await;
+    });
+}
+
+fn cid_bytes(seed: u64) -> Vec<u8> {
+    aerie::util::syntax::cid_bytes(&cid(seed)).unwrap_or_default()
+}
+
+async fn report(name: &str, client: &reqwest::Client, urls: &[String]) {
+    for u in urls.iter().take(100) {
+        let _ = client.get(u).send().await.expect("warm-up").bytes().await;
+    }
+    let mut times = Vec::with_capacity(urls.len());
+    let mut bytes = 0usize;
+    for u in urls {
+        let t = Instant::now();
+        let r = client.get(u).send().await.expect("request");
+        assert!(r.status().is_success(), "{u}: {}", r.status());
+        bytes += r.bytes().await.expect("body").len();
+        times.push(t.elapsed());
+    }
+    times.sort();
+    let pct = |p: f64| {
+        times[((times.len() as f64 * p) as usize).min(times.len() - 1)].as_secs_f64() * 1000.0
+    };
+    println!(
+        "{name}: p50 {:.2} ms, p99 {:.2} ms, mean body {:.1} KB ({} requests)",
+        pct(0.5),
+        pct(0.99),
+        bytes as f64 / urls.len() as f64 / 1024.0,
+        urls.len()
+    );
+}
