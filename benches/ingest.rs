@@ -4,7 +4,7 @@
 //! 2. end to end: the release `aerie serve` binary following the Jetstream simulator through the
 //!    socket, events per second and peak RSS of the Aerie process.
 //!
-//! `cargo bench --bench ingest` (AERIE_BENCH_EVENTS=n to change the corpus size, default 1M).
+//! `cargo bench --bench ingest` (BENCH_EVENTS=n to change the corpus size, default 1M).
 
 use aerie::ingest::event::{parse, Filter};
 use aerie_storage::kv::fjall::{FjallEngine, FjallOptions};
@@ -14,7 +14,7 @@ use jetsim::corpus::{generate, CorpusSpec};
 use std::time::{Duration, Instant};
 
 fn main() {
-    let n: usize = std::env::var("AERIE_BENCH_EVENTS")
+    let n: usize = std::env::var("BENCH_EVENTS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
@@ -70,11 +70,14 @@ fn main() {
         "writer: {:>9.0} events/s (parse + apply)",
         events.len() as f64 / (parse_s + apply_s)
     );
-    let before = store.engine().disk_bytes();
     store.engine().major_compact().expect("compact");
-    let after = store.engine().disk_bytes();
-    println!("disk:   {:>9.1} B/event after compaction ({:.1} MB; {:.1} MB before compaction; full records kept)",
-        after as f64 / n as f64, after as f64 / 1e6, before as f64 / 1e6);
+    let sizes = store.engine().keyspace_sizes();
+    let tables: u64 = sizes.iter().map(|(_, b)| b).sum();
+    println!("disk:   {:>9.1} B/event after compaction ({:.1} MB of tables; full records kept; journal not counted)",
+        tables as f64 / n as f64, tables as f64 / 1e6);
+    for (name, bytes) in sizes.iter().filter(|(_, b)| *b > 0) {
+        println!("          {name:<22} {:>7.1} B/event", *bytes as f64 / n as f64);
+    }
     drop(store);
     drop(events);
 

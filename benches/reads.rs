@@ -1,5 +1,5 @@
 //! Read benchmark (prints figures; not a timed test): getAuthorFeed and getPostThread latency,
-//! p50 and p99, through the real HTTP stack over a store of 5M posts (AERIE_BENCH_POSTS to
+//! p50 and p99, through the real HTTP stack over a store of 5M posts (BENCH_POSTS to
 //! change), threads included. `cargo bench --bench reads`.
 
 use aerie::config::Config;
@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 fn main() {
-    let posts: usize = std::env::var("AERIE_BENCH_POSTS")
+    let posts: usize = std::env::var("BENCH_POSTS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(5_000_000);

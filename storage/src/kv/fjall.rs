@@ -82,6 +82,11 @@ impl FjallEngine {
         &self.keyspaces[ks as usize]
     }
 
+    /// Bytes on disk per keyspace (tables and blobs; the journal is not included).
+    pub fn keyspace_sizes(&self) -> Vec<(&'static str, u64)> {
+        Ks::ALL.iter().map(|ks| (ks.name(), self.ks(*ks).disk_space())).collect()
+    }
+
     /// Compacts every keyspace fully (benchmarks measure size after this).
     pub fn major_compact(&self) -> Result<()> {
         for k in &self.keyspaces {
