@@ -76,7 +76,10 @@ fn main() {
     println!("disk:   {:>9.1} B/event after compaction ({:.1} MB of tables; full records kept; journal not counted)",
         tables as f64 / n as f64, tables as f64 / 1e6);
     for (name, bytes) in sizes.iter().filter(|(_, b)| *b > 0) {
-        println!("          {name:<22} {:>7.1} B/event", *bytes as f64 / n as f64);
+        println!(
+            "          {name:<22} {:>7.1} B/event",
+            *bytes as f64 / n as f64
+        );
     }
     drop(store);
     drop(events);

@@ -2,6 +2,7 @@
 //! operations they take, and the backends that implement them (fjall by default, in-memory for
 //! tests). Callers open a store with [`open`] and use it through [`Store`].
 
+pub mod cbor;
 pub mod datetime;
 mod error;
 pub mod facts;

@@ -580,6 +580,130 @@ fn blocks_are_listed_and_checked_both_ways(s: &dyn Store) {
     assert_eq!(s.blocks(ALICE, None, 10).expect("blocks").items.len(), 1);
 }
 
+/// Real records (from the network capture) with their real CIDs: the store keeps most such
+/// records in a compact form, and must give back exactly the record and CID it was given.
+fn real_records_round_trip_exactly(s: &dyn Store) {
+    let real = [
+        (
+            "did:plc:wq4aajammjtxdomz3e23667t",
+            nsid::LIKE,
+            "3mptbyplj5d2a",
+            r#"{"$type":"app.bsky.feed.like","createdAt":"2026-07-04T14:38:08.999Z","subject":{"cid":"bafyreiftot7eltsc3f6g4qktykmbv6jcmdmhcx5osscan6jpdxkpqcmcza","uri":"at://did:plc:r2zybk6op3ymzpz6jhqpkoy5/app.bsky.feed.post/3mpsjbtci2c2o"}}"#,
+            "bafyreiguce4jh7kcbmof3pmcvasifqtw24b6isakj5ve5ga2b4z4alpc4i",
+        ),
+        (
+            "did:plc:5er4dj3kkwyj4cy5gdnzn56w",
+            nsid::REPOST,
+            "3mptbypowzs2e",
+            r#"{"$type":"app.bsky.feed.repost","createdAt":"2026-07-04T14:38:07.594Z","subject":{"cid":"bafyreig7t4btqz2izpbcxm6olbbzrvjqhmccx5xnn54avbv3y2kerbpyea","uri":"at://did:plc:lthsfxxeghkgg44eummxtvbe/app.bsky.feed.post/3mpt6c57uy22u"},"via":{"cid":"bafyreia2vne3hmtdczormlmj6aecizdwv32343z6opxovizuq4zervu46a","uri":"at://did:plc:mc4ihv54ep37qtc6xtq5ab2f/app.bsky.feed.repost/3mpta65gqot2j"}}"#,
+            "bafyreiaqbcvimtcgaen4ntpmyxaqyliad7e4ins6jvv4jnrhqjwns4qneq",
+        ),
+        (
+            "did:plc:f2furrjn2jdhjcn2td54ivxx",
+            nsid::FOLLOW,
+            "3mptbypmibb2v",
+            r#"{"$type":"app.bsky.graph.follow","createdAt":"2026-07-04T14:38:07.396Z","subject":"did:plc:mlbpil2fwz43vfn6uuysxtqa"}"#,
+            "bafyreigc2ugr6hueiqc6zbuofxlgvmmyu5ba43mxc7tygjd44uoga5fjky",
+        ),
+        (
+            "did:plc:zrrwgoryvpxlntwduw247p2w",
+            nsid::BLOCK,
+            "3mptbypkpqx2g",
+            r#"{"$type":"app.bsky.graph.block","createdAt":"2026-07-04T14:38:07.255Z","subject":"did:plc:wmv3rxaywejtjg4kmrq7bhsy"}"#,
+            "bafyreifj3qijiqikdc22vyfgfsv6lhw3lghhzaz6yzuvemw5yztgj6ok6i",
+        ),
+    ];
+    // A second like of the same subject with another subject CID (the post was edited).
+    let other_cid = "bafyreiguce4jh7kcbmof3pmcvasifqtw24b6isakj5ve5ga2b4z4alpc4i";
+    let ops: Vec<Op> = real
+        .iter()
+        .enumerate()
+        .map(|(i, (did, coll, rkey, json, cid))| Op::Put {
+            id: RecordId::new(did, coll, rkey),
+            rev: rev(i as u64 + 1),
+            cid: cid::Cid::try_from(*cid).expect("cid").to_bytes(),
+            record: json.as_bytes().to_vec(),
+            time_us: 1_783_175_888_085_434 + i as i64,
+        })
+        .collect();
+    s.apply(&ops, None).expect("apply");
+    for (did, coll, rkey, json, cid) in real {
+        let r = s
+            .record(&RecordId::new(did, coll, rkey))
+            .expect("read")
+            .expect("present");
+        let got: serde_json::Value = serde_json::from_slice(&r.value).expect("json");
+        let want: serde_json::Value = serde_json::from_str(json).expect("json");
+        assert_eq!(got, want, "{coll}");
+        assert_eq!(
+            cid::Cid::try_from(r.cid.as_slice())
+                .expect("cid")
+                .to_string(),
+            cid,
+            "{coll}"
+        );
+    }
+    let subject = RecordId::new(
+        "did:plc:r2zybk6op3ymzpz6jhqpkoy5",
+        nsid::POST,
+        "3mpsjbtci2c2o",
+    );
+    assert_eq!(s.post_counts(&subject).expect("counts").likes, 1);
+    assert_eq!(
+        s.actor_counts("did:plc:mlbpil2fwz43vfn6uuysxtqa")
+            .expect("counts")
+            .followers,
+        1
+    );
+    assert!(s
+        .blocking(
+            "did:plc:zrrwgoryvpxlntwduw247p2w",
+            "did:plc:wmv3rxaywejtjg4kmrq7bhsy"
+        )
+        .expect("block"));
+    let edited = real[0].3.replace(
+        "bafyreiftot7eltsc3f6g4qktykmbv6jcmdmhcx5osscan6jpdxkpqcmcza",
+        other_cid,
+    );
+    let like2 = Op::Put {
+        id: RecordId::new(CAROL, nsid::LIKE, "3mptbyplj5d2b"),
+        rev: rev(10),
+        cid: vec![1, 0x71, 0x12, 0x20, 1],
+        record: edited.into_bytes(),
+        time_us: 1_783_175_888_100_000,
+    };
+    s.apply(&[like2], None).expect("apply");
+    assert_eq!(s.post_counts(&subject).expect("counts").likes, 2);
+    s.apply(
+        &[
+            del(real[0].0, nsid::LIKE, real[0].2, 20),
+            del(real[2].0, nsid::FOLLOW, real[2].2, 20),
+        ],
+        None,
+    )
+    .expect("deletes");
+    assert_eq!(
+        s.post_counts(&subject).expect("counts").likes,
+        1,
+        "deleting a compact like uncounts it"
+    );
+    assert_eq!(
+        s.actor_counts("did:plc:mlbpil2fwz43vfn6uuysxtqa")
+            .expect("counts")
+            .followers,
+        0
+    );
+    let likes = s.likes(&subject, None, 10).expect("likes");
+    assert_eq!(
+        likes
+            .items
+            .iter()
+            .map(|e| e.other.as_str())
+            .collect::<Vec<_>>(),
+        [CAROL]
+    );
+}
+
 fn schema_version_is_reported(s: &dyn Store) {
     assert_eq!(s.schema_version().expect("v"), kv::SCHEMA_VERSION);
 }
@@ -604,6 +728,7 @@ contract!(
     author_feed_orders_filters_and_pages,
     unknown_collections_and_odd_records_are_kept_plainly,
     blocks_are_listed_and_checked_both_ways,
+    real_records_round_trip_exactly,
     schema_version_is_reported,
 );
 

@@ -15,7 +15,7 @@
 //! | `aid_did`          | aid                                   | DID                                |
 //! | `aid_actor`        | aid                                   | JSON: handle, status, gating seqs  |
 //! | `handle_aid`       | lowercase handle                      | aid                                |
-//! | `rkey_record`      | aid · coll · rkey                     | live: `0 · rev · indexed_at · sort_at · len · cid · JSON`; tombstone: `1 · rev` |
+//! | `rkey_record`      | aid · coll · rkey                     | record row (JSON or compact body) or tombstone; see `row.rs` |
 //! | `author_feed`      | aid · sort_at · kind(0 post, 1 repost) · rkey | flags (repost, reply, self-thread, media, video) |
 //! | `parent_reply`     | subj(parent) · sort_at · aid · rkey   | –                                  |
 //! | `subject_like`     | subj · sort_at · liker aid · rkey     | –                                  |
@@ -25,6 +25,7 @@
 //! | `subject_follower` | subject aid · sort_at · follower aid · rkey | –                            |
 //! | `actor_block`      | aid · sort_at · subject aid · rkey    | –                                  |
 //! | `actor_subject_block` | aid · subject aid · rkey           | –                                  |
+//! | `subject_cid`      | subj                                  | first-seen CID of a strong-ref target |
 //! | `counts`           | kind · (subj or aid or empty)         | u64 (absent = 0)                   |
 //!
 //! Every batch (index entries, counts, tombstones and the cursor) is one fjall write batch,
@@ -43,17 +44,21 @@ pub struct FjallEngine {
     path: PathBuf,
 }
 
-/// Tuning knobs of the fjall engine.
+/// Tuning knobs of the fjall engine. The defaults keep a small machine's memory bounded:
+/// memtables are flushed early (small memtables are also faster to search).
 #[derive(Debug, Clone, Copy)]
 pub struct FjallOptions {
     /// Block cache size in bytes.
     pub cache_bytes: u64,
+    /// Largest memtable of one keyspace before it is flushed.
+    pub memtable_bytes: u64,
 }
 
 impl Default for FjallOptions {
     fn default() -> Self {
         FjallOptions {
-            cache_bytes: 64 << 20,
+            cache_bytes: 48 << 20,
+            memtable_bytes: 8 << 20,
         }
     }
 }
@@ -68,7 +73,11 @@ impl FjallEngine {
             .open()?;
         let keyspaces = Ks::ALL
             .iter()
-            .map(|ks| db.keyspace(ks.name(), KeyspaceCreateOptions::default))
+            .map(|ks| {
+                db.keyspace(ks.name(), || {
+                    KeyspaceCreateOptions::default().max_memtable_size(opts.memtable_bytes)
+                })
+            })
             .collect::<fjall::Result<Vec<_>>>()?;
         Ok(FjallEngine {
             db,
@@ -84,7 +93,10 @@ impl FjallEngine {
 
     /// Bytes on disk per keyspace (tables and blobs; the journal is not included).
     pub fn keyspace_sizes(&self) -> Vec<(&'static str, u64)> {
-        Ks::ALL.iter().map(|ks| (ks.name(), self.ks(*ks).disk_space())).collect()
+        Ks::ALL
+            .iter()
+            .map(|ks| (ks.name(), self.ks(*ks).disk_space()))
+            .collect()
     }
 
     /// Compacts every keyspace fully (benchmarks measure size after this).

@@ -43,6 +43,26 @@ pub fn push_collection(out: &mut Vec<u8>, collection: &str) {
     out.push(tag);
 }
 
+/// Reads a collection tag back; returns the NSID and the bytes after it.
+pub fn read_collection(b: &[u8]) -> Option<(String, &[u8])> {
+    let (&tag, rest) = b.split_first()?;
+    let name = match tag {
+        1 => nsid::POST,
+        2 => nsid::LIKE,
+        3 => nsid::REPOST,
+        4 => nsid::FOLLOW,
+        5 => nsid::BLOCK,
+        6 => nsid::PROFILE,
+        0 => {
+            let end = rest.iter().position(|&c| c == 0)?;
+            let name = std::str::from_utf8(&rest[..end]).ok()?;
+            return Some((name.to_string(), &rest[end + 1..]));
+        }
+        _ => return None,
+    };
+    Some((name.to_string(), rest))
+}
+
 /// `records` key: aid · collection · rkey.
 pub fn record(aid: u64, collection: &str, rkey: &str) -> Vec<u8> {
     let mut k = Vec::with_capacity(8 + 1 + rkey.len());

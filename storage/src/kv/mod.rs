@@ -2,6 +2,7 @@
 //! a tiny ordered-KV engine interface, with two engines: fjall (on disk, the default) and an
 //! in-memory map (tests, tools). The key layout is documented at the top of `fjall.rs`.
 
+mod compact;
 pub mod fjall;
 mod keys;
 pub mod memory;
@@ -50,13 +51,15 @@ pub enum Ks {
     Blocks,
     /// Block records by (blocker, subject) pair, for point checks.
     BlockPairs,
+    /// First-seen CID of records named by strong refs (compact likes and reposts point here).
+    RefCids,
     /// Counters.
     Counts,
 }
 
 impl Ks {
     /// Every keyspace, in a fixed order.
-    pub const ALL: [Ks; 16] = [
+    pub const ALL: [Ks; 17] = [
         Ks::Meta,
         Ks::Dids,
         Ks::DidNames,
@@ -72,6 +75,7 @@ impl Ks {
         Ks::Followers,
         Ks::Blocks,
         Ks::BlockPairs,
+        Ks::RefCids,
         Ks::Counts,
     ];
 
@@ -93,6 +97,7 @@ impl Ks {
             Ks::Followers => "subject_follower",
             Ks::Blocks => "actor_block",
             Ks::BlockPairs => "actor_subject_block",
+            Ks::RefCids => "subject_cid",
             Ks::Counts => "counts",
         }
     }

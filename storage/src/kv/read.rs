@@ -2,7 +2,7 @@
 //! the hex of the last index key's suffix, opaque to callers.
 
 use super::keys::{self, Count};
-use super::row::{read_u64, ActorRow, Row};
+use super::row::{read_u64, ActorRow, Body, Row};
 use super::{Engine, Ks, KvStore};
 use crate::facts::nsid;
 use crate::model::*;
@@ -135,6 +135,12 @@ impl<E: Engine> KvStore<E> {
     }
 }
 
+impl<E: Engine> super::compact::Source for KvStore<E> {
+    fn read(&self, ks: Ks, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        self.engine.get(ks, key)
+    }
+}
+
 impl<E: Engine> RecordReader for KvStore<E> {
     fn record(&self, id: &RecordId) -> Result<Option<StoredRecord>> {
         let Some(aid) = self.lookup_aid(&id.did)? else {
@@ -147,13 +153,27 @@ impl<E: Engine> RecordReader for KvStore<E> {
             return Ok(None);
         };
         let row = Row::decode(&v)?;
-        Ok(row.live.map(|l| StoredRecord {
+        let Some(live) = row.live else {
+            return Ok(None);
+        };
+        let sort_at_us = live.sort_at_us();
+        let (value, cid) = match live.body {
+            Body::Json { cid, json, .. } => (json, cid),
+            body => {
+                let (value, cid) = super::compact::rebuild(self, &id.collection, &body)?;
+                (
+                    serde_json::to_vec(&value).map_err(|_| crate::Error::Corrupt("record"))?,
+                    cid,
+                )
+            }
+        };
+        Ok(Some(StoredRecord {
             id: id.clone(),
-            cid: l.cid,
+            cid,
             rev: row.rev,
-            indexed_at_us: l.indexed_at_us,
-            sort_at_us: l.sort_at_us,
-            value: l.body,
+            indexed_at_us: live.indexed_at_us,
+            sort_at_us,
+            value,
         }))
     }
 

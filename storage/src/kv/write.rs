@@ -1,13 +1,21 @@
 //! The one writer of the KV backends: applies ops through a batch-local overlay (so later ops
 //! see earlier ones), then commits every change and the cursor in one atomic engine batch.
 
+use super::compact;
 use super::keys::{self, Count};
-use super::row::{ActorRow, Live, Row};
+use super::row::{ActorRow, Body, Created, Live, Ref, Row};
 use super::{Engine, Ks, KvStore, KvWrite};
 use crate::facts::{self, Facts};
 use crate::model::{ApplyStats, Cursor, Op, RecordId};
 use crate::{Result, Writer};
 use std::collections::HashMap;
+
+/// The new content of a put.
+struct Put<'a> {
+    json: &'a [u8],
+    cid: &'a [u8],
+    time_us: i64,
+}
 
 /// A batch in progress: reads see the overlay first, then the engine.
 struct Tx<'a, E: Engine> {
@@ -96,7 +104,7 @@ impl<'a, E: Engine> Tx<'a, E> {
         value: &serde_json::Value,
         add: bool,
     ) -> Result<()> {
-        let t = live.sort_at_us;
+        let t = live.sort_at_us();
         let rkey = id.rkey.as_bytes();
         match facts::derive(&id.collection, value) {
             Facts::Post {
@@ -190,32 +198,78 @@ impl<'a, E: Engine> Tx<'a, E> {
         Ok((aid, key, row))
     }
 
-    /// Applies a put (with its parsed record) or a delete if `rev` is newer than what is
-    /// stored; returns whether it did.
-    fn write_record(
-        &mut self,
-        id: &RecordId,
-        rev: u64,
-        live: Option<(Live, &serde_json::Value)>,
-    ) -> Result<bool> {
+    /// Applies a put or a delete if `rev` is newer than what is stored; returns whether it did.
+    fn write_record(&mut self, id: &RecordId, rev: u64, put: Option<Put<'_>>) -> Result<bool> {
         let (aid, key, old) = self.record_row(id)?;
         if old.as_ref().is_some_and(|o| o.rev >= rev) {
             return Ok(false);
         }
         if let Some(old_live) = old.and_then(|o| o.live) {
-            let old_value: serde_json::Value =
-                serde_json::from_slice(&old_live.body).unwrap_or_default();
+            let (old_value, _) = compact::rebuild(self, &id.collection, &old_live.body)?;
             self.index(id, aid, &old_live, &old_value, false)?;
         }
-        let live = match live {
-            Some((l, value)) => {
-                self.index(id, aid, &l, value, true)?;
-                Some(l)
+        let live = match put {
+            Some(p) => {
+                let value: serde_json::Value = serde_json::from_slice(p.json).unwrap_or_default();
+                let body = match compact::shape(&id.collection, &value, p.cid) {
+                    Some(shape) => self.compact_body(shape)?,
+                    None => Body::Json {
+                        sort_at_us: facts::sort_at_us(&value, p.time_us),
+                        cid: p.cid.to_vec(),
+                        json: p.json.to_vec(),
+                    },
+                };
+                let live = Live {
+                    indexed_at_us: p.time_us,
+                    body,
+                };
+                self.index(id, aid, &live, &value, true)?;
+                Some(live)
             }
             None => None,
         };
         self.put(Ks::Records, key, Row { rev, live }.encode());
         Ok(true)
+    }
+
+    fn compact_body(&mut self, shape: compact::Shape<'_>) -> Result<Body> {
+        Ok(match shape {
+            compact::Shape::Ref {
+                created,
+                subject,
+                via,
+            } => Body::Ref {
+                created: Created::from_text(created),
+                subject: self.strong_ref(&subject.0, subject.1)?,
+                via: via.map(|(id, cid)| self.strong_ref(&id, cid)).transpose()?,
+            },
+            compact::Shape::Did { created, subject } => Body::Did {
+                created: Created::from_text(created),
+                subject_aid: self.aid(subject)?,
+            },
+        })
+    }
+
+    /// A compact strong ref; its CID goes to the ref-CID table when the table has none yet.
+    fn strong_ref(&mut self, id: &RecordId, cid_text: &str) -> Result<Ref> {
+        let aid = self.aid(&id.did)?;
+        let key = keys::subject(aid, &id.collection, &id.rkey);
+        let cid = cid::Cid::try_from(cid_text)
+            .map_err(|_| crate::Error::Corrupt("strong ref"))?
+            .to_bytes();
+        let inline = match self.get(Ks::RefCids, &key)? {
+            Some(known) => (known != cid).then_some(cid),
+            None => {
+                self.put(Ks::RefCids, key, cid);
+                None
+            }
+        };
+        Ok(Ref {
+            aid,
+            collection: id.collection.clone(),
+            rkey: id.rkey.clone(),
+            cid: inline,
+        })
     }
 
     fn actor_row(&mut self, did: &str) -> Result<(u64, ActorRow)> {
@@ -235,16 +289,15 @@ impl<'a, E: Engine> Tx<'a, E> {
                 cid,
                 record,
                 time_us,
-            } => {
-                let value: serde_json::Value = serde_json::from_slice(record).unwrap_or_default();
-                let live = Live {
-                    indexed_at_us: *time_us,
-                    sort_at_us: facts::sort_at_us(&value, *time_us),
-                    cid: cid.clone(),
-                    body: record.clone(),
-                };
-                self.write_record(id, *rev, Some((live, &value)))
-            }
+            } => self.write_record(
+                id,
+                *rev,
+                Some(Put {
+                    json: record,
+                    cid,
+                    time_us: *time_us,
+                }),
+            ),
             Op::Delete { id, rev } => self.write_record(id, *rev, None),
             Op::Identity { did, handle, seq } => {
                 let (aid, mut row) = self.actor_row(did)?;
@@ -289,6 +342,12 @@ impl<'a, E: Engine> Tx<'a, E> {
                 Ok(true)
             }
         }
+    }
+}
+
+impl<E: Engine> compact::Source for Tx<'_, E> {
+    fn read(&self, ks: Ks, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        self.get(ks, key)
     }
 }
 

@@ -281,7 +281,10 @@ fn commit(
     match &rec {
         Some(r) => {
             c["record"] = r.clone();
-            c["cid"] = json!(cid(time_us as u64));
+            // The record's real CID, as the network computes it.
+            let real =
+                aerie_storage::cbor::record_cid(r).and_then(|b| aerie_storage::cbor::cid_text(&b));
+            c["cid"] = json!(real.unwrap_or_else(|| cid(time_us as u64)));
             if !acc.live.iter().any(|(lc, lr)| lc == coll && lr == rkey) {
                 acc.live.push((coll.to_string(), rkey.to_string()));
             }
