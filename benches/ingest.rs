@@ -8,7 +8,7 @@
 
 use aerie::ingest::event::{parse, Filter};
 use aerie_storage::kv::fjall::{FjallEngine, FjallOptions};
-use aerie_storage::kv::{Engine, KvStore};
+use aerie_storage::kv::KvStore;
 use aerie_storage::{Cursor, Durability, Writer};
 use jetsim::corpus::{generate, CorpusSpec};
 use std::time::{Duration, Instant};
