@@ -145,8 +145,19 @@ pub struct KvStore<E: Engine> {
     durability: Durability,
     /// DID → actor id for ids already committed (never invalidated: ids never change).
     aid_cache: Mutex<HashMap<String, u64>>,
+    /// Committed values of the small, hot keyspaces the writer reads on every event (counters,
+    /// ref CIDs), absent ones included. Only the writer changes the store, so entries stay true.
+    hot: Mutex<HashMap<(Ks, Vec<u8>), Option<Vec<u8>>>>,
     /// Serializes writers: the store has one writer by design; this makes misuse safe.
     write_lock: Mutex<()>,
+}
+
+/// Entries of the hot cache (about 100 bytes each).
+const HOT_MAX: usize = 1 << 18;
+
+/// Keyspaces whose committed values the writer caches.
+fn is_hot(ks: Ks) -> bool {
+    matches!(ks, Ks::Counts | Ks::RefCids)
 }
 
 /// DIDs kept in the id cache (about 100 bytes each).
@@ -179,6 +190,7 @@ impl<E: Engine> KvStore<E> {
             engine,
             durability,
             aid_cache: Mutex::default(),
+            hot: Mutex::default(),
             write_lock: Mutex::default(),
         })
     }
@@ -201,6 +213,30 @@ impl<E: Engine> KvStore<E> {
             self.remember_aids(std::iter::once((did.to_string(), a)));
         }
         Ok(aid)
+    }
+
+    /// A committed value, through the hot cache for hot keyspaces.
+    fn committed(&self, ks: Ks, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        if !is_hot(ks) {
+            return self.engine.get(ks, key);
+        }
+        if let Some(v) = self.hot.lock().ok().and_then(|h| h.get(&(ks, key.to_vec())).cloned()) {
+            return Ok(v);
+        }
+        let v = self.engine.get(ks, key)?;
+        self.remember_hot([(ks, key.to_vec(), v.clone())]);
+        Ok(v)
+    }
+
+    fn remember_hot(&self, entries: impl IntoIterator<Item = KvWrite>) {
+        if let Ok(mut h) = self.hot.lock() {
+            for (ks, k, v) in entries {
+                if h.len() >= HOT_MAX {
+                    h.clear();
+                }
+                h.insert((ks, k), v);
+            }
+        }
     }
 
     fn cached_aid(&self, did: &str) -> Option<u64> {

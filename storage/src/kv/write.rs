@@ -20,25 +20,26 @@ struct Put<'a> {
 /// A batch in progress: reads see the overlay first, then the engine.
 struct Tx<'a, E: Engine> {
     store: &'a KvStore<E>,
-    overlay: HashMap<(Ks, Vec<u8>), Option<Vec<u8>>>,
+    /// One map per keyspace (indexed by `Ks as usize`): no allocation to look a key up.
+    overlay: Vec<HashMap<Vec<u8>, Option<Vec<u8>>>>,
     next_aid: u64,
     new_aids: Vec<(String, u64)>,
 }
 
 impl<'a, E: Engine> Tx<'a, E> {
     fn get(&self, ks: Ks, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        match self.overlay.get(&(ks, key.to_vec())) {
+        match self.overlay[ks as usize].get(key) {
             Some(v) => Ok(v.clone()),
-            None => self.store.engine.get(ks, key),
+            None => self.store.committed(ks, key),
         }
     }
 
     fn put(&mut self, ks: Ks, key: Vec<u8>, value: Vec<u8>) {
-        self.overlay.insert((ks, key), Some(value));
+        self.overlay[ks as usize].insert(key, Some(value));
     }
 
     fn del(&mut self, ks: Ks, key: Vec<u8>) {
-        self.overlay.insert((ks, key), None);
+        self.overlay[ks as usize].insert(key, None);
     }
 
     /// Adds or removes an index entry.
@@ -383,7 +384,7 @@ impl<E: Engine> Writer for KvStore<E> {
             .unwrap_or(1);
         let mut tx = Tx {
             store: self,
-            overlay: HashMap::with_capacity(ops.len() * 6),
+            overlay: vec![HashMap::new(); Ks::ALL.len()],
             next_aid,
             new_aids: Vec::new(),
         };
@@ -409,9 +410,15 @@ impl<E: Engine> Writer for KvStore<E> {
         let Tx {
             overlay, new_aids, ..
         } = tx;
-        let writes: Vec<KvWrite> = overlay.into_iter().map(|((ks, k), v)| (ks, k, v)).collect();
+        let writes: Vec<KvWrite> = Ks::ALL
+            .iter()
+            .zip(overlay)
+            .flat_map(|(ks, m)| m.into_iter().map(move |(k, v)| (*ks, k, v)))
+            .collect();
+        let hot: Vec<KvWrite> = writes.iter().filter(|w| super::is_hot(w.0)).cloned().collect();
         self.engine.commit(writes, self.durability)?;
         self.remember_aids(new_aids);
+        self.remember_hot(hot);
         Ok(stats)
     }
 
