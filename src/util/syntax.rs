@@ -30,55 +30,42 @@ pub fn is_did(s: &str) -> bool {
     }
 }
 
-/// A domain-name handle: 2+ labels, each 1–63 of `[A-Za-z0-9-]` not starting or ending
-/// with `-`, the last not starting with a digit, at most 253 characters.
-pub fn is_handle(s: &str) -> bool {
-    if s.len() > 253 {
-        return false;
-    }
-    let labels: Vec<&str> = s.split('.').collect();
-    if labels.len() < 2 {
-        return false;
-    }
-    let ok = labels.iter().all(|l| {
-        !l.is_empty()
-            && l.len() <= 63
-            && !l.starts_with('-')
-            && !l.ends_with('-')
-            && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
-    });
-    ok && labels.last().is_some_and(|l| {
-        l.as_bytes()
-            .first()
-            .is_some_and(|c| c.is_ascii_alphabetic())
-    })
+/// A DNS label: 1–63 of `[A-Za-z0-9-]`, not starting or ending with `-`.
+fn is_label(l: &str) -> bool {
+    !l.is_empty()
+        && l.len() <= 63
+        && !l.starts_with('-')
+        && !l.ends_with('-')
+        && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
 }
 
-/// An NSID: a reversed domain authority (2+ segments) and a name, at most 317 characters.
+fn starts_alphabetic(s: &str) -> bool {
+    s.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
+}
+
+/// A domain-name handle: 2+ labels, the last not starting with a digit, at most 253 characters.
+pub fn is_handle(s: &str) -> bool {
+    let labels: Vec<&str> = s.split('.').collect();
+    s.len() <= 253
+        && labels.len() >= 2
+        && labels.iter().all(|l| is_label(l))
+        && labels.last().is_some_and(|l| starts_alphabetic(l))
+}
+
+/// An NSID: a reversed domain authority (2+ labels, the first not starting with a digit) and
+/// an alphanumeric name, at most 317 characters.
 pub fn is_nsid(s: &str) -> bool {
-    if s.len() > 317 {
-        return false;
-    }
     let segs: Vec<&str> = s.split('.').collect();
-    if segs.len() < 3 {
+    let Some((name, authority)) = segs.split_last() else {
         return false;
-    }
-    let (name, authority) = segs.split_last().unwrap_or((&"", &[]));
-    let name_ok = !name.is_empty()
+    };
+    s.len() <= 317
+        && authority.len() >= 2
         && name.len() <= 63
-        && name.as_bytes()[0].is_ascii_alphabetic()
-        && name.bytes().all(|c| c.is_ascii_alphanumeric());
-    name_ok
-        && authority.iter().all(|l| {
-            !l.is_empty()
-                && l.len() <= 63
-                && !l.starts_with('-')
-                && !l.ends_with('-')
-                && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
-        })
-        && authority
-            .first()
-            .is_some_and(|l| l.as_bytes()[0].is_ascii_alphabetic())
+        && starts_alphabetic(name)
+        && name.bytes().all(|c| c.is_ascii_alphanumeric())
+        && authority.iter().all(|l| is_label(l))
+        && authority.first().is_some_and(|l| starts_alphabetic(l))
 }
 
 /// A record key: 1–512 characters of `[A-Za-z0-9._:~-]`, not `.` or `..`.

@@ -220,7 +220,12 @@ impl<E: Engine> KvStore<E> {
         if !is_hot(ks) {
             return self.engine.get(ks, key);
         }
-        if let Some(v) = self.hot.lock().ok().and_then(|h| h.get(&(ks, key.to_vec())).cloned()) {
+        if let Some(v) = self
+            .hot
+            .lock()
+            .ok()
+            .and_then(|h| h.get(&(ks, key.to_vec())).cloned())
+        {
             return Ok(v);
         }
         let v = self.engine.get(ks, key)?;

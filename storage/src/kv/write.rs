@@ -415,7 +415,11 @@ impl<E: Engine> Writer for KvStore<E> {
             .zip(overlay)
             .flat_map(|(ks, m)| m.into_iter().map(move |(k, v)| (*ks, k, v)))
             .collect();
-        let hot: Vec<KvWrite> = writes.iter().filter(|w| super::is_hot(w.0)).cloned().collect();
+        let hot: Vec<KvWrite> = writes
+            .iter()
+            .filter(|w| super::is_hot(w.0))
+            .cloned()
+            .collect();
         self.engine.commit(writes, self.durability)?;
         self.remember_aids(new_aids);
         self.remember_hot(hot);

@@ -140,39 +140,18 @@ pub fn generate(spec: &CorpusSpec) -> Vec<GenEvent> {
         } else if r < 990 && !accounts[a].live.is_empty() {
             let k = rng.below(accounts[a].live.len() as u64) as usize;
             let (coll, rkey) = accounts[a].live[k].clone();
-            if r < 985 {
-                commit(
-                    &mut accounts[a],
-                    time_us,
-                    &rev,
-                    "delete",
-                    &coll,
-                    &rkey,
-                    None,
-                )
-            } else if coll == "app.bsky.feed.post" {
-                let rec =
-                    json!({"$type": "app.bsky.feed.post", "text": "edited", "createdAt": created});
-                commit(
-                    &mut accounts[a],
-                    time_us,
-                    &rev,
+            let edit = r >= 985 && coll == "app.bsky.feed.post";
+            let (op, rec) = if edit {
+                (
                     "update",
-                    &coll,
-                    &rkey,
-                    Some(rec),
+                    Some(
+                        json!({"$type": "app.bsky.feed.post", "text": "edited", "createdAt": created}),
+                    ),
                 )
             } else {
-                commit(
-                    &mut accounts[a],
-                    time_us,
-                    &rev,
-                    "delete",
-                    &coll,
-                    &rkey,
-                    None,
-                )
-            }
+                ("delete", None)
+            };
+            commit(&mut accounts[a], time_us, &rev, op, &coll, &rkey, rec)
         } else if r < 995 {
             seq += 1;
             let handle = format!("user{a}-{}.test", rng.below(3));
