@@ -74,9 +74,9 @@ impl FjallEngine {
         let keyspaces = Ks::ALL
             .iter()
             .map(|ks| {
-                db.keyspace(ks.name(), || {
-                    KeyspaceCreateOptions::default().max_memtable_size(opts.memtable_bytes)
-                })
+                // The records keyspace takes most writes by bytes; the indexes are small.
+                let memtable = if *ks == Ks::Records { opts.memtable_bytes * 2 } else { opts.memtable_bytes / 2 };
+                db.keyspace(ks.name(), || KeyspaceCreateOptions::default().max_memtable_size(memtable))
             })
             .collect::<fjall::Result<Vec<_>>>()?;
         Ok(FjallEngine {

@@ -153,7 +153,7 @@ pub struct KvStore<E: Engine> {
 }
 
 /// Entries of the hot cache (about 100 bytes each).
-const HOT_MAX: usize = 1 << 18;
+const HOT_MAX: usize = 1 << 17;
 
 /// Keyspaces whose committed values the writer caches.
 fn is_hot(ks: Ks) -> bool {
