@@ -267,3 +267,27 @@ async fn fresh_store_records_its_start_before_the_first_event() {
         "nothing from before the start was read"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_socket_is_dropped_after_the_liveness_timeout() {
+    let sim = Sim::start(SimOptions::default()).await.expect("sim");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let aerie = Aerie::start(
+        &dir.path().join("data"),
+        &sim.url(),
+        &[("AERIE_JETSTREAM__LIVENESS_TIMEOUT_SECS", "1")],
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while sim.subscriptions().len() < 3 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        sim.subscriptions().len() >= 3,
+        "reconnected after silences; log:\n{}",
+        aerie.log_text()
+    );
+    assert!(
+        aerie.log_text().contains("silent for"),
+        "the reason is logged"
+    );
+}

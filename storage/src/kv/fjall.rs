@@ -75,8 +75,14 @@ impl FjallEngine {
             .iter()
             .map(|ks| {
                 // The records keyspace takes most writes by bytes; the indexes are small.
-                let memtable = if *ks == Ks::Records { opts.memtable_bytes * 2 } else { opts.memtable_bytes / 2 };
-                db.keyspace(ks.name(), || KeyspaceCreateOptions::default().max_memtable_size(memtable))
+                let memtable = if *ks == Ks::Records {
+                    opts.memtable_bytes * 2
+                } else {
+                    opts.memtable_bytes / 2
+                };
+                db.keyspace(ks.name(), || {
+                    KeyspaceCreateOptions::default().max_memtable_size(memtable)
+                })
             })
             .collect::<fjall::Result<Vec<_>>>()?;
         Ok(FjallEngine {
