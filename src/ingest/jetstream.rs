@@ -35,6 +35,8 @@ static SKIPS: RateLog = RateLog::new(Duration::from_secs(5));
 /// The reader's fixed inputs.
 pub struct Reader {
     cfg: JetstreamConfig,
+    /// `cfg.url`, parsed and checked.
+    base: url::Url,
     filter: Filter,
     dictionary: Option<zstd::dict::DecoderDictionary<'static>>,
     stats: Arc<IngestStats>,
@@ -49,8 +51,8 @@ impl Reader {
         stats: Arc<IngestStats>,
         initial: Option<i64>,
     ) -> Result<Self, ReaderError> {
-        let url = url::Url::parse(&cfg.url).map_err(|_| ReaderError::Url(cfg.url.clone()))?;
-        if !matches!(url.scheme(), "ws" | "wss") {
+        let base = url::Url::parse(&cfg.url).map_err(|_| ReaderError::Url(cfg.url.clone()))?;
+        if !matches!(base.scheme(), "ws" | "wss") {
             return Err(ReaderError::Url(cfg.url.clone()));
         }
         let dictionary = match (&cfg.compress, &cfg.zstd_dictionary) {
@@ -66,6 +68,7 @@ impl Reader {
         let filter = Filter::new(&cfg.collections, cfg.max_record_bytes);
         Ok(Reader {
             cfg,
+            base,
             filter,
             dictionary,
             stats,
@@ -75,8 +78,7 @@ impl Reader {
 
     /// The subscribe URL for a start position.
     pub fn url(&self, cursor: Option<i64>) -> String {
-        let mut url = url::Url::parse(&self.cfg.url)
-            .unwrap_or_else(|_| url::Url::parse("ws://invalid/").expect("static"));
+        let mut url = self.base.clone();
         {
             let mut q = url.query_pairs_mut();
             for c in &self.cfg.collections {

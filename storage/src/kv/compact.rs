@@ -5,7 +5,7 @@
 //! so the record and its CID can always be rebuilt exactly; anything else is kept as JSON.
 
 use super::row::{Body, Created, Ref};
-use super::{keys, Ks};
+use super::{did, keys, Ks, Source};
 use crate::cbor::cid_of;
 use crate::facts::nsid;
 use crate::model::RecordId;
@@ -122,18 +122,6 @@ pub(super) fn shape<'a>(collection: &str, v: &'a Value, cid: &[u8]) -> Option<Sh
         _ => return None,
     };
     (rebuilt_cid.as_deref() == Some(cid)).then_some(shape)
-}
-
-/// Point reads the rebuilding needs (overlay-aware in the writer).
-pub(super) trait Source {
-    fn read(&self, ks: Ks, key: &[u8]) -> Result<Option<Vec<u8>>>;
-}
-
-fn did(src: &impl Source, aid: u64) -> Result<String> {
-    let v = src
-        .read(Ks::DidNames, &aid.to_be_bytes())?
-        .ok_or(crate::Error::Corrupt("aid_did"))?;
-    String::from_utf8(v).map_err(|_| crate::Error::Corrupt("aid_did"))
 }
 
 /// A compact ref back to `(uri, cid)` strings.

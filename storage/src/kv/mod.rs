@@ -256,12 +256,18 @@ impl<E: Engine> KvStore<E> {
             c.extend(pairs);
         }
     }
+}
 
-    fn did_of(&self, aid: u64) -> Result<String> {
-        let v = self
-            .engine
-            .get(Ks::DidNames, &aid.to_be_bytes())?
-            .ok_or(crate::Error::Corrupt("aid_did"))?;
-        String::from_utf8(v).map_err(|_| crate::Error::Corrupt("aid_did"))
-    }
+/// Point reads of committed state (the store) or of a batch in progress (the writer's overlay).
+pub(crate) trait Source {
+    /// The value of `key`, if any.
+    fn read(&self, ks: Ks, key: &[u8]) -> Result<Option<Vec<u8>>>;
+}
+
+/// The DID behind an actor id.
+fn did(src: &impl Source, aid: u64) -> Result<String> {
+    let v = src
+        .read(Ks::DidNames, &aid.to_be_bytes())?
+        .ok_or(crate::Error::Corrupt("aid_did"))?;
+    String::from_utf8(v).map_err(|_| crate::Error::Corrupt("aid_did"))
 }

@@ -99,7 +99,7 @@ impl<E: Engine> KvStore<E> {
                 .and_then(keys::read_aid)
                 .ok_or(crate::Error::Corrupt("edge key"))?;
             let rkey = String::from_utf8_lossy(suffix.get(16..).unwrap_or_default()).into_owned();
-            let key_did = self.did_of(aid)?;
+            let key_did = super::did(self, aid)?;
             let record_did = match owner {
                 Owner::Prefix(d) => d.to_string(),
                 Owner::KeyActor => key_did.clone(),
@@ -135,7 +135,7 @@ impl<E: Engine> KvStore<E> {
     }
 }
 
-impl<E: Engine> super::compact::Source for KvStore<E> {
+impl<E: Engine> super::Source for KvStore<E> {
     fn read(&self, ks: Ks, key: &[u8]) -> Result<Option<Vec<u8>>> {
         self.engine.get(ks, key)
     }
@@ -239,7 +239,7 @@ impl<E: Engine> RecordReader for KvStore<E> {
                 let rkey =
                     String::from_utf8_lossy(suffix.get(16..).unwrap_or_default()).into_owned();
                 Ok(RecordId {
-                    did: self.did_of(aid)?,
+                    did: super::did(self, aid)?,
                     collection: nsid::POST.into(),
                     rkey,
                 })
@@ -270,7 +270,7 @@ impl<E: Engine> ActorReader for KvStore<E> {
             .engine
             .get(Ks::Handles, handle.to_ascii_lowercase().as_bytes())?
         {
-            Some(v) => read_u64(&v).map(|aid| self.did_of(aid)).transpose(),
+            Some(v) => read_u64(&v).map(|aid| super::did(self, aid)).transpose(),
             None => Ok(None),
         }
     }

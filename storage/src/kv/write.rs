@@ -346,7 +346,7 @@ impl<'a, E: Engine> Tx<'a, E> {
     }
 }
 
-impl<E: Engine> compact::Source for Tx<'_, E> {
+impl<E: Engine> super::Source for Tx<'_, E> {
     fn read(&self, ks: Ks, key: &[u8]) -> Result<Option<Vec<u8>>> {
         self.get(ks, key)
     }
