@@ -147,9 +147,19 @@ pub struct KvStore<E: Engine> {
     aid_cache: Mutex<HashMap<String, u64>>,
     /// Committed values of the small, hot keyspaces the writer reads on every event (counters,
     /// ref CIDs), absent ones included. Only the writer changes the store, so entries stay true.
-    hot: Mutex<HashMap<(Ks, Vec<u8>), Option<Vec<u8>>>>,
+    hot: Mutex<HotCache>,
     /// Serializes writers: the store has one writer by design; this makes misuse safe.
     write_lock: Mutex<()>,
+}
+
+/// Values by key, absent ones included (`None`).
+pub(crate) type KeyMap = HashMap<Vec<u8>, Option<Vec<u8>>>;
+
+/// One map per keyspace (indexed by `Ks as usize`) and the number of entries in all of them.
+#[derive(Default)]
+struct HotCache {
+    maps: Vec<KeyMap>,
+    len: usize,
 }
 
 /// Entries of the hot cache (about 100 bytes each).
@@ -220,12 +230,12 @@ impl<E: Engine> KvStore<E> {
         if !is_hot(ks) {
             return self.engine.get(ks, key);
         }
-        if let Some(v) = self
+        let hit = self
             .hot
             .lock()
             .ok()
-            .and_then(|h| h.get(&(ks, key.to_vec())).cloned())
-        {
+            .and_then(|h| h.maps.get(ks as usize)?.get(key).cloned());
+        if let Some(v) = hit {
             return Ok(v);
         }
         let v = self.engine.get(ks, key)?;
@@ -234,12 +244,17 @@ impl<E: Engine> KvStore<E> {
     }
 
     fn remember_hot(&self, entries: impl IntoIterator<Item = KvWrite>) {
-        if let Ok(mut h) = self.hot.lock() {
-            for (ks, k, v) in entries {
-                if h.len() >= HOT_MAX {
-                    h.clear();
-                }
-                h.insert((ks, k), v);
+        let Ok(mut h) = self.hot.lock() else { return };
+        if h.maps.is_empty() {
+            h.maps = vec![KeyMap::new(); Ks::ALL.len()];
+        }
+        for (ks, k, v) in entries {
+            if h.len >= HOT_MAX {
+                h.maps.iter_mut().for_each(KeyMap::clear);
+                h.len = 0;
+            }
+            if h.maps[ks as usize].insert(k, v).is_none() {
+                h.len += 1;
             }
         }
     }

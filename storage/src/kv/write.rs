@@ -21,7 +21,7 @@ struct Put<'a> {
 struct Tx<'a, E: Engine> {
     store: &'a KvStore<E>,
     /// One map per keyspace (indexed by `Ks as usize`): no allocation to look a key up.
-    overlay: Vec<HashMap<Vec<u8>, Option<Vec<u8>>>>,
+    overlay: Vec<super::KeyMap>,
     next_aid: u64,
     new_aids: Vec<(String, u64)>,
 }
