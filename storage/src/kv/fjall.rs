@@ -6,7 +6,7 @@
 //! microseconds, stored big-endian with the sign bit flipped so byte order is time order.
 //! `coll` is one byte for the indexed collections (1 post, 2 like, 3 repost, 4 follow,
 //! 5 block, 6 profile) or `0 · NSID · 0` for any other. `subj` = `aid · coll · len(rkey) · rkey`
-//! names a record inside another key.
+//! names a record inside another key. `rkey` is a TID as `0x01 · u64`, any other key as its text.
 //!
 //! | keyspace           | key                                   | value                              |
 //! |--------------------|---------------------------------------|------------------------------------|

@@ -63,22 +63,44 @@ pub fn read_collection(b: &[u8]) -> Option<(String, &[u8])> {
     Some((name.to_string(), rest))
 }
 
+/// Marks a record key stored as its TID integer.
+const RKEY_TID: u8 = 1;
+
+/// A record key as stored: a TID as `0x01 · u64` (9 bytes instead of 13), any other key as its
+/// text (whose characters are all above `0x01`).
+pub fn rkey(rkey: &str) -> Vec<u8> {
+    match crate::tid::parse(rkey) {
+        Some(t) => [&[RKEY_TID][..], &t.to_be_bytes()].concat(),
+        None => rkey.as_bytes().to_vec(),
+    }
+}
+
+/// Inverse of `rkey`.
+pub fn read_rkey(b: &[u8]) -> String {
+    match b.split_first() {
+        Some((&RKEY_TID, t)) if t.len() == 8 => crate::tid::format(read_aid(t).unwrap_or(0)),
+        _ => String::from_utf8_lossy(b).into_owned(),
+    }
+}
+
 /// `records` key: aid · collection · rkey.
-pub fn record(aid: u64, collection: &str, rkey: &str) -> Vec<u8> {
-    let mut k = Vec::with_capacity(8 + 1 + rkey.len());
+pub fn record(aid: u64, collection: &str, rkey_text: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(8 + 1 + 9);
     k.extend_from_slice(&aid.to_be_bytes());
     push_collection(&mut k, collection);
-    k.extend_from_slice(rkey.as_bytes());
+    k.extend_from_slice(&rkey(rkey_text));
     k
 }
 
-/// A reference to a subject record inside another key: aid · collection · len(rkey) · rkey.
-pub fn subject(aid: u64, collection: &str, rkey: &str) -> Vec<u8> {
-    let mut k = Vec::with_capacity(8 + 2 + rkey.len());
+/// A reference to a subject record inside another key: aid · collection · len · rkey.
+pub fn subject(aid: u64, collection: &str, rkey_text: &str) -> Vec<u8> {
+    let r = rkey(rkey_text);
+    let n = r.len().min(255);
+    let mut k = Vec::with_capacity(8 + 2 + n);
     k.extend_from_slice(&aid.to_be_bytes());
     push_collection(&mut k, collection);
-    k.push(rkey.len().min(255) as u8);
-    k.extend_from_slice(&rkey.as_bytes()[..rkey.len().min(255)]);
+    k.push(n as u8);
+    k.extend_from_slice(&r[..n]);
     k
 }
 
@@ -93,12 +115,12 @@ pub fn timed(prefix: &[u8], sort_at_us: i64, aid: u64, tail: &[u8]) -> Vec<u8> {
 }
 
 /// A feed key: aid · sort_at · kind · rkey.
-pub fn feed(aid: u64, sort_at_us: i64, kind: u8, rkey: &str) -> Vec<u8> {
-    let mut k = Vec::with_capacity(17 + rkey.len());
+pub fn feed(aid: u64, sort_at_us: i64, kind: u8, rkey_text: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(17 + 9);
     k.extend_from_slice(&aid.to_be_bytes());
     k.extend_from_slice(&sort_key(sort_at_us));
     k.push(kind);
-    k.extend_from_slice(rkey.as_bytes());
+    k.extend_from_slice(&rkey(rkey_text));
     k
 }
 

@@ -98,7 +98,7 @@ impl<E: Engine> KvStore<E> {
                 .get(8..)
                 .and_then(keys::read_aid)
                 .ok_or(crate::Error::Corrupt("edge key"))?;
-            let rkey = String::from_utf8_lossy(suffix.get(16..).unwrap_or_default()).into_owned();
+            let rkey = keys::read_rkey(suffix.get(16..).unwrap_or_default());
             let key_did = super::did(self, aid)?;
             let record_did = match owner {
                 Owner::Prefix(d) => d.to_string(),
@@ -206,7 +206,7 @@ impl<E: Engine> RecordReader for KvStore<E> {
             let sort_at_us =
                 keys::read_sort_key(suffix).ok_or(crate::Error::Corrupt("feed key"))?;
             let kind = *suffix.get(8).ok_or(crate::Error::Corrupt("feed key"))?;
-            let rkey = String::from_utf8_lossy(suffix.get(9..).unwrap_or_default()).into_owned();
+            let rkey = keys::read_rkey(suffix.get(9..).unwrap_or_default());
             let flags = super::write::read_feed_flags(value.first().copied().unwrap_or(0));
             if !filter.accepts(flags) {
                 return Ok(None);
@@ -236,8 +236,7 @@ impl<E: Engine> RecordReader for KvStore<E> {
                     .get(8..)
                     .and_then(keys::read_aid)
                     .ok_or(crate::Error::Corrupt("reply key"))?;
-                let rkey =
-                    String::from_utf8_lossy(suffix.get(16..).unwrap_or_default()).into_owned();
+                let rkey = keys::read_rkey(suffix.get(16..).unwrap_or_default());
                 Ok(RecordId {
                     did: super::did(self, aid)?,
                     collection: nsid::POST.into(),

@@ -7,7 +7,8 @@
 //! - tag 3 (DID-subject record: follow, block): created · subject aid (varint).
 //!
 //! `created` is `0 · zigzag delta from indexed_at` for canonical timestamps, `1 · len · text`
-//! otherwise. A ref is `aid · coll · len · rkey · (0 = CID from the ref-CID table | 1 · len · CID)`.
+//! otherwise. A ref is `aid · coll · len · rkey · (0 = CID from the ref-CID table | 1 · len · CID)`,
+//! the record key encoded as in keys (TIDs as 9 bytes).
 //! Compact rows keep no CID: it is recomputed from the rebuilt record (see `compact.rs`).
 
 use crate::Result;
@@ -226,7 +227,7 @@ fn put_created(v: &mut Vec<u8>, c: &Created, indexed_at_us: i64) {
 fn put_ref(v: &mut Vec<u8>, r: &Ref) {
     put_varint(v, r.aid);
     super::keys::push_collection(v, &r.collection);
-    put_bytes(v, r.rkey.as_bytes());
+    put_bytes(v, &super::keys::rkey(&r.rkey));
     match &r.cid {
         None => v.push(0),
         Some(c) => {
@@ -310,7 +311,7 @@ impl<'a> Reader<'a> {
         let aid = self.varint()?;
         let (collection, rest) = super::keys::read_collection(self.0)?;
         self.0 = rest;
-        let rkey = self.text()?;
+        let rkey = super::keys::read_rkey(self.bytes()?);
         let cid = match self.byte()? {
             0 => None,
             1 => Some(self.bytes()?.to_vec()),

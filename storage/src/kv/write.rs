@@ -106,7 +106,7 @@ impl<'a, E: Engine> Tx<'a, E> {
         add: bool,
     ) -> Result<()> {
         let t = live.sort_at_us();
-        let rkey = id.rkey.as_bytes();
+        let rkey = &keys::rkey(&id.rkey)[..];
         match facts::derive(&id.collection, value) {
             Facts::Post {
                 reply,
