@@ -46,7 +46,7 @@ fn main() {
         batch.push(Op::Put {
             id: id.clone(),
             rev: aerie_storage::tid::parse(&rkey).unwrap_or(1),
-            cid: cid_bytes(i as u64),
+            cid: aerie_storage::cbor::record_cid(&rec).unwrap_or_default(),
             record: rec.to_string().into_bytes(),
             time_us,
         });
@@ -101,10 +101,6 @@ fn main() {
             .collect();
         report("getPostThread (depth 6, parents 80)", &client, &thread).await;
     });
-}
-
-fn cid_bytes(seed: u64) -> Vec<u8> {
-    aerie::util::syntax::cid_bytes(&cid(seed)).unwrap_or_default()
 }
 
 async fn report(name: &str, client: &reqwest::Client, urls: &[String]) {

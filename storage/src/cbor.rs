@@ -30,13 +30,63 @@ pub fn to_ipld(v: &Value) -> Option<Ipld> {
     })
 }
 
+/// The JSON form of IPLD data: links as `{"$link"}`, bytes as `{"$bytes"}` (base64, unpadded).
+pub fn to_json(i: &Ipld) -> Value {
+    match i {
+        Ipld::Null => Value::Null,
+        Ipld::Bool(b) => Value::Bool(*b),
+        Ipld::Integer(n) => i64::try_from(*n).map_or(Value::Null, Value::from),
+        Ipld::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
+        Ipld::String(s) => Value::String(s.clone()),
+        Ipld::Bytes(b) => serde_json::json!({ "$bytes": base64(b) }),
+        Ipld::List(l) => Value::Array(l.iter().map(to_json).collect()),
+        Ipld::Map(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), to_json(v))).collect()),
+        Ipld::Link(c) => serde_json::json!({ "$link": c.to_string() }),
+    }
+}
+
+fn base64(b: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(b.len().div_ceil(3) * 4);
+    for chunk in b.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &x)| n | u32::from(x) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+/// DAG-CBOR bytes of a record given as JSON.
+pub fn encode(record: &Value) -> Option<Vec<u8>> {
+    serde_ipld_dagcbor::to_vec(&to_ipld(record)?).ok()
+}
+
+/// A record's JSON back from its DAG-CBOR bytes.
+pub fn decode(bytes: &[u8]) -> Option<Value> {
+    serde_ipld_dagcbor::from_slice::<Ipld>(bytes)
+        .ok()
+        .map(|i| to_json(&i))
+}
+
+/// CIDv1 (dag-cbor, sha2-256) of DAG-CBOR bytes.
+pub fn cid_of_bytes(bytes: &[u8]) -> Vec<u8> {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    match cid::multihash::Multihash::<64>::wrap(0x12, digest.as_slice()) {
+        Ok(mh) => cid::Cid::new_v1(0x71, mh).to_bytes(),
+        Err(_) => Vec::new(),
+    }
+}
+
 /// CIDv1 (dag-cbor, sha2-256) of any serializable record.
 pub fn cid_of<T: serde::Serialize>(record: &T) -> Option<Vec<u8>> {
-    use sha2::Digest;
-    let bytes = serde_ipld_dagcbor::to_vec(record).ok()?;
-    let digest = sha2::Sha256::digest(&bytes);
-    let mh = cid::multihash::Multihash::<64>::wrap(0x12, digest.as_slice()).ok()?;
-    Some(cid::Cid::new_v1(0x71, mh).to_bytes())
+    serde_ipld_dagcbor::to_vec(record)
+        .ok()
+        .map(|b| cid_of_bytes(&b))
 }
 
 /// A binary CID as text (base32 for v1); `None` if the bytes are not a CID.
@@ -46,7 +96,7 @@ pub fn cid_text(bytes: &[u8]) -> Option<String> {
 
 /// The CID of a record given as JSON.
 pub fn record_cid(record: &Value) -> Option<Vec<u8>> {
-    cid_of(&to_ipld(record)?)
+    encode(record).map(|b| cid_of_bytes(&b))
 }
 
 #[cfg(test)]

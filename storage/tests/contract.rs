@@ -606,6 +606,13 @@ fn real_records_round_trip_exactly(s: &dyn Store) {
             "bafyreigc2ugr6hueiqc6zbuofxlgvmmyu5ba43mxc7tygjd44uoga5fjky",
         ),
         (
+            "did:plc:dclwtltrt2ggsryagfzk7dp4",
+            nsid::POST,
+            "3mptbyoeyc22k",
+            r#"{"$type":"app.bsky.feed.post","createdAt":"2026-07-04T14:38:06.240Z","embed":{"$type":"app.bsky.embed.external","external":{"description":"YouTube video by Reuters","thumb":{"$type":"blob","ref":{"$link":"bafkreias7oxbr6swsuggccmtnqpoeami4jza5x4w3urltn6gzhqf4k6k2e"},"mimeType":"image/jpeg","size":119635},"title":"What does America's 250th anniversary mean to Native Americans?","uri":"https://www.youtube.com/watch?v=V5lDo-jw8mA"}},"facets":[{"features":[{"$type":"app.bsky.richtext.facet#link","uri":"https://www.youtube.com/watch?v=V5lDo-jw8mA"}],"index":{"byteEnd":31,"byteStart":0}}],"langs":["en"],"text":"www.youtube.com/watch?v=V5lD..."}"#,
+            "bafyreiapzyf65cmq55jklpnrihiygze2jmmdqvvkwqeiomd72pbp2iazuu",
+        ),
+        (
             "did:plc:zrrwgoryvpxlntwduw247p2w",
             nsid::BLOCK,
             "3mptbypkpqx2g",

@@ -137,7 +137,7 @@ fn rebuild_ref(src: &impl Source, r: &Ref) -> Result<(String, String)> {
     Ok((uri, cid.to_string()))
 }
 
-/// Rebuilds a record's JSON and CID from its body.
+/// Rebuilds a record's JSON and CID from its body (whatever its form).
 pub(super) fn rebuild(
     src: &impl Source,
     collection: &str,
@@ -149,6 +149,10 @@ pub(super) fn rebuild(
             serde_json::from_slice(json).unwrap_or(Value::Null),
             cid.clone(),
         )),
+        Body::Cbor { cbor, .. } => {
+            let value = crate::cbor::decode(cbor).ok_or_else(corrupt)?;
+            Ok((value, crate::cbor::cid_of_bytes(cbor)))
+        }
         Body::Ref {
             created,
             subject,

@@ -3,6 +3,7 @@
 //! A record row is `tag · rev(u64) · …`: tag 1 is a tombstone (nothing follows). Live rows
 //! continue with `indexed_at` as a zigzag varint delta from the rev's timestamp, then:
 //! - tag 0 (JSON): `sort_at` (zigzag delta from indexed_at) · len · CID · record JSON;
+//! - tag 4 (DAG-CBOR): `sort_at` · the record's DAG-CBOR (its CID is the hash of these bytes);
 //! - tag 2 (strong-ref record: like, repost): created · subject ref · optional `via` ref;
 //! - tag 3 (DID-subject record: follow, block): created · subject aid (varint).
 //!
@@ -32,7 +33,7 @@ impl Live {
     /// `min(createdAt, indexedAt)`.
     pub fn sort_at_us(&self) -> i64 {
         match &self.body {
-            Body::Json { sort_at_us, .. } => *sort_at_us,
+            Body::Json { sort_at_us, .. } | Body::Cbor { sort_at_us, .. } => *sort_at_us,
             Body::Ref { created, .. } | Body::Did { created, .. } => {
                 created.sort_at(self.indexed_at_us)
             }
@@ -49,6 +50,8 @@ pub enum Body {
         cid: Vec<u8>,
         json: Vec<u8>,
     },
+    /// The record as DAG-CBOR, exactly the bytes its CID hashes (so the CID is not kept).
+    Cbor { sort_at_us: i64, cbor: Vec<u8> },
     /// `{$type, createdAt, subject: {cid, uri}, via?}`.
     Ref {
         created: Created,
@@ -80,6 +83,7 @@ const JSON: u8 = 0;
 const TOMBSTONE: u8 = 1;
 const REF: u8 = 2;
 const DID: u8 = 3;
+const CBOR: u8 = 4;
 
 fn rev_time(rev: u64) -> i64 {
     (rev >> 10) as i64
@@ -96,6 +100,7 @@ impl Row {
         let mut v = Vec::with_capacity(64);
         v.push(match l.body {
             Body::Json { .. } => JSON,
+            Body::Cbor { .. } => CBOR,
             Body::Ref { .. } => REF,
             Body::Did { .. } => DID,
         });
@@ -110,6 +115,10 @@ impl Row {
                 put_zigzag(&mut v, sort_at_us.wrapping_sub(l.indexed_at_us));
                 put_bytes(&mut v, cid);
                 v.extend_from_slice(json);
+            }
+            Body::Cbor { sort_at_us, cbor } => {
+                put_zigzag(&mut v, sort_at_us.wrapping_sub(l.indexed_at_us));
+                v.extend_from_slice(cbor);
             }
             Body::Ref {
                 created,
@@ -153,6 +162,13 @@ impl Row {
                     sort_at_us,
                     cid,
                     json: r.0.to_vec(),
+                }
+            }
+            CBOR => {
+                let sort_at_us = indexed_at_us.wrapping_add(r.zigzag()?);
+                Body::Cbor {
+                    sort_at_us,
+                    cbor: r.0.to_vec(),
                 }
             }
             REF => {
@@ -425,7 +441,18 @@ mod tests {
                 }),
             },
         ];
-        for row in rows {
+        let cbor = Body::Cbor {
+            sort_at_us: t - 1,
+            cbor: vec![0xa0],
+        };
+        let cbor = Row {
+            rev,
+            live: Some(Live {
+                indexed_at_us: t,
+                body: cbor,
+            }),
+        };
+        for row in rows.into_iter().chain([cbor]) {
             assert_eq!(Row::decode(&row.encode()).expect("decodes"), row);
         }
         assert!(Row::decode(&[9, 0, 0]).is_err());

@@ -214,11 +214,7 @@ impl<'a, E: Engine> Tx<'a, E> {
                 let value: serde_json::Value = serde_json::from_slice(p.json).unwrap_or_default();
                 let body = match compact::shape(&id.collection, &value, p.cid) {
                     Some(shape) => self.compact_body(shape)?,
-                    None => Body::Json {
-                        sort_at_us: facts::sort_at_us(&value, p.time_us),
-                        cid: p.cid.to_vec(),
-                        json: p.json.to_vec(),
-                    },
+                    None => full_body(&value, &p),
                 };
                 let live = Live {
                     indexed_at_us: p.time_us,
@@ -343,6 +339,20 @@ impl<'a, E: Engine> Tx<'a, E> {
                 Ok(true)
             }
         }
+    }
+}
+
+/// A record that has no compact form: DAG-CBOR when those bytes hash to the CID the network
+/// sent (the CID need not be kept), else the JSON as received with its CID.
+fn full_body(value: &serde_json::Value, p: &Put<'_>) -> Body {
+    let sort_at_us = facts::sort_at_us(value, p.time_us);
+    match crate::cbor::encode(value) {
+        Some(cbor) if crate::cbor::cid_of_bytes(&cbor) == p.cid => Body::Cbor { sort_at_us, cbor },
+        _ => Body::Json {
+            sort_at_us,
+            cid: p.cid.to_vec(),
+            json: p.json.to_vec(),
+        },
     }
 }
 
