@@ -207,7 +207,26 @@ async fn every_response_is_valid_against_the_lexicons() {
         like.did,
         lv["commit"]["rkey"].as_str().expect("rkey")
     );
-    let hostile = hostile(&bad, &victim_uri, &like_uri);
+    let mut hostile = hostile(&bad, &victim_uri, &like_uri);
+    // Text past the lexicon's view limits (64 graphemes of display name, 256 of description).
+    let long = did(999_998);
+    let many = format!("{}{}", "é".repeat(100), "👩‍👩‍👧‍👦".repeat(10));
+    hostile.push(commit(
+        &long,
+        20,
+        "app.bsky.actor.profile",
+        "self",
+        json!({"$type": "app.bsky.actor.profile",
+        "displayName": many, "description": "x".repeat(300)}),
+    ));
+    hostile.push(commit(
+        &long,
+        21,
+        "app.bsky.feed.post",
+        "l1",
+        json!({"$type": "app.bsky.feed.post", "text": "hi",
+        "createdAt": "2026-07-04T14:38:08.999Z"}),
+    ));
     let last = hostile.last().expect("events").time_us;
     sim.push(hostile);
 
@@ -317,6 +336,8 @@ async fn every_response_is_valid_against_the_lexicons() {
         plan.push(step("app.bsky.actor.getProfile", json!({"actor": h})));
     }
     plan.push(step("app.bsky.feed.getAuthorFeed", json!({"actor": bad})));
+    plan.push(step("app.bsky.actor.getProfile", json!({"actor": long})));
+    plan.push(step("app.bsky.feed.getAuthorFeed", json!({"actor": long})));
     let (_, t) = aerie
         .get(&format!(
             "/xrpc/app.bsky.feed.getPostThread?uri=at://{bad}/app.bsky.feed.post/h8"

@@ -1,6 +1,6 @@
 //! Profile views: basic, plain and detailed.
 
-use super::{blob_cid, datetime, text, Views};
+use super::{blob_cid, datetime, text, Limit, Views};
 use aerie_storage::facts::nsid;
 use aerie_storage::RecordId;
 use serde_json::{json, Map, Value};
@@ -32,7 +32,14 @@ impl Views<'_> {
             .as_ref()
             .and_then(|r| serde_json::from_slice(&r.value).ok())
             .unwrap_or(Value::Null);
-        if let Some(n) = text(&value, "displayName", 640) {
+        if let Some(n) = text(
+            &value,
+            "displayName",
+            Limit {
+                bytes: 640,
+                graphemes: 64,
+            },
+        ) {
             m.insert("displayName".into(), json!(n));
         }
         if let Some(c) = value.get("avatar").and_then(blob_cid) {
@@ -42,7 +49,14 @@ impl Views<'_> {
             m.insert("createdAt".into(), json!(c));
         }
         if kind != ProfileKind::Basic {
-            if let Some(d) = text(&value, "description", 2560) {
+            if let Some(d) = text(
+                &value,
+                "description",
+                Limit {
+                    bytes: 2560,
+                    graphemes: 256,
+                },
+            ) {
                 m.insert("description".into(), json!(d));
             }
             if let Some(r) = &rec {

@@ -2,7 +2,7 @@
 //! URLs built from blob CIDs. A malformed embed is left out rather than rendered invalid.
 
 use super::actor::ProfileKind;
-use super::{aspect_ratio, blob_cid, text, uri_ok, Views};
+use super::{aspect_ratio, blob_cid, text, uri_ok, Limit, Views, ANY};
 use crate::util::syntax;
 use aerie_storage::datetime;
 use aerie_storage::facts::nsid;
@@ -63,7 +63,7 @@ impl Views<'_> {
                         let mut v = json!({
                             "thumb": self.cdn("feed_thumbnail", did, &cid),
                             "fullsize": self.cdn("feed_fullsize", did, &cid),
-                            "alt": text(img, "alt", 10_000).unwrap_or_default(),
+                            "alt": text(img, "alt", ANY).unwrap_or_default(),
                         });
                         if let Some(a) = aspect_ratio(img) {
                             v["aspectRatio"] = a;
@@ -78,8 +78,8 @@ impl Views<'_> {
                 let uri = ext.get("uri")?.as_str().filter(|u| uri_ok(u))?;
                 let mut v = json!({
                     "uri": uri,
-                    "title": text(ext, "title", 3000).unwrap_or_default(),
-                    "description": text(ext, "description", 10_000).unwrap_or_default(),
+                    "title": text(ext, "title", ANY).unwrap_or_default(),
+                    "description": text(ext, "description", ANY).unwrap_or_default(),
                 });
                 if let Some(cid) = ext.get("thumb").and_then(blob_cid) {
                     v["thumb"] = json!(self.cdn("feed_thumbnail", did, &cid));
@@ -94,7 +94,14 @@ impl Views<'_> {
                     "playlist": format!("https://video.bsky.app/watch/{did}/{cid}/playlist.m3u8"),
                     "thumbnail": format!("https://video.bsky.app/watch/{did}/{cid}/thumbnail.jpg"),
                 });
-                if let Some(alt) = text(embed, "alt", 10_000) {
+                if let Some(alt) = text(
+                    embed,
+                    "alt",
+                    Limit {
+                        bytes: 10_000,
+                        graphemes: 1000,
+                    },
+                ) {
                     v["alt"] = json!(alt);
                 }
                 if let Some(a) = aspect_ratio(embed) {

@@ -54,17 +54,34 @@ impl<'a> Views<'a> {
     }
 }
 
-/// A string field of an untrusted record, within `max` bytes (cut at a char boundary).
-fn text(v: &Value, key: &str, max: usize) -> Option<String> {
+/// The lexicon's limits on a string: UTF-8 bytes and graphemes.
+#[derive(Clone, Copy)]
+struct Limit {
+    bytes: usize,
+    graphemes: usize,
+}
+
+/// No limit in the lexicon (the record's own limits still bounded it on the way in).
+const ANY: Limit = Limit {
+    bytes: usize::MAX,
+    graphemes: usize::MAX,
+};
+
+/// A string field of an untrusted record, cut to the lexicon's limits on whole graphemes.
+fn text(v: &Value, key: &str, limit: Limit) -> Option<String> {
+    use unicode_segmentation::UnicodeSegmentation;
     let s = v.get(key)?.as_str()?;
-    if s.len() <= max {
+    if s.len() <= limit.bytes && s.len() <= limit.graphemes {
         return Some(s.to_string());
     }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
+    let mut out = String::new();
+    for g in s.graphemes(true).take(limit.graphemes) {
+        if out.len() + g.len() > limit.bytes {
+            break;
+        }
+        out.push_str(g);
     }
-    Some(s[..end].to_string())
+    Some(out)
 }
 
 /// The CID of a blob field (`{"$type":"blob","ref":{"$link":..}}` or the legacy `{"cid":..}`).
