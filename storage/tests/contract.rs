@@ -91,26 +91,17 @@ fn subject_rec(coll: &str, subject: &str, at: i64) -> serde_json::Value {
     json!({"$type": coll, "subject": {"uri": subject, "cid": "x"}, "createdAt": iso(at)})
 }
 
+/// A like or repost of `subject`.
+fn strong(coll: &str, did: &str, rkey: &str, r: u64, at: i64, subject: &str) -> Op {
+    put(did, coll, rkey, r, subject_rec(coll, subject, at), at)
+}
+
 fn like(did: &str, rkey: &str, r: u64, at: i64, subject: &str) -> Op {
-    put(
-        did,
-        nsid::LIKE,
-        rkey,
-        r,
-        subject_rec(nsid::LIKE, subject, at),
-        at,
-    )
+    strong(nsid::LIKE, did, rkey, r, at, subject)
 }
 
 fn repost(did: &str, rkey: &str, r: u64, at: i64, subject: &str) -> Op {
-    put(
-        did,
-        nsid::REPOST,
-        rkey,
-        r,
-        subject_rec(nsid::REPOST, subject, at),
-        at,
-    )
+    strong(nsid::REPOST, did, rkey, r, at, subject)
 }
 
 fn follow(did: &str, rkey: &str, r: u64, at: i64, subject: &str) -> Op {

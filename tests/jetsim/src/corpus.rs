@@ -157,13 +157,7 @@ pub fn generate(spec: &CorpusSpec) -> Vec<GenEvent> {
             let handle = format!("user{a}-{}.test", rng.below(3));
             let j = json!({"did": author, "time_us": time_us, "kind": "identity",
                 "identity": {"did": author, "handle": handle, "seq": seq, "time": created}});
-            GenEvent {
-                time_us,
-                did: author.clone(),
-                collection: None,
-                json: j.to_string(),
-                valid: true,
-            }
+            identity_or_account(time_us, &author, j)
         } else {
             seq += 1;
             let active = rng.chance(0.6);
@@ -179,13 +173,7 @@ pub fn generate(spec: &CorpusSpec) -> Vec<GenEvent> {
                 acc["status"] = status;
             }
             let j = json!({"did": author, "time_us": time_us, "kind": "account", "account": acc});
-            GenEvent {
-                time_us,
-                did: author.clone(),
-                collection: None,
-                json: j.to_string(),
-                valid: true,
-            }
+            identity_or_account(time_us, &author, j)
         };
         if rng.chance(spec.malformed) {
             ev = malform(&mut rng, ev);
@@ -193,6 +181,16 @@ pub fn generate(spec: &CorpusSpec) -> Vec<GenEvent> {
         out.push(ev);
     }
     out
+}
+
+fn identity_or_account(time_us: i64, did: &str, j: Value) -> GenEvent {
+    GenEvent {
+        time_us,
+        did: did.to_string(),
+        collection: None,
+        json: j.to_string(),
+        valid: true,
+    }
 }
 
 fn rkey_of(e: &GenEvent) -> String {
