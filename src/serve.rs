@@ -4,7 +4,7 @@
 use crate::config::Config;
 use crate::ingest::{jetstream::Reader, writer, IngestStats};
 use crate::AppState;
-use aerie_storage::{Cursor, Store};
+use aerie_storage::{Cursor, Gap, Op, Store};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
@@ -51,8 +51,12 @@ fn starting_point(
     stats: &IngestStats,
 ) -> Result<Option<i64>, ServeError> {
     if let Some(c) = store.cursor()? {
-        if c.endpoint != cfg.jetstream.url {
-            tracing::warn!(stored = %c.endpoint, configured = %cfg.jetstream.url, "the stored cursor belongs to another endpoint; resuming from its time");
+        let gaps = startup_gaps(&c, &cfg.jetstream, crate::util::now_us());
+        for g in &gaps {
+            tracing::warn!(from = g.from_us, to = g.to_us, "gap recorded: {}", g.reason);
+        }
+        if !gaps.is_empty() {
+            store.apply(&gaps.into_iter().map(Op::Gap).collect::<Vec<_>>(), None)?;
         }
         stats
             .committed_position
@@ -76,6 +80,35 @@ fn starting_point(
             Ok(None)
         }
     }
+}
+
+/// Gaps visible before connecting: a cursor saved for another endpoint (positions are not
+/// comparable; resuming from its time is the best guess), or one older than the source keeps.
+fn startup_gaps(c: &Cursor, js: &crate::config::JetstreamConfig, now_us: i64) -> Vec<Gap> {
+    let mut gaps = Vec::new();
+    if c.endpoint != js.url {
+        let reason = format!(
+            "the saved cursor belongs to another endpoint ({})",
+            c.endpoint
+        );
+        gaps.push(Gap {
+            from_us: c.position,
+            to_us: now_us,
+            endpoint: js.url.clone(),
+            reason,
+        });
+    }
+    let oldest_kept = now_us - js.retention_hours as i64 * 3_600_000_000;
+    if c.position < oldest_kept {
+        let reason = "the saved cursor is older than the source keeps events".to_string();
+        gaps.push(Gap {
+            from_us: c.position,
+            to_us: oldest_kept,
+            endpoint: js.url.clone(),
+            reason,
+        });
+    }
+    gaps
 }
 
 /// Runs until a signal arrives (or the writer fails).
@@ -177,4 +210,38 @@ async fn shutdown_signal() {
     }
     #[cfg(not(unix))]
     let _ = ctrl_c.await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn startup_gaps_for_another_endpoint_and_past_retention() {
+        let js = crate::config::JetstreamConfig {
+            url: "wss://b/subscribe".into(),
+            ..Default::default()
+        };
+        let day = 24 * 3_600_000_000i64;
+        let now = 100 * day;
+        let fresh = Cursor {
+            position: now - 1000,
+            endpoint: js.url.clone(),
+        };
+        assert!(startup_gaps(&fresh, &js, now).is_empty());
+        let moved = Cursor {
+            position: now - 1000,
+            endpoint: "wss://a/subscribe".into(),
+        };
+        assert_eq!(startup_gaps(&moved, &js, now).len(), 1);
+        let old = Cursor {
+            position: now - 2 * day,
+            endpoint: js.url.clone(),
+        };
+        let g = startup_gaps(&old, &js, now);
+        assert_eq!(
+            (g.len(), g[0].from_us, g[0].to_us),
+            (1, now - 2 * day, now - day)
+        );
+    }
 }

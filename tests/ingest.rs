@@ -291,3 +291,53 @@ async fn a_silent_socket_is_dropped_after_the_liveness_timeout() {
         "the reason is logged"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clamped_cursors_and_endpoint_changes_are_recorded_as_gaps() {
+    let corpus = generate(&CorpusSpec {
+        events: 3000,
+        accounts: 50,
+        seed: 41,
+        malformed: 0.0,
+        ..Default::default()
+    });
+    let start = corpus[0].time_us;
+    let sim = Sim::start(SimOptions::default()).await.expect("sim");
+    sim.push(sim_events(&corpus));
+    // The source keeps only the second half: a cursor from the start is silently clamped.
+    let kept_from = corpus[1500].time_us;
+    sim.set_retention_start(kept_from);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let asked = (start + 1000).to_string();
+    let mut aerie = Aerie::start(
+        &dir.path().join("data"),
+        &sim.url(),
+        &[
+            ("AERIE_JETSTREAM__INITIAL_CURSOR", &asked),
+            ("AERIE_JETSTREAM__GAP_THRESHOLD_SECS", "1"),
+            ("AERIE_JETSTREAM__RETENTION_HOURS", "1000000"),
+        ],
+    );
+    let last = corpus.last().expect("events").time_us;
+    aerie.wait_for_cursor(last, Duration::from_secs(60)).await;
+    let (_, ready) = aerie.get("/ready").await;
+    assert_eq!(ready["gaps"], 1, "{ready}");
+    assert!(
+        aerie.log_text().contains("gap recorded"),
+        "the gap is logged"
+    );
+    // Another endpoint: its positions are not comparable, so that is a gap too.
+    let other = Sim::start(SimOptions::default()).await.expect("sim");
+    assert!(aerie.terminate());
+    let mut moved = Aerie::start(
+        &dir.path().join("data"),
+        &other.url(),
+        &[
+            ("AERIE_JETSTREAM__GAP_THRESHOLD_SECS", "1"),
+            ("AERIE_JETSTREAM__RETENTION_HOURS", "1000000"),
+        ],
+    );
+    let (_, ready) = moved.get("/ready").await;
+    assert_eq!(ready["gaps"], 2, "{ready}");
+    assert!(moved.terminate());
+}

@@ -320,7 +320,11 @@ mod tests {
                     op: Some(Op::Account { .. }),
                     ..
                 }) => "account",
-                Ok(Event { op: None, .. }) => "none",
+                Ok(Event { op: None, .. })
+                | Ok(Event {
+                    op: Some(Op::Gap(_)),
+                    ..
+                }) => "none",
                 Err(Skip::Collection(_)) => "unwanted",
                 Err(e) => panic!("line {}: {e}", n + 1),
             };

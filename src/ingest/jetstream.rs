@@ -7,6 +7,7 @@ use super::event::{self, Event, Filter};
 use super::IngestStats;
 use crate::config::JetstreamConfig;
 use crate::util::ratelog::RateLog;
+use aerie_storage::{Gap, Op};
 use futures_util::StreamExt;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -118,7 +119,8 @@ impl Reader {
             None => None,
         };
         while !*shutdown.borrow() {
-            let url = self.url(self.resume_cursor());
+            let asked = self.resume_cursor();
+            let url = self.url(asked);
             tracing::info!(%url, "connecting to jetstream");
             let started = Instant::now();
             let mut received_here = 0u64;
@@ -173,6 +175,23 @@ impl Reader {
                         };
                         match event::parse(bytes, &self.filter) {
                             Ok(ev) => {
+                                if received_here == 0 {
+                                    if let Some(gap) = self.clamped(asked, ev.time_us) {
+                                        tracing::warn!(
+                                            from = gap.from_us,
+                                            to = gap.to_us,
+                                            "gap recorded: {}",
+                                            gap.reason
+                                        );
+                                        let marker = Event {
+                                            time_us: ev.time_us,
+                                            op: Some(Op::Gap(gap)),
+                                        };
+                                        if tx.send(marker).await.is_err() {
+                                            return;
+                                        }
+                                    }
+                                }
                                 received_here += 1;
                                 self.stats.received.fetch_add(1, Ordering::Relaxed);
                                 if tx.send(ev).await.is_err() {
@@ -199,6 +218,19 @@ impl Reader {
                 _ = shutdown.changed() => break,
             }
         }
+    }
+
+    /// A gap when the first event of a connection is far past the cursor asked for: Jetstream
+    /// clamped a cursor older than its retention, or time jumped across a reconnect. Asking for
+    /// the oldest event (`0`) expects a clamp.
+    fn clamped(&self, asked: Option<i64>, first_us: i64) -> Option<Gap> {
+        let asked = asked.filter(|c| *c > 1)?;
+        (first_us - asked > self.cfg.gap_threshold_secs as i64 * 1_000_000).then(|| Gap {
+            from_us: asked,
+            to_us: first_us,
+            endpoint: self.cfg.url.clone(),
+            reason: "the first event was far past the cursor asked for (clamped to the source's retention, or a jump after reconnecting)".into(),
+        })
     }
 
     fn skip(&self, why: &dyn std::fmt::Display) {

@@ -36,6 +36,7 @@ async fn ready(State(state): State<Arc<AppState>>) -> Response {
         "cursor": state.ingest.committed_position.load(Ordering::Relaxed),
         "events_per_second": state.ingest.rate(),
         "skipped": state.ingest.skipped.load(Ordering::Relaxed),
+        "gaps": state.store.gaps().map(|g| g.len()).unwrap_or(0),
     });
     let code = if store_ok && ingest_ok {
         StatusCode::OK
@@ -56,6 +57,7 @@ struct StatusPage {
     received: u64,
     skipped: u64,
     connects: u64,
+    gaps: usize,
     records: u64,
     actors: u64,
     disk: String,
@@ -75,6 +77,7 @@ async fn page(State(state): State<Arc<AppState>>) -> Response {
         received: i.received.load(Ordering::Relaxed),
         skipped: i.skipped.load(Ordering::Relaxed),
         connects: i.connects.load(Ordering::Relaxed),
+        gaps: state.store.gaps().map(|g| g.len()).unwrap_or(0),
         records: stats.records,
         actors: stats.actors,
         disk: format!("{:.1} MB", stats.disk_bytes as f64 / 1e6),

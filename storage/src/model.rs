@@ -81,6 +81,8 @@ pub enum Op {
         /// Upstream sequence number (gates replays).
         seq: i64,
     },
+    /// A detected gap, recorded with the batch it was found in (idempotent per stretch).
+    Gap(Gap),
     /// An account status event.
     Account {
         /// Account DID.
@@ -92,6 +94,20 @@ pub enum Op {
         /// Upstream sequence number (gates replays).
         seq: i64,
     },
+}
+
+/// A stretch of the stream the store may have missed (a clamped cursor, a changed endpoint,
+/// downtime past the source's retention). Kept until backfill repairs it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Gap {
+    /// Start of the stretch (µs).
+    pub from_us: i64,
+    /// End of the stretch (µs).
+    pub to_us: i64,
+    /// The source endpoint it was seen on.
+    pub endpoint: String,
+    /// Why it is a gap.
+    pub reason: String,
 }
 
 /// How hard a commit is pushed to disk.

@@ -69,6 +69,8 @@ pub trait InteractionReader: Send + Sync {
 pub trait MetaReader: Send + Sync {
     /// The committed stream position, if any.
     fn cursor(&self) -> Result<Option<Cursor>>;
+    /// Gaps recorded and not yet repaired, oldest first.
+    fn gaps(&self) -> Result<Vec<Gap>>;
     /// The schema version of the open store.
     fn schema_version(&self) -> Result<u32>;
     /// Store-wide figures.

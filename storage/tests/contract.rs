@@ -702,6 +702,30 @@ fn real_records_round_trip_exactly(s: &dyn Store) {
     );
 }
 
+fn gaps_are_recorded_once_and_listed_in_order(s: &dyn Store) {
+    let gap = |from: i64, to: i64| Gap {
+        from_us: from,
+        to_us: to,
+        endpoint: "ws://a".into(),
+        reason: "clamped".into(),
+    };
+    assert!(s.gaps().expect("gaps").is_empty());
+    s.apply(
+        &[Op::Gap(gap(50, 90)), Op::Gap(gap(10, 20))],
+        Some(&cursor(90)),
+    )
+    .expect("apply");
+    s.apply(&[Op::Gap(gap(10, 20))], None).expect("again");
+    assert_eq!(s.gaps().expect("gaps"), vec![gap(10, 20), gap(50, 90)]);
+    s.apply(&[Op::Gap(gap(10, 30)), Op::Gap(gap(10, 15))], None)
+        .expect("wider, then narrower");
+    assert_eq!(
+        s.gaps().expect("gaps"),
+        vec![gap(10, 30), gap(50, 90)],
+        "a gap from one start only widens"
+    );
+}
+
 fn schema_version_is_reported(s: &dyn Store) {
     assert_eq!(s.schema_version().expect("v"), kv::SCHEMA_VERSION);
 }
@@ -727,6 +751,7 @@ contract!(
     unknown_collections_and_odd_records_are_kept_plainly,
     blocks_are_listed_and_checked_both_ways,
     real_records_round_trip_exactly,
+    gaps_are_recorded_once_and_listed_in_order,
     schema_version_is_reported,
 );
 

@@ -11,6 +11,7 @@
 //! | keyspace           | key                                   | value                              |
 //! |--------------------|---------------------------------------|------------------------------------|
 //! | `meta`             | `schema_version` / `cursor` / `next_aid` | u32 / JSON `{position,endpoint}` / u64 |
+//! | `meta`             | `gap/` · from · to                    | JSON gap (open until repaired)     |
 //! | `did_aid`          | DID                                   | aid                                |
 //! | `aid_did`          | aid                                   | DID                                |
 //! | `aid_actor`        | aid                                   | JSON: handle, status, gating seqs  |

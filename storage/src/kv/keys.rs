@@ -5,6 +5,13 @@ use crate::facts::nsid;
 pub const META_SCHEMA: &[u8] = b"schema_version";
 pub const META_CURSOR: &[u8] = b"cursor";
 pub const META_NEXT_AID: &[u8] = b"next_aid";
+/// Prefix of gap entries: `gap/ · from` (time as a sort key).
+pub const META_GAP: &[u8] = b"gap/";
+
+/// The meta key of a gap starting at `from_us`.
+pub fn gap(from_us: i64) -> Vec<u8> {
+    [META_GAP, &sort_key(from_us)].concat()
+}
 
 /// Counter kinds (first byte of a `counts` key).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

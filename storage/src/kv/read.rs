@@ -382,6 +382,15 @@ impl<E: Engine> MetaReader for KvStore<E> {
         }
     }
 
+    fn gaps(&self) -> Result<Vec<Gap>> {
+        let rows = self
+            .engine
+            .scan_asc(Ks::Meta, keys::META_GAP, None, usize::MAX)?;
+        rows.iter()
+            .map(|(_, v)| serde_json::from_slice(v).map_err(|_| crate::Error::Corrupt("gap")))
+            .collect()
+    }
+
     fn schema_version(&self) -> Result<u32> {
         Ok(super::SCHEMA_VERSION)
     }

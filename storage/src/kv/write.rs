@@ -322,6 +322,21 @@ impl<'a, E: Engine> Tx<'a, E> {
                 self.put(Ks::Actors, aid.to_be_bytes().to_vec(), row.encode());
                 Ok(true)
             }
+            Op::Gap(g) => {
+                // One entry per start: a later detection from the same point only widens it.
+                let key = keys::gap(g.from_us);
+                if let Some(old) = self.get(Ks::Meta, &key)? {
+                    let old: crate::Gap =
+                        serde_json::from_slice(&old).map_err(|_| crate::Error::Corrupt("gap"))?;
+                    if old.to_us >= g.to_us {
+                        return Ok(false);
+                    }
+                }
+                let value =
+                    serde_json::to_vec(g).map_err(|e| crate::Error::Engine(e.to_string()))?;
+                self.put(Ks::Meta, key, value);
+                Ok(true)
+            }
             Op::Account {
                 did,
                 active,
