@@ -27,7 +27,7 @@
 //! | `actor_block`      | aid · sort_at · subject aid · rkey    | –                                  |
 //! | `actor_subject_block` | aid · subject aid · rkey           | –                                  |
 //! | `subject_cid`      | subj                                  | first-seen CID of a strong-ref target |
-//! | `counts`           | kind · (subj or aid or empty)         | u64 (absent = 0)                   |
+//! | `counts`           | kind · (subj or aid or empty)         | varint (absent = 0)                |
 //!
 //! Every batch (index entries, counts, tombstones and the cursor) is one fjall write batch,
 //! so a crash leaves either all of it or none of it.

@@ -130,7 +130,7 @@ impl<E: Engine> KvStore<E> {
         Ok(self
             .engine
             .get(Ks::Counts, &keys::count(kind, target))?
-            .and_then(|v| read_u64(&v))
+            .and_then(|v| super::row::read_varint(&v))
             .unwrap_or(0))
     }
 }

@@ -367,6 +367,18 @@ impl ActorRow {
     }
 }
 
+/// A LEB128 varint (counters: most fit in one or two bytes).
+pub fn varint(x: u64) -> Vec<u8> {
+    let mut v = Vec::with_capacity(10);
+    put_varint(&mut v, x);
+    v
+}
+
+/// Inverse of `varint`.
+pub fn read_varint(b: &[u8]) -> Option<u64> {
+    Reader(b).varint()
+}
+
 pub fn read_u64(b: &[u8]) -> Option<u64> {
     Some(u64::from_be_bytes(b.get(..8)?.try_into().ok()?))
 }

@@ -55,13 +55,13 @@ impl<'a, E: Engine> Tx<'a, E> {
         let key = keys::count(kind, target);
         let cur = self
             .get(Ks::Counts, &key)?
-            .and_then(|v| super::row::read_u64(&v))
+            .and_then(|v| super::row::read_varint(&v))
             .unwrap_or(0);
         let next = if add { cur + 1 } else { cur.saturating_sub(1) };
         if next == 0 {
             self.del(Ks::Counts, key);
         } else {
-            self.put(Ks::Counts, key, next.to_be_bytes().to_vec());
+            self.put(Ks::Counts, key, super::row::varint(next));
         }
         Ok(())
     }
