@@ -4,7 +4,8 @@
 //! 2. end to end: the release `aerie serve` binary following the Jetstream simulator through the
 //!    socket, events per second and peak RSS of the Aerie process.
 //!
-//! `cargo bench --bench ingest` (BENCH_EVENTS=n to change the corpus size, default 1M).
+//! `cargo bench --bench ingest` (BENCH_EVENTS=n to change the corpus size, default 1M;
+//! BENCH_BATCH=n the writer batch, default 2000 as in the config).
 
 use aerie::ingest::event::{parse, Filter};
 use aerie_storage::kv::fjall::{FjallEngine, FjallOptions};
@@ -51,7 +52,11 @@ fn main() {
         FjallEngine::open(&dir.path().join("store"), FjallOptions::default()).expect("fjall");
     let store = KvStore::new(engine, Durability::Buffer).expect("store");
     let t = Instant::now();
-    for chunk in events.chunks(2000) {
+    let batch: usize = std::env::var("BENCH_BATCH")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000);
+    for chunk in events.chunks(batch) {
         let ops: Vec<_> = chunk.iter().filter_map(|e| e.op.clone()).collect();
         let cursor = Cursor {
             position: chunk.last().map_or(0, |e| e.time_us),
@@ -63,7 +68,7 @@ fn main() {
     let apply_s = t.elapsed().as_secs_f64();
     println!("parse:  {:>9.0} events/s", events.len() as f64 / parse_s);
     println!(
-        "apply:  {:>9.0} events/s (writer, batches of 2000, cursor in each batch)",
+        "apply:  {:>9.0} events/s (writer, batches of {batch}, cursor in each batch)",
         events.len() as f64 / apply_s
     );
     println!(
