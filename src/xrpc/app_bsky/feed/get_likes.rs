@@ -16,11 +16,17 @@ pub async fn handler(State(state): State<Arc<AppState>>, p: Params) -> XrpcResul
                 if !views.active(&e.other)? {
                     continue;
                 }
-                let indexed = state.store.record(&e.id)?;
-                let indexed_at = indexed.as_ref().map_or(e.sort_at_us, |r| r.indexed_at_us);
+                // The like's own createdAt when it is a valid datetime, else when it sorted.
+                let like = state.store.record(&e.id)?;
+                let indexed_at = like.as_ref().map_or(e.sort_at_us, |r| r.indexed_at_us);
+                let created_at = like
+                    .as_ref()
+                    .and_then(|r| serde_json::from_slice::<serde_json::Value>(&r.value).ok())
+                    .and_then(|v| v.get("createdAt")?.as_str().and_then(datetime::parse_us))
+                    .unwrap_or(e.sort_at_us);
                 likes.push(json!({
                     "indexedAt": datetime::format_us(indexed_at),
-                    "createdAt": datetime::format_us(e.sort_at_us),
+                    "createdAt": datetime::format_us(created_at),
                     "actor": views.profile(&e.other, ProfileKind::Plain)?,
                 }));
             }
