@@ -8,7 +8,7 @@ pub async fn handler(State(state): State<Arc<AppState>>, p: Params) -> XrpcResul
     let raw = p.uri("uri")?;
     let shown = raw.uri();
     let not_found = || XrpcError::named("NotFound", format!("Post not found: {shown}"));
-    let id = resolve_uri(&state, raw.clone())?.ok_or_else(not_found)?;
+    let id = resolve_uri(&state, raw)?.ok_or_else(not_found)?;
     let thread =
         views::thread(&Views::new(&state), &id, depth, parent_height)?.ok_or_else(not_found)?;
     Ok(Json(json!({ "thread": thread })))
