@@ -65,11 +65,14 @@ pub fn encode(record: &Value) -> Option<Vec<u8>> {
     serde_ipld_dagcbor::to_vec(&to_ipld(record)?).ok()
 }
 
+/// DAG-CBOR bytes as IPLD data.
+pub fn decode_ipld(bytes: &[u8]) -> Option<Ipld> {
+    serde_ipld_dagcbor::from_slice::<Ipld>(bytes).ok()
+}
+
 /// A record's JSON back from its DAG-CBOR bytes.
 pub fn decode(bytes: &[u8]) -> Option<Value> {
-    serde_ipld_dagcbor::from_slice::<Ipld>(bytes)
-        .ok()
-        .map(|i| to_json(&i))
+    decode_ipld(bytes).map(|i| to_json(&i))
 }
 
 /// CIDv1 (dag-cbor, sha2-256) of DAG-CBOR bytes.
