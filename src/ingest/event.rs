@@ -102,7 +102,8 @@ impl Filter {
         }
     }
 
-    fn wants(&self, collection: &str) -> bool {
+    /// Whether records of `collection` are kept.
+    pub fn wants(&self, collection: &str) -> bool {
         self.exact.iter().any(|c| c == collection)
             || self
                 .prefixes

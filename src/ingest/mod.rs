@@ -2,6 +2,7 @@
 //! carries them, and one writer thread commits them to the store in batches together with the
 //! cursor. Stats are shared with the HTTP side for `/ready`, `/` and metrics.
 
+pub mod backfill;
 pub mod car;
 pub mod event;
 pub mod jetstream;

@@ -28,6 +28,14 @@ pub trait RecordReader: Send + Sync {
         cursor: Option<&str>,
         limit: usize,
     ) -> Result<Page<FeedEntry>>;
+    /// Live records of an account, in the backend's order, after `after` (a record this call
+    /// returned): what a full backfill diffs against the repository.
+    fn records_of(
+        &self,
+        did: &str,
+        after: Option<&RecordId>,
+        limit: usize,
+    ) -> Result<Vec<RecordId>>;
     /// Direct replies to a post, oldest first (thread order).
     fn replies(&self, parent: &RecordId, limit: usize) -> Result<Vec<RecordId>>;
 }

@@ -726,6 +726,51 @@ fn gaps_are_recorded_once_and_listed_in_order(s: &dyn Store) {
     );
 }
 
+fn an_accounts_live_records_are_listed_and_paged(s: &dyn Store) {
+    s.apply(&stream(), None).expect("apply");
+    s.apply(
+        &[put(
+            BOB,
+            "com.example.thing",
+            "zz",
+            40,
+            json!({"$type": "com.example.thing"}),
+            40,
+        )],
+        None,
+    )
+    .expect("apply");
+    let all = s.records_of(BOB, None, 100).expect("list");
+    let mut names: Vec<String> = all
+        .iter()
+        .map(|r| format!("{}/{}", r.collection, r.rkey))
+        .collect();
+    names.sort();
+    let want = [
+        "app.bsky.feed.like/l1",
+        "app.bsky.feed.post/p2",
+        "app.bsky.feed.post/p3",
+        "app.bsky.graph.follow/f1",
+        "com.example.thing/zz",
+    ];
+    assert_eq!(names, want);
+    let first = s.records_of(BOB, None, 2).expect("page");
+    let rest = s.records_of(BOB, first.last(), 100).expect("rest");
+    assert_eq!([first, rest].concat(), all, "paging gives the same list");
+    let mut carol: Vec<String> = s
+        .records_of(CAROL, None, 100)
+        .expect("list")
+        .into_iter()
+        .map(|r| r.rkey)
+        .collect();
+    carol.sort();
+    assert_eq!(carol, ["p4", "r1"], "deleted records are not listed");
+    assert!(s
+        .records_of("did:plc:nobody", None, 10)
+        .expect("none")
+        .is_empty());
+}
+
 fn schema_version_is_reported(s: &dyn Store) {
     assert_eq!(s.schema_version().expect("v"), kv::SCHEMA_VERSION);
 }
@@ -752,6 +797,7 @@ contract!(
     blocks_are_listed_and_checked_both_ways,
     real_records_round_trip_exactly,
     gaps_are_recorded_once_and_listed_in_order,
+    an_accounts_live_records_are_listed_and_paged,
     schema_version_is_reported,
 );
 

@@ -177,6 +177,40 @@ impl<E: Engine> RecordReader for KvStore<E> {
         }))
     }
 
+    fn records_of(
+        &self,
+        did: &str,
+        after: Option<&RecordId>,
+        limit: usize,
+    ) -> Result<Vec<RecordId>> {
+        let Some(aid) = self.lookup_aid(did)? else {
+            return Ok(vec![]);
+        };
+        let prefix = aid.to_be_bytes();
+        let mut after = after.map(|a| keys::record(aid, &a.collection, &a.rkey));
+        let mut out = Vec::new();
+        while out.len() < limit {
+            let rows =
+                self.engine
+                    .scan_asc(Ks::Records, &prefix, after.as_deref(), limit - out.len())?;
+            let Some((last, _)) = rows.last() else { break };
+            after = Some(last.clone());
+            for (k, v) in &rows {
+                if Row::decode(v)?.live.is_none() {
+                    continue;
+                }
+                let (collection, rkey) =
+                    keys::read_collection(&k[8..]).ok_or(crate::Error::Corrupt("record key"))?;
+                out.push(RecordId {
+                    did: did.to_string(),
+                    collection,
+                    rkey: keys::read_rkey(rkey),
+                });
+            }
+        }
+        Ok(out)
+    }
+
     fn post_counts(&self, id: &RecordId) -> Result<PostCounts> {
         let Some(s) = self.subject_key(id)? else {
             return Ok(PostCounts::default());
