@@ -57,7 +57,7 @@ pub fn plan(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aerie_storage::{Backend, Durability, RecordReader, Writer};
+    use aerie_storage::{Backend, Durability};
 
     #[tokio::test]
     async fn the_real_repo_applies_and_diffs_under_rev_gating() {
