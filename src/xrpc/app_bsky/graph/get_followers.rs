@@ -3,12 +3,7 @@
 use crate::xrpc::prelude::*;
 
 pub async fn handler(State(state): State<Arc<AppState>>, p: Params) -> XrpcResult {
-    let limit = p.limit(50, 100)?;
-    let did = known_active_actor(&state, &p)?;
-    let page = state.store.followers(&did, p.cursor(), limit)?;
-    let subject = Views::new(&state).profile(&did, ProfileKind::Plain)?;
-    Ok(with_cursor(
-        json!({ "subject": subject, "followers": profiles_of(&state, &page.items)? }),
-        page.cursor,
-    ))
+    super::follow_list(&state, &p, "followers", |s, did, cursor, limit| {
+        s.followers(did, cursor, limit)
+    })
 }

@@ -2,3 +2,20 @@
 
 pub mod get_followers;
 pub mod get_follows;
+
+use crate::xrpc::prelude::*;
+use aerie_storage::{Edge, Store};
+
+/// Which side of the follow graph a list shows.
+type EdgePage = fn(&dyn Store, &str, Option<&str>, usize) -> aerie_storage::Result<Page<Edge>>;
+
+/// `{subject, <field>: [profileView], cursor?}` for an actor's follows or followers.
+fn follow_list(state: &AppState, p: &Params, field: &str, edges: EdgePage) -> XrpcResult {
+    let limit = p.limit(50, 100)?;
+    let did = known_active_actor(state, p)?;
+    let page = edges(&*state.store, &did, p.cursor(), limit)?;
+    let subject = Views::new(state).profile(&did, ProfileKind::Plain)?;
+    let mut out = json!({ "subject": subject });
+    out[field] = json!(profiles_of(state, &page.items)?);
+    Ok(with_cursor(out, page.cursor))
+}
