@@ -2,6 +2,7 @@
 //! `aerie` command runs: configuration, ingest, the XRPC API and the web pages.
 
 pub mod config;
+pub mod identity;
 pub mod ingest;
 pub mod serve;
 pub mod util;

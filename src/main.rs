@@ -24,6 +24,11 @@ enum Command {
     Healthcheck,
     /// Print the effective configuration (defaults, file and environment merged) as TOML.
     Config,
+    /// Resolve a handle or DID (verified both ways) and print the identity as JSON.
+    Resolve {
+        /// A handle (alice.bsky.social) or a DID.
+        actor: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -55,6 +60,7 @@ fn main() -> ExitCode {
             .block_on(aerie::serve::run(cfg))
             .map_err(|e| e.to_string()),
         Command::Healthcheck => rt.block_on(aerie::util::healthcheck::probe(cfg.listen)),
+        Command::Resolve { actor } => rt.block_on(resolve(cfg, &actor)),
         Command::Config => toml::to_string_pretty(&cfg)
             .map(|s| print!("{s}"))
             .map_err(|e| e.to_string()),
@@ -67,6 +73,16 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+async fn resolve(cfg: aerie::config::Config, actor: &str) -> Result<(), String> {
+    let resolver = aerie::identity::Resolver::new(cfg.identity).map_err(|e| e.to_string())?;
+    let id = resolver.resolve(actor).await.map_err(|e| e.to_string())?;
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&id).map_err(|e| e.to_string())?
+    );
+    Ok(())
 }
 
 fn init_logging(cfg: &aerie::config::LogConfig) {

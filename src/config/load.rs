@@ -118,7 +118,11 @@ fn unknown_keys(given: &Value, known: &Value, prefix: &str, out: &mut Vec<String
 }
 
 /// Keys whose default is "unset" (so they do not appear in the serialized defaults).
-const OPTIONAL_KEYS: &[&str] = &["jetstream.zstd_dictionary", "jetstream.initial_cursor"];
+const OPTIONAL_KEYS: &[&str] = &[
+    "jetstream.zstd_dictionary",
+    "jetstream.initial_cursor",
+    "identity.handle_resolver",
+];
 
 #[cfg(test)]
 mod tests {

@@ -26,8 +26,39 @@ pub struct Config {
     pub jetstream: JetstreamConfig,
     /// Ingest pipeline tuning.
     pub ingest: IngestConfig,
+    /// Identity resolution.
+    pub identity: IdentityConfig,
     /// Log settings.
     pub log: LogConfig,
+}
+
+/// Identity resolution (DIDs and handles).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct IdentityConfig {
+    /// PLC directory for `did:plc`.
+    pub plc_url: String,
+    /// An XRPC service answering `com.atproto.identity.resolveHandle`, used instead of DNS and
+    /// `.well-known` (for networks whose handles do not resolve publicly).
+    pub handle_resolver: Option<String>,
+    /// Allow fetches to private, loopback and link-local addresses, and plain http (tests).
+    pub allow_private_addresses: bool,
+    /// Time limit of one fetch, in seconds.
+    pub timeout_secs: u64,
+    /// Size limit of one response, in bytes.
+    pub max_response_bytes: usize,
+}
+
+impl Default for IdentityConfig {
+    fn default() -> Self {
+        IdentityConfig {
+            plc_url: "https://plc.directory".into(),
+            handle_resolver: None,
+            allow_private_addresses: false,
+            timeout_secs: 10,
+            max_response_bytes: 1 << 20,
+        }
+    }
 }
 
 /// Storage settings.
@@ -101,6 +132,7 @@ impl Default for Config {
             storage: StorageConfig::default(),
             jetstream: JetstreamConfig::default(),
             ingest: IngestConfig::default(),
+            identity: IdentityConfig::default(),
             log: LogConfig::default(),
         }
     }

@@ -1,0 +1,74 @@
+//! DID documents: the fields an AppView needs (handle, PDS endpoint, signing key).
+
+use serde::Deserialize;
+
+/// The parts of a DID document Aerie reads.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DidDoc {
+    /// The DID it describes.
+    pub id: String,
+    #[serde(default, rename = "alsoKnownAs")]
+    also_known_as: Vec<String>,
+    #[serde(default, rename = "verificationMethod")]
+    verification_method: Vec<Method>,
+    #[serde(default)]
+    service: Vec<Service>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct Method {
+    id: String,
+    #[serde(default, rename = "publicKeyMultibase")]
+    public_key_multibase: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct Service {
+    id: String,
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(rename = "serviceEndpoint")]
+    endpoint: serde_json::Value,
+}
+
+impl DidDoc {
+    /// The first `at://` handle the document claims (lowercase).
+    pub fn handle(&self) -> Option<String> {
+        self.also_known_as
+            .iter()
+            .find_map(|a| a.strip_prefix("at://"))
+            .filter(|h| crate::util::syntax::is_handle(h))
+            .map(str::to_ascii_lowercase)
+    }
+
+    /// The PDS endpoint: the `#atproto_pds` service of type `AtprotoPersonalDataServer`.
+    pub fn pds(&self) -> Option<String> {
+        self.service
+            .iter()
+            .find(|s| s.id.ends_with("#atproto_pds") && s.kind == "AtprotoPersonalDataServer")
+            .and_then(|s| s.endpoint.as_str())
+            .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+            .map(String::from)
+    }
+
+    /// The `#atproto` signing key (multibase).
+    pub fn signing_key(&self) -> Option<String> {
+        self.verification_method
+            .iter()
+            .find(|m| m.id.ends_with("#atproto"))
+            .and_then(|m| m.public_key_multibase.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn reads_the_parts_that_matter() {
+        let doc: super::DidDoc = serde_json::from_str(r##"{"@context":[],"id":"did:plc:abc","alsoKnownAs":["at://Alice.Test"],
+            "verificationMethod":[{"id":"did:plc:abc#atproto","type":"Multikey","controller":"did:plc:abc","publicKeyMultibase":"zQ3sh"}],
+            "service":[{"id":"#atproto_pds","type":"AtprotoPersonalDataServer","serviceEndpoint":"https://pds.example"}]}"##).expect("doc");
+        assert_eq!(doc.handle().as_deref(), Some("alice.test"));
+        assert_eq!(doc.pds().as_deref(), Some("https://pds.example"));
+        assert_eq!(doc.signing_key().as_deref(), Some("zQ3sh"));
+    }
+}
