@@ -1,8 +1,8 @@
-//! Outbound fetches of URLs other people control, guarded against SSRF: the host is resolved
-//! here and every address checked (private, loopback, link-local, metadata and other special
-//! ranges are refused unless `identity.allow_private_addresses`), the request is pinned to the
-//! checked address (no DNS rebinding), plain http only when private addresses are allowed, and
-//! every response is bounded in time and size.
+//! Outbound fetches of URLs other people control, guarded against SSRF: every name is resolved
+//! by the client's own resolver, which refuses private, loopback, link-local, metadata and other
+//! special addresses unless `identity.allow_private_addresses` (the address checked is the one
+//! connected to), literal addresses are checked the same way, redirects are not followed, plain
+//! http only when private addresses are allowed, and every response is bounded in time and size.
 
 use crate::config::IdentityConfig;
 use std::net::{IpAddr, SocketAddr};
@@ -28,11 +28,35 @@ pub enum FetchError {
     Body(String, String),
 }
 
-/// A guarded HTTP client.
+/// A guarded HTTP client: one connection pool, every name resolved through `GuardedDns`.
 pub struct Fetcher {
+    client: reqwest::Client,
     allow_private: bool,
-    timeout: Duration,
     max_bytes: usize,
+}
+
+/// Resolves names and refuses special addresses (unless allowed), so the address checked is the
+/// address connected to: no window for DNS rebinding.
+struct GuardedDns {
+    allow_private: bool,
+}
+
+impl reqwest::dns::Resolve for GuardedDns {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let allow_private = self.allow_private;
+        let host = name.as_str().to_string();
+        Box::pin(async move {
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            if !allow_private {
+                if let Some(bad) = addrs.iter().map(SocketAddr::ip).find(|ip| is_special(*ip)) {
+                    return Err(Box::new(FetchError::Private(host, bad))
+                        as Box<dyn std::error::Error + Send + Sync>);
+                }
+            }
+            Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
 }
 
 /// Whether an address is one the public internet should never make us call.
@@ -69,9 +93,18 @@ pub fn is_special(ip: IpAddr) -> bool {
 impl Fetcher {
     /// A fetcher with the configured limits.
     pub fn new(cfg: &IdentityConfig) -> Result<Self, FetchError> {
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(cfg.timeout_secs.max(1)))
+            .redirect(reqwest::redirect::Policy::none())
+            .dns_resolver(std::sync::Arc::new(GuardedDns {
+                allow_private: cfg.allow_private_addresses,
+            }))
+            .user_agent(concat!("aerie/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| FetchError::Http("client".into(), e.to_string()))?;
         Ok(Fetcher {
+            client,
             allow_private: cfg.allow_private_addresses,
-            timeout: Duration::from_secs(cfg.timeout_secs.max(1)),
             max_bytes: cfg.max_response_bytes,
         })
     }
@@ -98,37 +131,22 @@ impl Fetcher {
             "http" if self.allow_private => {}
             _ => return Err(FetchError::Refused(raw.into(), "only https")),
         }
-        let host = url
-            .host_str()
-            .ok_or(FetchError::Refused(raw.into(), "no host"))?
-            .to_string();
-        let port = url.port_or_known_default().unwrap_or(443);
-        let lookup =
-            tokio::time::timeout(self.timeout, tokio::net::lookup_host((host.as_str(), port)))
-                .await
-                .map_err(|_| FetchError::Http(raw.into(), "DNS timeout".into()))?
-                .map_err(|e| FetchError::Http(raw.into(), e.to_string()))?;
-        let addrs: Vec<SocketAddr> = lookup.collect();
-        let addr = *addrs
-            .first()
-            .ok_or_else(|| FetchError::Http(raw.into(), "no address".into()))?;
-        if let Some(bad) = addrs.iter().map(SocketAddr::ip).find(|ip| is_special(*ip)) {
-            if !self.allow_private {
-                return Err(FetchError::Private(raw.into(), bad));
-            }
+        // Literal addresses are not looked up, so the resolver cannot check them.
+        let literal = match url.host() {
+            Some(url::Host::Ipv4(ip)) => Some(IpAddr::V4(ip)),
+            Some(url::Host::Ipv6(ip)) => Some(IpAddr::V6(ip)),
+            Some(url::Host::Domain(_)) => None,
+            None => return Err(FetchError::Refused(raw.into(), "no host")),
+        };
+        if let Some(ip) = literal.filter(|ip| is_special(*ip) && !self.allow_private) {
+            return Err(FetchError::Private(raw.into(), ip));
         }
-        let client = reqwest::Client::builder()
-            .timeout(self.timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .resolve(&host, addr)
-            .user_agent(concat!("aerie/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| FetchError::Http(raw.into(), e.to_string()))?;
-        let mut resp = client
+        let mut resp = self
+            .client
             .get(url)
             .send()
             .await
-            .map_err(|e| FetchError::Http(raw.into(), e.to_string()))?;
+            .map_err(|e| refused_or_http(raw, &e))?;
         if !resp.status().is_success() {
             return Err(FetchError::Http(
                 raw.into(),
@@ -148,6 +166,18 @@ impl Fetcher {
         }
         Ok(body)
     }
+}
+
+/// The guard's refusal when that is what stopped the request, else the transport error.
+fn refused_or_http(raw: &str, e: &reqwest::Error) -> FetchError {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if let Some(FetchError::Private(_, ip)) = err.downcast_ref::<FetchError>() {
+            return FetchError::Private(raw.into(), *ip);
+        }
+        source = err.source();
+    }
+    FetchError::Http(raw.into(), e.to_string())
 }
 
 #[cfg(test)]

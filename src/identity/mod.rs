@@ -98,16 +98,13 @@ impl Resolver {
     pub async fn did_doc(&self, did: &str) -> Result<DidDoc, IdentityError> {
         let url = if did.starts_with("did:plc:") {
             format!("{}/{did}", self.cfg.plc_url.trim_end_matches('/'))
-        } else if let Some(host) = did.strip_prefix("did:web:") {
-            if host.contains(':') && !self.cfg.allow_private_addresses {
+        } else if let Some(id) = did.strip_prefix("did:web:") {
+            // Host only (atproto has no path-based did:web); a port (`%3A`) only on test networks.
+            let host = id.replace("%3A", ":");
+            if id.contains(':') || (host.contains(':') && !self.cfg.allow_private_addresses) {
                 return Err(IdentityError::Method(did.into()));
             }
-            let host = host.replace("%3A", ":");
-            let scheme = if self.cfg.allow_private_addresses && host.contains(':') {
-                "http"
-            } else {
-                "https"
-            };
+            let scheme = if host.contains(':') { "http" } else { "https" };
             format!("{scheme}://{host}/.well-known/did.json")
         } else {
             return Err(IdentityError::Method(did.into()));
