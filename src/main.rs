@@ -29,6 +29,12 @@ enum Command {
         /// A handle (alice.bsky.social) or a DID.
         actor: String,
     },
+    /// Fetch one account's whole repository from its PDS into the store (a diff: records it
+    /// no longer has are deleted), with progress on stderr and a JSON report on stdout.
+    Backfill {
+        /// A handle or a DID.
+        actor: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -61,6 +67,7 @@ fn main() -> ExitCode {
             .map_err(|e| e.to_string()),
         Command::Healthcheck => rt.block_on(aerie::util::healthcheck::probe(cfg.listen)),
         Command::Resolve { actor } => rt.block_on(resolve(cfg, &actor)),
+        Command::Backfill { actor } => rt.block_on(backfill(cfg, &actor)),
         Command::Config => toml::to_string_pretty(&cfg)
             .map(|s| print!("{s}"))
             .map_err(|e| e.to_string()),
@@ -81,6 +88,48 @@ async fn resolve(cfg: aerie::config::Config, actor: &str) -> Result<(), String> 
     println!(
         "{}",
         serde_json::to_string_pretty(&id).map_err(|e| e.to_string())?
+    );
+    Ok(())
+}
+
+async fn backfill(cfg: aerie::config::Config, actor: &str) -> Result<(), String> {
+    use std::io::Write;
+    let store = aerie::serve::open_store(&cfg).map_err(|e| e.to_string())?;
+    let resolver =
+        aerie::identity::Resolver::new(cfg.identity.clone()).map_err(|e| e.to_string())?;
+    let filter = aerie::ingest::event::Filter::new(
+        &cfg.jetstream.collections,
+        cfg.jetstream.max_record_bytes,
+    );
+    let progress = |done: usize, total: usize| {
+        let width = 30;
+        let filled = if total == 0 {
+            width
+        } else {
+            done * width / total
+        };
+        eprint!(
+            "\r[{}{}] {done}/{total} records",
+            "#".repeat(filled),
+            " ".repeat(width - filled)
+        );
+        let _ = std::io::stderr().flush();
+    };
+    let report = aerie::ingest::backfill::backfill_one(
+        &*store,
+        &resolver,
+        actor,
+        &filter,
+        cfg.backfill.max_repo_bytes,
+        progress,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    store.flush().map_err(|e| e.to_string())?;
+    eprintln!();
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
     );
     Ok(())
 }

@@ -28,8 +28,26 @@ pub struct Config {
     pub ingest: IngestConfig,
     /// Identity resolution.
     pub identity: IdentityConfig,
+    /// Backfill from each account's PDS.
+    pub backfill: BackfillConfig,
     /// Log settings.
     pub log: LogConfig,
+}
+
+/// Backfill from each account's PDS.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BackfillConfig {
+    /// Largest repository fetched with `com.atproto.sync.getRepo`, in bytes.
+    pub max_repo_bytes: usize,
+}
+
+impl Default for BackfillConfig {
+    fn default() -> Self {
+        BackfillConfig {
+            max_repo_bytes: 256 << 20,
+        }
+    }
 }
 
 /// Identity resolution (DIDs and handles).
@@ -133,6 +151,7 @@ impl Default for Config {
             jetstream: JetstreamConfig::default(),
             ingest: IngestConfig::default(),
             identity: IdentityConfig::default(),
+            backfill: BackfillConfig::default(),
             log: LogConfig::default(),
         }
     }

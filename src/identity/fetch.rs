@@ -114,17 +114,18 @@ impl Fetcher {
         &self,
         url: &str,
     ) -> Result<T, FetchError> {
-        let body = self.get(url).await?;
+        let body = self.get(url, self.max_bytes).await?;
         serde_json::from_slice(&body).map_err(|e| FetchError::Body(url.into(), e.to_string()))
     }
 
     /// GET a URL as text.
     pub async fn get_text(&self, url: &str) -> Result<String, FetchError> {
-        let body = self.get(url).await?;
+        let body = self.get(url, self.max_bytes).await?;
         String::from_utf8(body).map_err(|_| FetchError::Body(url.into(), "not UTF-8".into()))
     }
 
-    async fn get(&self, raw: &str) -> Result<Vec<u8>, FetchError> {
+    /// GET a URL's bytes, at most `max_bytes` of them.
+    pub async fn get(&self, raw: &str, max_bytes: usize) -> Result<Vec<u8>, FetchError> {
         let url = url::Url::parse(raw).map_err(|_| FetchError::Refused(raw.into(), "not a URL"))?;
         match url.scheme() {
             "https" => {}
@@ -159,8 +160,8 @@ impl Fetcher {
             .await
             .map_err(|e| FetchError::Http(raw.into(), e.to_string()))?
         {
-            if body.len() + chunk.len() > self.max_bytes {
-                return Err(FetchError::TooLarge(raw.into(), self.max_bytes));
+            if body.len() + chunk.len() > max_bytes {
+                return Err(FetchError::TooLarge(raw.into(), max_bytes));
             }
             body.extend_from_slice(&chunk);
         }

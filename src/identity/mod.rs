@@ -7,7 +7,7 @@ mod doc;
 mod fetch;
 
 pub use doc::DidDoc;
-pub use fetch::FetchError;
+pub use fetch::{FetchError, Fetcher};
 
 use crate::config::IdentityConfig;
 use crate::util::syntax;
@@ -66,6 +66,11 @@ impl Resolver {
             .ok()
             .and_then(|b| b.build().ok());
         Ok(Resolver { cfg, http, dns })
+    }
+
+    /// The guarded HTTP client, for other fetches from servers people control (repositories).
+    pub fn fetcher(&self) -> &fetch::Fetcher {
+        &self.http
     }
 
     /// Resolves a DID or a handle and verifies the pair both ways.

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod oracle;
+pub mod pds;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

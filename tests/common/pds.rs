@@ -1,0 +1,93 @@
+//! A real PDS and PLC directory for tests (`tests/pds/network.mjs`, `@atproto/dev-env`), stopped
+//! when dropped.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// The running network and what it created.
+pub struct Network {
+    child: std::process::Child,
+    /// `{"plc", "pds", "accounts": [{"handle", "did", "password"}]}`.
+    pub info: serde_json::Value,
+}
+
+impl Network {
+    /// Starts the network with one account per handle (three posts each; the first follows the
+    /// others).
+    pub fn start(handles: &[&str]) -> Network {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pds");
+        assert!(
+            dir.join("node_modules/@atproto/dev-env").exists(),
+            "@atproto/dev-env is not installed: run `npm ci --prefix tests/pds` (.ci/run does)"
+        );
+        let mut child = Command::new("node")
+            .arg("network.mjs")
+            .args(handles)
+            .current_dir(&dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("node (Node 20 is needed for the PDS tests)");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("network line");
+        let info = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("network did not start: {e}: {line:?}"));
+        Network { child, info }
+    }
+
+    /// The DID of a created account.
+    pub fn did(&self, handle: &str) -> String {
+        let accounts = self.info["accounts"].as_array().expect("accounts");
+        let a = accounts
+            .iter()
+            .find(|a| a["handle"] == handle)
+            .expect("account");
+        a["did"].as_str().expect("did").to_string()
+    }
+
+    /// Environment that points Aerie's identity resolution at this network.
+    pub fn identity_env(&self) -> Vec<(String, String)> {
+        vec![
+            (
+                "AERIE_IDENTITY__PLC_URL".into(),
+                self.info["plc"].as_str().expect("plc").into(),
+            ),
+            (
+                "AERIE_IDENTITY__HANDLE_RESOLVER".into(),
+                self.info["pds"].as_str().expect("pds").into(),
+            ),
+            (
+                "AERIE_IDENTITY__ALLOW_PRIVATE_ADDRESSES".into(),
+                "true".into(),
+            ),
+        ]
+    }
+}
+
+impl Drop for Network {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs an `aerie` subcommand with `env`; returns (success, stdout, stderr).
+pub fn aerie(args: &[&str], env: &[(String, String)], cwd: &Path) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_aerie"))
+        .args(args)
+        .current_dir(cwd)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .output()
+        .expect("run aerie");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
