@@ -103,11 +103,10 @@ async fn backfill(cfg: aerie::config::Config, actor: &str) -> Result<(), String>
     );
     let progress = |done: usize, total: usize| {
         let width = 30;
-        let filled = if total == 0 {
-            width
-        } else {
-            done * width / total
-        };
+        let filled = (done * width)
+            .checked_div(total)
+            .unwrap_or(width)
+            .min(width);
         eprint!(
             "\r[{}{}] {done}/{total} records",
             "#".repeat(filled),
