@@ -29,13 +29,14 @@ pub enum ServeError {
     /// The writer thread failed.
     #[error("writer: {0}")]
     Writer(String),
+    /// The configuration names something that cannot be used.
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
 }
 
 /// Opens the configured store.
 pub fn open_store(cfg: &Config) -> Result<Arc<dyn Store>, ServeError> {
-    let backend = cfg
-        .backend()
-        .map_err(|e| ServeError::Writer(e.to_string()))?;
+    let backend = cfg.backend()?;
     Ok(aerie_storage::open(
         backend,
         &cfg.data_dir.join("store"),

@@ -59,16 +59,12 @@ impl Aerie {
             .append(true)
             .open(&self.log)
             .expect("log file");
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_aerie"));
-        cmd.arg("serve")
-            .current_dir(self.data_dir.parent().unwrap_or(Path::new("/")))
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .stdout(Stdio::null())
-            .stderr(Stdio::from(log));
-        for (k, v) in &self.env {
-            cmd.env(k, v);
-        }
+        let mut cmd = aerie_command(
+            &["serve"],
+            &self.env,
+            self.data_dir.parent().unwrap_or(Path::new("/")),
+        );
+        cmd.stdout(Stdio::null()).stderr(Stdio::from(log));
         self.child = Some(cmd.spawn().expect("spawn aerie"));
         self.wait_healthy();
     }
@@ -179,6 +175,17 @@ impl Drop for Aerie {
     fn drop(&mut self) {
         self.kill9();
     }
+}
+
+/// The `aerie` binary with `args`, only `env` (and PATH) in its environment, run in `cwd`.
+pub fn aerie_command(args: &[&str], env: &[(String, String)], cwd: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_aerie"));
+    cmd.args(args)
+        .current_dir(cwd)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    cmd
 }
 
 /// URL-encodes a query value.

@@ -77,12 +77,7 @@ impl Drop for Network {
 
 /// Runs an `aerie` subcommand with `env`; returns (success, stdout, stderr).
 pub fn aerie(args: &[&str], env: &[(String, String)], cwd: &Path) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_aerie"))
-        .args(args)
-        .current_dir(cwd)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    let out = super::aerie_command(args, env, cwd)
         .output()
         .expect("run aerie");
     (

@@ -18,8 +18,8 @@ pub(super) enum Shape<'a> {
     /// Like or repost.
     Ref {
         created: &'a str,
-        subject: (RecordId, &'a str),
-        via: Option<(RecordId, &'a str)>,
+        subject: (RecordId, Vec<u8>),
+        via: Option<(RecordId, Vec<u8>)>,
     },
     /// Follow or block.
     Did { created: &'a str, subject: &'a str },
@@ -51,20 +51,32 @@ struct DidRecord<'a> {
     subject: &'a str,
 }
 
-/// `{cid, uri}` exactly, both canonical: the record id, the CID text and the URI text.
-fn strong_ref(v: &Value) -> Option<(RecordId, &str, &str)> {
+/// A strong ref `{cid, uri}`, exactly those keys, both canonical.
+struct Strong<'a> {
+    id: RecordId,
+    cid_text: &'a str,
+    uri: &'a str,
+    /// The CID parsed once here; the writer stores these bytes.
+    cid: Vec<u8>,
+}
+
+fn strong_ref(v: &Value) -> Option<Strong<'_>> {
     let o = v.as_object()?;
     if o.len() != 2 {
         return None;
     }
     let uri = o.get("uri")?.as_str()?;
-    let cid = o.get("cid")?.as_str()?;
+    let cid_text = o.get("cid")?.as_str()?;
     let id = RecordId::parse_uri(uri)?;
-    let canonical = cid::Cid::try_from(cid)
+    let cid = cid::Cid::try_from(cid_text)
         .ok()
-        .is_some_and(|c| c.to_string() == cid);
-    (canonical && id.uri() == uri && id.rkey.len() < 256 && id.collection.len() < 256)
-        .then_some((id, cid, uri))
+        .filter(|c| c.to_string() == cid_text)?;
+    (id.uri() == uri && id.rkey.len() < 256 && id.collection.len() < 256).then(|| Strong {
+        id,
+        cid_text,
+        uri,
+        cid: cid.to_bytes(),
+    })
 }
 
 /// Recognises a compactable record whose CID is `cid`.
@@ -86,13 +98,17 @@ pub(super) fn shape<'a>(collection: &str, v: &'a Value, cid: &[u8]) -> Option<Sh
                 kind: collection,
                 created_at: created,
                 subject: StrongRef {
-                    cid: subject.1,
-                    uri: subject.2,
+                    cid: subject.cid_text,
+                    uri: subject.uri,
                 },
-                via: via.as_ref().map(|v| StrongRef { cid: v.1, uri: v.2 }),
+                via: via.as_ref().map(|v| StrongRef {
+                    cid: v.cid_text,
+                    uri: v.uri,
+                }),
             };
             let c = cid_of(&rebuilt);
-            let (subject, via) = ((subject.0, subject.1), via.map(|v| (v.0, v.1)));
+            let subject = (subject.id, subject.cid);
+            let via = via.map(|v| (v.id, v.cid));
             (
                 Shape::Ref {
                     created,

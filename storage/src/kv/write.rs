@@ -248,12 +248,9 @@ impl<'a, E: Engine> Tx<'a, E> {
     }
 
     /// A compact strong ref; its CID goes to the ref-CID table when the table has none yet.
-    fn strong_ref(&mut self, id: &RecordId, cid_text: &str) -> Result<Ref> {
+    fn strong_ref(&mut self, id: &RecordId, cid: Vec<u8>) -> Result<Ref> {
         let aid = self.aid(&id.did)?;
         let key = keys::subject(aid, &id.collection, &id.rkey);
-        let cid = cid::Cid::try_from(cid_text)
-            .map_err(|_| crate::Error::Corrupt("strong ref"))?
-            .to_bytes();
         let inline = match self.get(Ks::RefCids, &key)? {
             Some(known) => (known != cid).then_some(cid),
             None => {
