@@ -97,9 +97,10 @@ fn startup_gaps(c: &Cursor, js: &crate::config::JetstreamConfig, now_us: i64) ->
             to_us: now_us,
             endpoint: js.url.clone(),
             reason,
+            repairing: false,
         });
     }
-    let oldest_kept = now_us - js.retention_hours as i64 * 3_600_000_000;
+    let oldest_kept = now_us - js.retention_secs as i64 * 1_000_000;
     if c.position < oldest_kept {
         let reason = "the saved cursor is older than the source keeps events".to_string();
         gaps.push(Gap {
@@ -107,6 +108,7 @@ fn startup_gaps(c: &Cursor, js: &crate::config::JetstreamConfig, now_us: i64) ->
             to_us: oldest_kept,
             endpoint: js.url.clone(),
             reason,
+            repairing: false,
         });
     }
     gaps

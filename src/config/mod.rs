@@ -112,7 +112,7 @@ pub struct JetstreamConfig {
     /// Largest accepted record, in bytes of JSON.
     pub max_record_bytes: usize,
     /// How long the source keeps events; a saved cursor older than this is a gap.
-    pub retention_hours: u64,
+    pub retention_secs: u64,
     /// A first event this many seconds past the cursor asked for is a gap (a clamped cursor).
     pub gap_threshold_secs: u64,
 }
@@ -188,7 +188,7 @@ impl Default for JetstreamConfig {
             liveness_timeout_secs: 60,
             max_backoff_secs: 60,
             max_record_bytes: 64 * 1024,
-            retention_hours: 24,
+            retention_secs: 86_400,
             gap_threshold_secs: 60,
         }
     }

@@ -230,6 +230,7 @@ impl Reader {
             to_us: first_us,
             endpoint: self.cfg.url.clone(),
             reason: "the first event was far past the cursor asked for (clamped to the source's retention, or a jump after reconnecting)".into(),
+            repairing: false,
         })
     }
 

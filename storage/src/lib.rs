@@ -2,6 +2,7 @@
 //! operations they take, and the backends that implement them (fjall by default, in-memory for
 //! tests). Callers open a store with [`open`] and use it through [`Store`].
 
+pub mod accounts;
 pub mod cbor;
 pub mod datetime;
 mod error;
@@ -11,6 +12,7 @@ pub mod model;
 pub mod tid;
 mod traits;
 
+pub use accounts::*;
 pub use error::{Error, Result};
 pub use model::*;
 pub use traits::*;

@@ -94,6 +94,29 @@ pub enum Op {
         /// Upstream sequence number (gates replays).
         seq: i64,
     },
+    /// Adds (or removes) a local user.
+    LocalUser {
+        /// The user.
+        user: crate::accounts::LocalUser,
+        /// Add (true) or remove.
+        add: bool,
+    },
+    /// A change to the backfill queue.
+    Queue(crate::accounts::QueueOp),
+    /// Caches an identity lookup (`None` drops the entry).
+    CacheIdentity {
+        /// What was looked up.
+        key: crate::accounts::IdentityKey,
+        /// The answer.
+        entry: Option<crate::accounts::CachedIdentity>,
+    },
+    /// Marks the gap starting at `from_us` as being repaired, or (`repaired`) removes it.
+    GapProgress {
+        /// Start of the gap.
+        from_us: i64,
+        /// Repaired: remove it.
+        repaired: bool,
+    },
 }
 
 /// A stretch of the stream the store may have missed (a clamped cursor, a changed endpoint,
@@ -108,6 +131,9 @@ pub struct Gap {
     pub endpoint: String,
     /// Why it is a gap.
     pub reason: String,
+    /// Backfill of every tracked account has been requested for it.
+    #[serde(default)]
+    pub repairing: bool,
 }
 
 /// How hard a commit is pushed to disk.

@@ -1,6 +1,7 @@
 //! The domain-level interface every backend implements: one writer that applies operations
 //! together with the cursor, and one reader per domain. Callers never see keys or tables.
 
+use crate::accounts::*;
 use crate::model::*;
 use crate::Result;
 
@@ -85,13 +86,34 @@ pub trait MetaReader: Send + Sync {
     fn stats(&self) -> Result<StoreStats>;
 }
 
+/// Local users, the backfill queue and cached identity lookups.
+pub trait AccountReader: Send + Sync {
+    /// Every local user.
+    fn local_users(&self) -> Result<Vec<LocalUser>>;
+    /// The backfill state of an account, if it is known.
+    fn repo_state(&self, did: &str) -> Result<Option<RepoState>>;
+    /// Pending accounts in the order they are due (`not_before_us`, then DID), after `after`
+    /// (a `(not_before_us, did)` this call returned).
+    fn pending_repos(&self, after: Option<(i64, &str)>, limit: usize) -> Result<Vec<RepoState>>;
+    /// Accounts by status.
+    fn queue_stats(&self) -> Result<QueueStats>;
+    /// A cached identity lookup.
+    fn cached_identity(&self, key: &IdentityKey) -> Result<Option<CachedIdentity>>;
+}
+
 /// A whole store: the writer and every reader.
 pub trait Store:
-    Writer + RecordReader + ActorReader + GraphReader + InteractionReader + MetaReader
+    Writer + RecordReader + ActorReader + GraphReader + InteractionReader + MetaReader + AccountReader
 {
 }
 
 impl<T> Store for T where
-    T: Writer + RecordReader + ActorReader + GraphReader + InteractionReader + MetaReader
+    T: Writer
+        + RecordReader
+        + ActorReader
+        + GraphReader
+        + InteractionReader
+        + MetaReader
+        + AccountReader
 {
 }

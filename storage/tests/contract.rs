@@ -708,6 +708,7 @@ fn gaps_are_recorded_once_and_listed_in_order(s: &dyn Store) {
         to_us: to,
         endpoint: "ws://a".into(),
         reason: "clamped".into(),
+        repairing: false,
     };
     assert!(s.gaps().expect("gaps").is_empty());
     s.apply(
@@ -771,6 +772,213 @@ fn an_accounts_live_records_are_listed_and_paged(s: &dyn Store) {
         .is_empty());
 }
 
+fn gaps_are_marked_repairing_then_removed(s: &dyn Store) {
+    let g = Gap {
+        from_us: 10,
+        to_us: 20,
+        endpoint: "ws://a".into(),
+        reason: "clamped".into(),
+        repairing: false,
+    };
+    s.apply(&[Op::Gap(g.clone())], None).expect("apply");
+    let mark = Op::GapProgress {
+        from_us: 10,
+        repaired: false,
+    };
+    assert_eq!(s.apply(&[mark.clone()], None).expect("mark").applied, 1);
+    assert_eq!(s.apply(&[mark], None).expect("again").applied, 0);
+    assert!(s.gaps().expect("gaps")[0].repairing);
+    s.apply(
+        &[Op::Gap(Gap {
+            to_us: 30,
+            ..g.clone()
+        })],
+        None,
+    )
+    .expect("wider");
+    assert!(
+        !s.gaps().expect("gaps")[0].repairing,
+        "a widened gap needs repairing again"
+    );
+    let done = Op::GapProgress {
+        from_us: 10,
+        repaired: true,
+    };
+    s.apply(&[done], None).expect("repaired");
+    assert!(s.gaps().expect("gaps").is_empty());
+}
+
+fn request(did: &str, reason: &str, at: i64) -> Op {
+    Op::Queue(QueueOp::Request {
+        did: did.into(),
+        reason: reason.into(),
+        at_us: at,
+    })
+}
+
+fn finish(did: &str, generation: u64, outcome: Outcome, at: i64) -> Op {
+    Op::Queue(QueueOp::Finish {
+        did: did.into(),
+        generation,
+        outcome,
+        at_us: at,
+    })
+}
+
+fn pending(s: &dyn Store) -> Vec<(String, i64)> {
+    s.pending_repos(None, 100)
+        .expect("pending")
+        .into_iter()
+        .map(|r| (r.did, r.not_before_us))
+        .collect()
+}
+
+fn the_backfill_queue_is_durable_ordered_and_generation_gated(s: &dyn Store) {
+    s.apply(
+        &[
+            request(BOB, "followed", 20),
+            request(ALICE, "user added", 10),
+        ],
+        None,
+    )
+    .expect("requests");
+    assert_eq!(pending(s), [(ALICE.to_string(), 10), (BOB.to_string(), 20)]);
+    let after = s.pending_repos(Some((10, ALICE)), 10).expect("page");
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0].did, BOB);
+    let stats = s.queue_stats().expect("stats");
+    assert_eq!((stats.pending, stats.done, stats.unavailable), (2, 0, 0));
+
+    // A failure backs off and keeps the account pending, later in the order.
+    let gen = s
+        .repo_state(ALICE)
+        .expect("state")
+        .expect("alice")
+        .generation;
+    let retry = Outcome::Retry {
+        not_before_us: 50,
+        error: "status 503".into(),
+    };
+    s.apply(&[finish(ALICE, gen, retry, 11)], None)
+        .expect("retry");
+    assert_eq!(pending(s), [(BOB.to_string(), 20), (ALICE.to_string(), 50)]);
+    let a = s.repo_state(ALICE).expect("state").expect("alice");
+    assert_eq!((a.attempts, a.error.as_deref()), (1, Some("status 503")));
+
+    // A request while a fetch runs makes that fetch's result stale: it stays pending.
+    s.apply(&[request(ALICE, "gap", 60)], None).expect("again");
+    let done = |rev: &str| Outcome::Done {
+        rev: rev.into(),
+        records: 3,
+    };
+    let st = s
+        .apply(&[finish(ALICE, gen, done("3kaaaaaaaaaaa"), 61)], None)
+        .expect("stale finish");
+    assert_eq!(st.applied, 0);
+    let a = s.repo_state(ALICE).expect("state").expect("alice");
+    assert_eq!(
+        (a.status, a.not_before_us, a.reason.as_str()),
+        (RepoStatus::Pending, 50, "gap")
+    );
+    s.apply(
+        &[finish(ALICE, a.generation, done("3kaaaaaaaaaab"), 62)],
+        None,
+    )
+    .expect("finish");
+    let a = s.repo_state(ALICE).expect("state").expect("alice");
+    assert_eq!(
+        (a.status, a.rev.as_deref(), a.done_us, a.attempts),
+        (RepoStatus::Done, Some("3kaaaaaaaaaab"), Some(62), 0)
+    );
+    assert_eq!(pending(s), [(BOB.to_string(), 20)]);
+
+    // Unavailable repos leave the queue until requested again; forgotten ones vanish.
+    let b = s.repo_state(BOB).expect("state").expect("bob").generation;
+    let gone = Outcome::Unavailable {
+        error: "RepoTakendown".into(),
+    };
+    s.apply(&[finish(BOB, b, gone, 70)], None)
+        .expect("unavailable");
+    assert!(pending(s).is_empty());
+    let stats = s.queue_stats().expect("stats");
+    assert_eq!((stats.pending, stats.done, stats.unavailable), (0, 1, 1));
+    s.apply(&[request(BOB, "reactivated", 80)], None)
+        .expect("request");
+    assert_eq!(pending(s), [(BOB.to_string(), 80)]);
+    s.apply(&[Op::Queue(QueueOp::Forget { did: BOB.into() })], None)
+        .expect("forget");
+    assert!(pending(s).is_empty());
+    assert!(s.repo_state(BOB).expect("state").is_none());
+    let stats = s.queue_stats().expect("stats");
+    assert_eq!((stats.pending, stats.done, stats.unavailable), (0, 1, 0));
+}
+
+fn local_users_and_the_identity_cache(s: &dyn Store) {
+    let user = |did: &str| LocalUser {
+        did: did.into(),
+        origin: "config".into(),
+        added_us: 5,
+    };
+    let add = |did: &str, add: bool| Op::LocalUser {
+        user: user(did),
+        add,
+    };
+    let st = s
+        .apply(&[add(ALICE, true), add(BOB, true), add(ALICE, true)], None)
+        .expect("add");
+    assert_eq!(st.applied, 2);
+    assert_eq!(s.local_users().expect("users"), [user(ALICE), user(BOB)]);
+    s.apply(&[add(ALICE, false)], None).expect("remove");
+    assert_eq!(s.local_users().expect("users"), [user(BOB)]);
+
+    let entry = |v: Option<&str>| CachedIdentity {
+        value: v.map(str::to_string),
+        fetched_us: 9,
+    };
+    let doc = IdentityKey::Did(ALICE.into());
+    let handle = IdentityKey::Handle("Alice.Test".into());
+    let miss = IdentityKey::Handle("nobody.test".into());
+    s.apply(
+        &[
+            Op::CacheIdentity {
+                key: doc.clone(),
+                entry: Some(entry(Some("{}"))),
+            },
+            Op::CacheIdentity {
+                key: handle.clone(),
+                entry: Some(entry(Some(ALICE))),
+            },
+            Op::CacheIdentity {
+                key: miss.clone(),
+                entry: Some(entry(None)),
+            },
+        ],
+        None,
+    )
+    .expect("cache");
+    assert_eq!(s.cached_identity(&doc).expect("c"), Some(entry(Some("{}"))));
+    assert_eq!(
+        s.cached_identity(&IdentityKey::Handle("alice.test".into()))
+            .expect("c"),
+        Some(entry(Some(ALICE))),
+        "handles are case-insensitive"
+    );
+    assert_eq!(s.cached_identity(&miss).expect("c"), Some(entry(None)));
+    // An identity event makes the DID's document and its handles stale.
+    s.apply(
+        &[Op::Identity {
+            did: ALICE.into(),
+            handle: Some("alice.test".into()),
+            seq: 1,
+        }],
+        None,
+    )
+    .expect("identity");
+    assert_eq!(s.cached_identity(&doc).expect("c"), None);
+    assert_eq!(s.cached_identity(&handle).expect("c"), None);
+    assert_eq!(s.cached_identity(&miss).expect("c"), Some(entry(None)));
+}
+
 fn schema_version_is_reported(s: &dyn Store) {
     assert_eq!(s.schema_version().expect("v"), kv::SCHEMA_VERSION);
 }
@@ -798,6 +1006,9 @@ contract!(
     real_records_round_trip_exactly,
     gaps_are_recorded_once_and_listed_in_order,
     an_accounts_live_records_are_listed_and_paged,
+    gaps_are_marked_repairing_then_removed,
+    the_backfill_queue_is_durable_ordered_and_generation_gated,
+    local_users_and_the_identity_cache,
     schema_version_is_reported,
 );
 

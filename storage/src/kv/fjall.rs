@@ -27,7 +27,11 @@
 //! | `actor_block`      | aid · sort_at · subject aid · rkey    | –                                  |
 //! | `actor_subject_block` | aid · subject aid · rkey           | –                                  |
 //! | `subject_cid`      | subj                                  | first-seen CID of a strong-ref target |
-//! | `counts`           | kind · (subj or aid or empty)         | varint (absent = 0)                |
+//! | `counts`           | kind · (subj or aid or status or empty) | varint (absent = 0)              |
+//! | `account_state`    | `u/` · DID                            | JSON local user                    |
+//! | `account_state`    | `r/` · DID                            | JSON backfill state of a repo      |
+//! | `account_state`    | `q/` · not_before · DID               | – (pending repos in due order)     |
+//! | `account_state`    | `i/d/` · DID / `i/h/` · handle        | JSON cached lookup (answer, time)  |
 //!
 //! Every batch (index entries, counts, tombstones and the cursor) is one fjall write batch,
 //! so a crash leaves either all of it or none of it.

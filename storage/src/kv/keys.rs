@@ -13,6 +13,24 @@ pub fn gap(from_us: i64) -> Vec<u8> {
     [META_GAP, &sort_key(from_us)].concat()
 }
 
+/// `account_state` prefixes: local users, repo states, the due-order queue index, identity
+/// cache entries for DIDs and for handles.
+pub const STATE_USER: &[u8] = b"u/";
+pub const STATE_REPO: &[u8] = b"r/";
+pub const STATE_QUEUE: &[u8] = b"q/";
+pub const STATE_IDENTITY_DID: &[u8] = b"i/d/";
+pub const STATE_IDENTITY_HANDLE: &[u8] = b"i/h/";
+
+/// `prefix · text`: the shape of every `account_state` key but the queue's.
+pub fn state(prefix: &[u8], text: &str) -> Vec<u8> {
+    [prefix, text.as_bytes()].concat()
+}
+
+/// The queue index key of a pending account: `q/ · not_before · did`.
+pub fn queue(not_before_us: i64, did: &str) -> Vec<u8> {
+    [STATE_QUEUE, &sort_key(not_before_us), did.as_bytes()].concat()
+}
+
 /// Counter kinds (first byte of a `counts` key).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
@@ -25,6 +43,8 @@ pub enum Count {
     Follows = 6,
     Posts = 7,
     LiveRecords = 8,
+    /// Accounts by backfill status (target: the status's index in `RepoStatus::ALL`).
+    Repos = 9,
 }
 
 /// Feed entry kinds.

@@ -8,6 +8,7 @@ mod keys;
 pub mod memory;
 mod read;
 mod row;
+mod state;
 mod write;
 
 use crate::model::Durability;
@@ -55,11 +56,13 @@ pub enum Ks {
     RefCids,
     /// Counters.
     Counts,
+    /// Local users, backfill queue, identity cache.
+    State,
 }
 
 impl Ks {
     /// Every keyspace, in a fixed order.
-    pub const ALL: [Ks; 17] = [
+    pub const ALL: [Ks; 18] = [
         Ks::Meta,
         Ks::Dids,
         Ks::DidNames,
@@ -77,6 +80,7 @@ impl Ks {
         Ks::BlockPairs,
         Ks::RefCids,
         Ks::Counts,
+        Ks::State,
     ];
 
     /// The keyspace's name on disk.
@@ -99,6 +103,7 @@ impl Ks {
             Ks::BlockPairs => "actor_subject_block",
             Ks::RefCids => "subject_cid",
             Ks::Counts => "counts",
+            Ks::State => "account_state",
         }
     }
 }

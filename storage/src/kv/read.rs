@@ -126,7 +126,7 @@ impl<E: Engine> KvStore<E> {
         Ok(self.lookup_aid(did)?.map(|a| a.to_be_bytes().to_vec()))
     }
 
-    fn counter(&self, kind: Count, target: &[u8]) -> Result<u64> {
+    pub(super) fn counter(&self, kind: Count, target: &[u8]) -> Result<u64> {
         Ok(self
             .engine
             .get(Ks::Counts, &keys::count(kind, target))?

@@ -18,7 +18,7 @@ struct Put<'a> {
 }
 
 /// A batch in progress: reads see the overlay first, then the engine.
-struct Tx<'a, E: Engine> {
+pub(super) struct Tx<'a, E: Engine> {
     store: &'a KvStore<E>,
     /// One map per keyspace (indexed by `Ks as usize`): no allocation to look a key up.
     overlay: Vec<super::KeyMap>,
@@ -27,18 +27,18 @@ struct Tx<'a, E: Engine> {
 }
 
 impl<'a, E: Engine> Tx<'a, E> {
-    fn get(&self, ks: Ks, key: &[u8]) -> Result<Option<Vec<u8>>> {
+    pub(super) fn get(&self, ks: Ks, key: &[u8]) -> Result<Option<Vec<u8>>> {
         match self.overlay[ks as usize].get(key) {
             Some(v) => Ok(v.clone()),
             None => self.store.committed(ks, key),
         }
     }
 
-    fn put(&mut self, ks: Ks, key: Vec<u8>, value: Vec<u8>) {
+    pub(super) fn put(&mut self, ks: Ks, key: Vec<u8>, value: Vec<u8>) {
         self.overlay[ks as usize].insert(key, Some(value));
     }
 
-    fn del(&mut self, ks: Ks, key: Vec<u8>) {
+    pub(super) fn del(&mut self, ks: Ks, key: Vec<u8>) {
         self.overlay[ks as usize].insert(key, None);
     }
 
@@ -51,7 +51,7 @@ impl<'a, E: Engine> Tx<'a, E> {
         }
     }
 
-    fn bump(&mut self, kind: Count, target: &[u8], add: bool) -> Result<()> {
+    pub(super) fn bump(&mut self, kind: Count, target: &[u8], add: bool) -> Result<()> {
         let key = keys::count(kind, target);
         let cur = self
             .get(Ks::Counts, &key)?
@@ -298,6 +298,13 @@ impl<'a, E: Engine> Tx<'a, E> {
                 if row.identity_seq >= *seq {
                     return Ok(false);
                 }
+                let new_handle = handle.as_ref().map(|h| h.to_ascii_lowercase());
+                for k in super::state::stale_identity_keys(
+                    did,
+                    &[row.handle.as_deref(), new_handle.as_deref()],
+                ) {
+                    self.del(Ks::State, k);
+                }
                 if let Some(old) = row.handle.take() {
                     let held = self
                         .get(Ks::Handles, old.as_bytes())?
@@ -306,7 +313,7 @@ impl<'a, E: Engine> Tx<'a, E> {
                         self.del(Ks::Handles, old.into_bytes());
                     }
                 }
-                let handle = handle.as_ref().map(|h| h.to_ascii_lowercase());
+                let handle = new_handle;
                 if let Some(h) = &handle {
                     self.put(
                         Ks::Handles,
@@ -334,6 +341,29 @@ impl<'a, E: Engine> Tx<'a, E> {
                 self.put(Ks::Meta, key, value);
                 Ok(true)
             }
+            Op::GapProgress { from_us, repaired } => {
+                let key = keys::gap(*from_us);
+                let Some(old) = self.get(Ks::Meta, &key)? else {
+                    return Ok(false);
+                };
+                if *repaired {
+                    self.del(Ks::Meta, key);
+                    return Ok(true);
+                }
+                let mut g: crate::Gap =
+                    serde_json::from_slice(&old).map_err(|_| crate::Error::Corrupt("gap"))?;
+                if g.repairing {
+                    return Ok(false);
+                }
+                g.repairing = true;
+                let value =
+                    serde_json::to_vec(&g).map_err(|e| crate::Error::Engine(e.to_string()))?;
+                self.put(Ks::Meta, key, value);
+                Ok(true)
+            }
+            Op::LocalUser { user, add } => self.apply_local_user(user, *add),
+            Op::Queue(q) => self.apply_queue(q),
+            Op::CacheIdentity { key, entry } => self.apply_cache(key, entry.as_ref()),
             Op::Account {
                 did,
                 active,

@@ -1,0 +1,226 @@
+//! Local users, the durable backfill queue and the identity cache in the KV backends, all in the
+//! `account_state` keyspace: `u/did` → user, `r/did` → repo state, `q/ · not_before · did` for
+//! every pending account (the due order), `i/d/did` and `i/h/handle` → cached lookups. Values
+//! are JSON (small, rare, and readable with a hex dump). Status counts live in `counts`.
+
+use super::keys::{self, Count};
+use super::write::Tx;
+use super::{Engine, Ks, KvStore};
+use crate::accounts::*;
+use crate::{AccountReader, Result};
+
+fn json<T: serde::Serialize>(v: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec(v).map_err(|e| crate::Error::Engine(e.to_string()))
+}
+
+fn parse<T: serde::de::DeserializeOwned>(v: &[u8], what: &'static str) -> Result<T> {
+    serde_json::from_slice(v).map_err(|_| crate::Error::Corrupt(what))
+}
+
+fn status_target(s: RepoStatus) -> [u8; 1] {
+    [RepoStatus::ALL.iter().position(|x| *x == s).unwrap_or(0) as u8]
+}
+
+impl<E: Engine> Tx<'_, E> {
+    fn repo(&self, did: &str) -> Result<Option<RepoState>> {
+        self.get(Ks::State, &keys::state(keys::STATE_REPO, did))?
+            .map(|v| parse(&v, "repo state"))
+            .transpose()
+    }
+
+    /// Replaces `old` with `new`, keeping the queue index and the status counts in step.
+    fn set_repo(&mut self, old: Option<&RepoState>, new: Option<&RepoState>) -> Result<()> {
+        if let Some(o) = old {
+            if o.status == RepoStatus::Pending {
+                self.del(Ks::State, keys::queue(o.not_before_us, &o.did));
+            }
+            self.bump(Count::Repos, &status_target(o.status), false)?;
+        }
+        match new {
+            Some(n) => {
+                if n.status == RepoStatus::Pending {
+                    self.put(Ks::State, keys::queue(n.not_before_us, &n.did), vec![]);
+                }
+                self.bump(Count::Repos, &status_target(n.status), true)?;
+                self.put(Ks::State, keys::state(keys::STATE_REPO, &n.did), json(n)?);
+            }
+            None => {
+                if let Some(o) = old {
+                    self.del(Ks::State, keys::state(keys::STATE_REPO, &o.did));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies a queue change; returns whether it changed anything.
+    pub(super) fn apply_queue(&mut self, op: &QueueOp) -> Result<bool> {
+        match op {
+            QueueOp::Request { did, reason, at_us } => {
+                let old = self.repo(did)?;
+                let mut new = old.clone().unwrap_or_else(|| RepoState {
+                    did: did.clone(),
+                    status: RepoStatus::Pending,
+                    generation: 0,
+                    reason: String::new(),
+                    requested_us: *at_us,
+                    not_before_us: *at_us,
+                    attempts: 0,
+                    error: None,
+                    rev: None,
+                    done_us: None,
+                    records: 0,
+                });
+                new.generation += 1;
+                new.reason = reason.clone();
+                new.requested_us = *at_us;
+                // A pending account keeps its place (and any backoff); others start afresh.
+                if new.status != RepoStatus::Pending {
+                    new.status = RepoStatus::Pending;
+                    new.not_before_us = *at_us;
+                    new.attempts = 0;
+                    new.error = None;
+                }
+                self.set_repo(old.as_ref(), Some(&new))?;
+                Ok(true)
+            }
+            QueueOp::Finish {
+                did,
+                generation,
+                outcome,
+                at_us,
+            } => {
+                let Some(old) = self.repo(did)? else {
+                    return Ok(false);
+                };
+                if old.generation != *generation || old.status != RepoStatus::Pending {
+                    return Ok(false);
+                }
+                let mut new = old.clone();
+                match outcome {
+                    Outcome::Done { rev, records } => {
+                        new.status = RepoStatus::Done;
+                        new.rev = Some(rev.clone());
+                        new.records = *records;
+                        new.done_us = Some(*at_us);
+                        new.attempts = 0;
+                        new.error = None;
+                    }
+                    Outcome::Retry {
+                        not_before_us,
+                        error,
+                    } => {
+                        new.attempts = new.attempts.saturating_add(1);
+                        new.not_before_us = *not_before_us;
+                        new.error = Some(error.clone());
+                    }
+                    Outcome::Unavailable { error } => {
+                        new.status = RepoStatus::Unavailable;
+                        new.error = Some(error.clone());
+                    }
+                }
+                self.set_repo(Some(&old), Some(&new))?;
+                Ok(true)
+            }
+            QueueOp::Forget { did } => {
+                let old = self.repo(did)?;
+                self.set_repo(old.as_ref(), None)?;
+                Ok(old.is_some())
+            }
+        }
+    }
+
+    /// Adds or removes a local user.
+    pub(super) fn apply_local_user(&mut self, user: &LocalUser, add: bool) -> Result<bool> {
+        let key = keys::state(keys::STATE_USER, &user.did);
+        let known = self.get(Ks::State, &key)?.is_some();
+        match (add, known) {
+            (true, false) => self.put(Ks::State, key, json(user)?),
+            (false, true) => self.del(Ks::State, key),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// Stores or drops a cached lookup.
+    pub(super) fn apply_cache(
+        &mut self,
+        key: &IdentityKey,
+        entry: Option<&CachedIdentity>,
+    ) -> Result<bool> {
+        let k = identity_key(key);
+        match entry {
+            Some(e) => self.put(Ks::State, k, json(e)?),
+            None => self.del(Ks::State, k),
+        }
+        Ok(true)
+    }
+}
+
+fn identity_key(key: &IdentityKey) -> Vec<u8> {
+    match key {
+        IdentityKey::Did(d) => keys::state(keys::STATE_IDENTITY_DID, d),
+        IdentityKey::Handle(h) => keys::state(keys::STATE_IDENTITY_HANDLE, &h.to_ascii_lowercase()),
+    }
+}
+
+impl<E: Engine> AccountReader for KvStore<E> {
+    fn local_users(&self) -> Result<Vec<LocalUser>> {
+        self.engine
+            .scan_asc(Ks::State, keys::STATE_USER, None, usize::MAX)?
+            .iter()
+            .map(|(_, v)| parse(v, "local user"))
+            .collect()
+    }
+
+    fn repo_state(&self, did: &str) -> Result<Option<RepoState>> {
+        self.engine
+            .get(Ks::State, &keys::state(keys::STATE_REPO, did))?
+            .map(|v| parse(&v, "repo state"))
+            .transpose()
+    }
+
+    fn pending_repos(&self, after: Option<(i64, &str)>, limit: usize) -> Result<Vec<RepoState>> {
+        let after = after.map(|(t, did)| keys::queue(t, did));
+        let rows = self
+            .engine
+            .scan_asc(Ks::State, keys::STATE_QUEUE, after.as_deref(), limit)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (k, _) in rows {
+            let did = k
+                .get(keys::STATE_QUEUE.len() + 8..)
+                .and_then(|d| std::str::from_utf8(d).ok())
+                .ok_or(crate::Error::Corrupt("queue key"))?;
+            out.extend(self.repo_state(did)?);
+        }
+        Ok(out)
+    }
+
+    fn queue_stats(&self) -> Result<QueueStats> {
+        let n = |s| self.counter(Count::Repos, &status_target(s));
+        Ok(QueueStats {
+            pending: n(RepoStatus::Pending)?,
+            done: n(RepoStatus::Done)?,
+            unavailable: n(RepoStatus::Unavailable)?,
+        })
+    }
+
+    fn cached_identity(&self, key: &IdentityKey) -> Result<Option<CachedIdentity>> {
+        self.engine
+            .get(Ks::State, &identity_key(key))?
+            .map(|v| parse(&v, "identity cache"))
+            .transpose()
+    }
+}
+
+/// The cache entries an identity event makes stale: the DID's document and both handles.
+pub(super) fn stale_identity_keys(did: &str, handles: &[Option<&str>]) -> Vec<Vec<u8>> {
+    let mut out = vec![identity_key(&IdentityKey::Did(did.to_string()))];
+    out.extend(
+        handles
+            .iter()
+            .flatten()
+            .map(|h| identity_key(&IdentityKey::Handle(h.to_string()))),
+    );
+    out
+}
