@@ -3,7 +3,6 @@
 //! change), threads included. `cargo bench --bench reads`.
 
 use aerie::config::Config;
-use aerie::ingest::IngestStats;
 use aerie::AppState;
 use aerie_storage::{Backend, Durability, Op, RecordId};
 use jetsim::ids::{cid, did, tid};
@@ -69,11 +68,7 @@ fn main() {
         .build()
         .expect("runtime");
     rt.block_on(async move {
-        let state = Arc::new(AppState {
-            store,
-            cfg: Arc::new(Config::default()),
-            ingest: Arc::new(IngestStats::default()),
-        });
+        let state = Arc::new(AppState::new(store, Arc::new(Config::default())).expect("state"));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

@@ -19,6 +19,27 @@ pub struct AppState {
     pub cfg: Arc<config::Config>,
     /// Live ingest figures.
     pub ingest: Arc<ingest::IngestStats>,
+    /// The tracked set.
+    pub scope: Arc<ingest::scope::Scope>,
+    /// Live backfill figures.
+    pub backfill: Arc<ingest::backfill::queue::QueueStats>,
+}
+
+impl AppState {
+    /// State over a store with fresh figures and its tracked set (tools, benchmarks).
+    pub fn new(
+        store: Arc<dyn aerie_storage::Store>,
+        cfg: Arc<config::Config>,
+    ) -> aerie_storage::Result<Self> {
+        let scope = Arc::new(ingest::scope::Scope::load(&*store, cfg.scope)?);
+        Ok(AppState {
+            store,
+            cfg,
+            ingest: Arc::default(),
+            scope,
+            backfill: Arc::default(),
+        })
+    }
 }
 
 /// The whole HTTP application.

@@ -95,12 +95,8 @@ async fn resolve(cfg: aerie::config::Config, actor: &str) -> Result<(), String> 
 async fn backfill(cfg: aerie::config::Config, actor: &str) -> Result<(), String> {
     use std::io::Write;
     let store = aerie::serve::open_store(&cfg).map_err(|e| e.to_string())?;
-    let resolver =
-        aerie::identity::Resolver::new(cfg.identity.clone()).map_err(|e| e.to_string())?;
-    let filter = aerie::ingest::event::Filter::new(
-        &cfg.jetstream.collections,
-        cfg.jetstream.max_record_bytes,
-    );
+    let bf = aerie::ingest::backfill::Backfiller::from_config(&cfg, store.clone())
+        .map_err(|e| e.to_string())?;
     let progress = |done: usize, total: usize| {
         let width = 30;
         let filled = (done * width)
@@ -114,16 +110,10 @@ async fn backfill(cfg: aerie::config::Config, actor: &str) -> Result<(), String>
         );
         let _ = std::io::stderr().flush();
     };
-    let report = aerie::ingest::backfill::backfill_one(
-        &*store,
-        &resolver,
-        actor,
-        &filter,
-        cfg.backfill.max_repo_bytes,
-        progress,
-    )
-    .await
-    .map_err(|e| e.to_string())?;
+    let report = bf
+        .run_one(actor, None, progress)
+        .await
+        .map_err(|e| e.to_string())?;
     store.flush().map_err(|e| e.to_string())?;
     eprintln!();
     println!(

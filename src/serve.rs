@@ -1,7 +1,9 @@
-//! `aerie serve`: opens the store, starts the Jetstream reader and the writer, serves HTTP, and
-//! on SIGINT/SIGTERM stops reading, commits what was received and exits.
+//! `aerie serve`: opens the store, starts the Jetstream reader and the writer, the backfill
+//! queue and the config-users sync, serves HTTP, and on SIGINT/SIGTERM stops reading, commits
+//! what was received and exits.
 
 use crate::config::Config;
+use crate::ingest::backfill::{queue, Backfiller};
 use crate::ingest::{jetstream::Reader, writer, IngestStats};
 use crate::AppState;
 use aerie_storage::{Cursor, Gap, Op, Store};
@@ -32,6 +34,9 @@ pub enum ServeError {
     /// The configuration names something that cannot be used.
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
+    /// Backfill could not be set up.
+    #[error("backfill: {0}")]
+    Backfill(#[from] crate::ingest::backfill::SetupError),
 }
 
 /// Opens the configured store.
@@ -120,6 +125,15 @@ pub async fn run(cfg: Config) -> Result<(), ServeError> {
     let store = open_store(&cfg)?;
     let stats = Arc::new(IngestStats::default());
     let (stop_tx, stop_rx) = watch::channel(false);
+    let bf = Arc::new(Backfiller::from_config(&cfg, store.clone())?);
+    let scope = bf.scope.clone();
+    let queue_stats = Arc::new(queue::QueueStats::default());
+    tokio::spawn(crate::ingest::users::sync(
+        bf.clone(),
+        cfg.users.clone(),
+        stop_rx.clone(),
+    ));
+    let queue_done = tokio::spawn(queue::run(bf.clone(), queue_stats.clone(), stop_rx.clone()));
 
     let mut writer_done = None;
     if cfg.ingest.enabled {
@@ -132,8 +146,9 @@ pub async fn run(cfg: Config) -> Result<(), ServeError> {
             batch_time: std::time::Duration::from_millis(cfg.ingest.batch_ms),
             endpoint: cfg.jetstream.url.clone(),
         };
-        let (store2, stats2, rt) = (
+        let (store2, scope2, stats2, rt) = (
             store.clone(),
+            scope.clone(),
             stats.clone(),
             tokio::runtime::Handle::current(),
         );
@@ -141,7 +156,7 @@ pub async fn run(cfg: Config) -> Result<(), ServeError> {
         std::thread::Builder::new()
             .name("aerie-writer".into())
             .spawn(move || {
-                let r = writer::run(store2, rx, wcfg, stats2, rt);
+                let r = writer::run(store2, scope2, rx, wcfg, stats2, rt);
                 let _ = done_tx.send(r);
             })
             .map_err(|e| ServeError::Writer(e.to_string()))?;
@@ -159,6 +174,8 @@ pub async fn run(cfg: Config) -> Result<(), ServeError> {
         store: store.clone(),
         cfg: cfg.clone(),
         ingest: stats,
+        scope,
+        backfill: queue_stats,
     }));
     let mut http_stop = stop_rx.clone();
     let server = tokio::spawn(async move {
@@ -189,6 +206,7 @@ pub async fn run(cfg: Config) -> Result<(), ServeError> {
         },
     };
     let _ = server.await;
+    let _ = queue_done.await;
     store.flush()?;
     match writer_result {
         Some(Err(_)) => Err(ServeError::Writer("the writer thread panicked".into())),

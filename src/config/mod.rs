@@ -20,6 +20,15 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Base URL of the image CDN used in views.
     pub cdn_base: String,
+    /// Local users (handles or DIDs): the people this Aerie serves.
+    pub users: Vec<String>,
+    /// What to keep: `follows` (local users, their follows, and what points at them) or
+    /// `network` (everything the source sends).
+    pub scope: Scope,
+    /// Where live events come from: `jetstream` or `firehose`.
+    pub source: SourceKind,
+    /// The firehose source (`source = "firehose"`).
+    pub firehose: FirehoseConfig,
     /// Storage settings.
     pub storage: StorageConfig,
     /// Jetstream subscription.
@@ -34,18 +43,68 @@ pub struct Config {
     pub log: LogConfig,
 }
 
+/// What the store keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// Local users, the accounts they follow, and every record pointing at them.
+    #[default]
+    Follows,
+    /// Everything the source sends.
+    Network,
+}
+
+/// Where live events come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// Jetstream (JSON over WebSocket).
+    #[default]
+    Jetstream,
+    /// `com.atproto.sync.subscribeRepos` of a relay or PDS (DAG-CBOR frames).
+    Firehose,
+}
+
+/// The firehose source.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FirehoseConfig {
+    /// Base URL of a relay or PDS (`wss://bsky.network`); the XRPC path is appended.
+    pub url: String,
+}
+
+impl Default for FirehoseConfig {
+    fn default() -> Self {
+        FirehoseConfig {
+            url: "wss://bsky.network".into(),
+        }
+    }
+}
+
 /// Backfill from each account's PDS.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct BackfillConfig {
     /// Largest repository fetched with `com.atproto.sync.getRepo`, in bytes.
     pub max_repo_bytes: usize,
+    /// Keep posts, likes and reposts at most this many days old from a backfill (0 = all).
+    pub max_age_days: u64,
+    /// Repositories fetched at once, overall.
+    pub concurrency: usize,
+    /// Repositories fetched at once from one PDS host.
+    pub per_host: usize,
+    /// Longest wait before retrying a failed fetch, in seconds.
+    pub max_backoff_secs: u64,
 }
 
 impl Default for BackfillConfig {
     fn default() -> Self {
         BackfillConfig {
             max_repo_bytes: 256 << 20,
+            max_age_days: 0,
+            concurrency: 8,
+            per_host: 2,
+            max_backoff_secs: 3600,
         }
     }
 }
@@ -65,6 +124,10 @@ pub struct IdentityConfig {
     pub timeout_secs: u64,
     /// Size limit of one response, in bytes.
     pub max_response_bytes: usize,
+    /// How long a resolved DID document or handle is trusted, in seconds.
+    pub cache_ttl_secs: u64,
+    /// How long a failed lookup is remembered, in seconds.
+    pub negative_ttl_secs: u64,
 }
 
 impl Default for IdentityConfig {
@@ -75,6 +138,8 @@ impl Default for IdentityConfig {
             allow_private_addresses: false,
             timeout_secs: 10,
             max_response_bytes: 1 << 20,
+            cache_ttl_secs: 3600,
+            negative_ttl_secs: 60,
         }
     }
 }
@@ -115,6 +180,21 @@ pub struct JetstreamConfig {
     pub retention_secs: u64,
     /// A first event this many seconds past the cursor asked for is a gap (a clamped cursor).
     pub gap_threshold_secs: u64,
+    /// `full` (every event, filtered here: the default) or `filtered` (only tracked accounts'
+    /// events, through `wantedDids`).
+    pub mode: JetstreamMode,
+}
+
+/// How much of Jetstream to subscribe to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JetstreamMode {
+    /// The whole stream of the configured collections; the scope is applied here.
+    #[default]
+    Full,
+    /// Only events of tracked accounts (`wantedDids`); replies, likes and follows by untracked
+    /// accounts are not seen.
+    Filtered,
 }
 
 /// Ingest pipeline tuning.
@@ -147,6 +227,10 @@ impl Default for Config {
             data_dir: PathBuf::from("./data"),
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             cdn_base: "https://cdn.bsky.app".into(),
+            users: Vec::new(),
+            scope: Scope::Follows,
+            source: SourceKind::Jetstream,
+            firehose: FirehoseConfig::default(),
             storage: StorageConfig::default(),
             jetstream: JetstreamConfig::default(),
             ingest: IngestConfig::default(),
@@ -190,6 +274,7 @@ impl Default for JetstreamConfig {
             max_record_bytes: 64 * 1024,
             retention_secs: 86_400,
             gap_threshold_secs: 60,
+            mode: JetstreamMode::Full,
         }
     }
 }
@@ -245,6 +330,19 @@ impl Config {
             if !(crate::util::syntax::is_nsid(name) || prefix_ok) {
                 return Err(ConfigError::Invalid(format!(
                     "jetstream.collections: {c:?} is not an NSID or NSID prefix"
+                )));
+            }
+        }
+        if self.backfill.concurrency == 0 || self.backfill.per_host == 0 {
+            return Err(ConfigError::Invalid(
+                "backfill.concurrency and backfill.per_host must be positive".into(),
+            ));
+        }
+        for u in &self.users {
+            let u = u.strip_prefix('@').unwrap_or(u);
+            if !(crate::util::syntax::is_did(u) || crate::util::syntax::is_handle(u)) {
+                return Err(ConfigError::Invalid(format!(
+                    "users: {u:?} is neither a handle nor a DID"
                 )));
             }
         }

@@ -1,9 +1,9 @@
 //! DID documents: the fields an AppView needs (handle, PDS endpoint, signing key).
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The parts of a DID document Aerie reads.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DidDoc {
     /// The DID it describes.
     pub id: String,
@@ -15,14 +15,14 @@ pub struct DidDoc {
     service: Vec<Service>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Method {
     id: String,
     #[serde(default, rename = "publicKeyMultibase")]
     public_key_multibase: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Service {
     id: String,
     #[serde(rename = "type")]

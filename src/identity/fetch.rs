@@ -17,9 +17,21 @@ pub enum FetchError {
     /// The host resolves to an address the guard refuses.
     #[error("refused {0}: it resolves to a private or special address ({1})")]
     Private(String, IpAddr),
-    /// Network failure, timeout or a non-success status.
+    /// Network failure or timeout.
     #[error("fetching {0}: {1}")]
     Http(String, String),
+    /// A non-success status, with what the server said about it.
+    #[error("fetching {url}: status {status}{}", error.as_deref().map(|e| format!(" ({e})")).unwrap_or_default())]
+    Status {
+        /// The URL.
+        url: String,
+        /// HTTP status.
+        status: u16,
+        /// The XRPC error name from the body, if any (`RepoTakendown`, `RateLimitExceeded`).
+        error: Option<String>,
+        /// How long the server asks to wait (`Retry-After`, or `RateLimit-Reset`).
+        retry_after: Option<Duration>,
+    },
     /// The body is larger than allowed.
     #[error("{0}: response larger than {1} bytes")]
     TooLarge(String, usize),
@@ -149,10 +161,24 @@ impl Fetcher {
             .await
             .map_err(|e| refused_or_http(raw, &e))?;
         if !resp.status().is_success() {
-            return Err(FetchError::Http(
-                raw.into(),
-                format!("status {}", resp.status()),
-            ));
+            let status = resp.status().as_u16();
+            let retry_after = retry_after(resp.headers());
+            let mut body = Vec::new();
+            while let Ok(Some(chunk)) = resp.chunk().await {
+                body.extend_from_slice(&chunk);
+                if body.len() > 4096 {
+                    break;
+                }
+            }
+            let error = serde_json::from_slice::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| Some(v.get("error")?.as_str()?.chars().take(100).collect()));
+            return Err(FetchError::Status {
+                url: raw.into(),
+                status,
+                error,
+                retry_after,
+            });
         }
         let mut body = Vec::new();
         while let Some(chunk) = resp
@@ -167,6 +193,29 @@ impl Fetcher {
         }
         Ok(body)
     }
+}
+
+/// The wait a response asks for: `Retry-After` in seconds (or an HTTP date), else the
+/// `RateLimit-Reset` epoch second atproto servers send with 429s.
+fn retry_after(h: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let text = |name: &str| h.get(name)?.to_str().ok().map(str::trim);
+    if let Some(v) = text("retry-after") {
+        if let Ok(secs) = v.parse::<u64>() {
+            return Some(Duration::from_secs(secs));
+        }
+        if let Ok(at) = httpdate::parse_http_date(v) {
+            return Some(
+                at.duration_since(std::time::SystemTime::now())
+                    .unwrap_or_default(),
+            );
+        }
+    }
+    let reset: u64 = text("ratelimit-reset")?.parse().ok()?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs();
+    Some(Duration::from_secs(reset.saturating_sub(now)))
 }
 
 /// The guard's refusal when that is what stopped the request, else the transport error.

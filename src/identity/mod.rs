@@ -3,6 +3,7 @@
 //! `resolveHandle` service), each verified in both directions. Every fetch goes through the
 //! SSRF guard in `fetch.rs`.
 
+mod cache;
 mod doc;
 mod fetch;
 
@@ -11,6 +12,7 @@ pub use fetch::{FetchError, Fetcher};
 
 use crate::config::IdentityConfig;
 use crate::util::syntax;
+use aerie_storage::IdentityKey;
 use serde::Serialize;
 
 /// What an account resolves to.
@@ -46,9 +48,27 @@ pub enum IdentityError {
     /// The DID document names another DID.
     #[error("the DID document for {0} is for another DID")]
     WrongDocument(String),
+    /// The directory has no document for the DID (unknown or tombstoned).
+    #[error("no DID document for {0}")]
+    NotFound(String),
     /// A fetch failed.
     #[error(transparent)]
     Fetch(#[from] FetchError),
+}
+
+impl IdentityError {
+    /// The lookup found nothing (worth remembering), as opposed to failing to ask.
+    pub fn is_absence(&self) -> bool {
+        match self {
+            IdentityError::HandleNotFound(_)
+            | IdentityError::NotFound(_)
+            | IdentityError::WrongDocument(_) => true,
+            IdentityError::Fetch(FetchError::Status { status, .. }) => {
+                matches!(status, 400 | 404 | 410)
+            }
+            _ => false,
+        }
+    }
 }
 
 /// Resolves DIDs and handles.
@@ -56,6 +76,7 @@ pub struct Resolver {
     cfg: IdentityConfig,
     http: fetch::Fetcher,
     dns: Option<hickory_resolver::TokioResolver>,
+    cache: Option<cache::Cache>,
 }
 
 impl Resolver {
@@ -65,7 +86,51 @@ impl Resolver {
         let dns = hickory_resolver::TokioResolver::builder_tokio()
             .ok()
             .and_then(|b| b.build().ok());
-        Ok(Resolver { cfg, http, dns })
+        Ok(Resolver {
+            cfg,
+            http,
+            dns,
+            cache: None,
+        })
+    }
+
+    /// The same, caching answers in `store` (`identity.cache_ttl_secs`, `negative_ttl_secs`).
+    pub fn with_cache(
+        cfg: IdentityConfig,
+        store: std::sync::Arc<dyn aerie_storage::Store>,
+    ) -> Result<Self, IdentityError> {
+        let cache = cache::Cache::new(store, cfg.cache_ttl_secs, cfg.negative_ttl_secs);
+        let mut r = Self::new(cfg)?;
+        r.cache = Some(cache);
+        Ok(r)
+    }
+
+    /// Looks `key` up in the cache, else with `fetch`, and remembers the answer (or that there
+    /// was none: a missing handle or document, not a network failure).
+    async fn cached<F>(
+        &self,
+        key: IdentityKey,
+        fetch: F,
+        missing: impl FnOnce() -> IdentityError,
+    ) -> Result<String, IdentityError>
+    where
+        F: std::future::Future<Output = Result<String, IdentityError>>,
+    {
+        let Some(cache) = &self.cache else {
+            return fetch.await;
+        };
+        match cache.get(&key) {
+            Some(Some(v)) => return Ok(v),
+            Some(None) => return Err(missing()),
+            None => {}
+        }
+        let r = fetch.await;
+        match &r {
+            Ok(v) => cache.put(key, Some(v.clone())),
+            Err(e) if e.is_absence() => cache.put(key, None),
+            Err(_) => {}
+        }
+        r
     }
 
     /// The guarded HTTP client, for other fetches from servers people control (repositories).
@@ -99,8 +164,25 @@ impl Resolver {
         Ok(identity(&did, &doc, verified))
     }
 
-    /// The DID document of a DID.
+    /// The DID document of a DID (cached).
     pub async fn did_doc(&self, did: &str) -> Result<DidDoc, IdentityError> {
+        let text = self
+            .cached(
+                IdentityKey::Did(did.into()),
+                async {
+                    let doc = self.fetch_did_doc(did).await?;
+                    serde_json::to_string(&doc).map_err(|e| {
+                        IdentityError::Fetch(FetchError::Body(did.into(), e.to_string()))
+                    })
+                },
+                || IdentityError::NotFound(did.into()),
+            )
+            .await?;
+        serde_json::from_str(&text)
+            .map_err(|e| IdentityError::Fetch(FetchError::Body(did.into(), e.to_string())))
+    }
+
+    async fn fetch_did_doc(&self, did: &str) -> Result<DidDoc, IdentityError> {
         let url = if did.starts_with("did:plc:") {
             format!("{}/{did}", self.cfg.plc_url.trim_end_matches('/'))
         } else if let Some(id) = did.strip_prefix("did:web:") {
@@ -122,8 +204,17 @@ impl Resolver {
     }
 
     /// The DID a handle claims: the configured service, else DNS TXT (preferred when it
-    /// answers), else the well-known file.
+    /// answers), else the well-known file (cached).
     pub async fn resolve_handle(&self, handle: &str) -> Result<String, IdentityError> {
+        self.cached(
+            IdentityKey::Handle(handle.to_ascii_lowercase()),
+            self.fetch_handle(handle),
+            || IdentityError::HandleNotFound(handle.into()),
+        )
+        .await
+    }
+
+    async fn fetch_handle(&self, handle: &str) -> Result<String, IdentityError> {
         if let Some(service) = &self.cfg.handle_resolver {
             let url = format!(
                 "{}/xrpc/com.atproto.identity.resolveHandle?handle={handle}",

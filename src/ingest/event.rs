@@ -321,11 +321,8 @@ mod tests {
                     op: Some(Op::Account { .. }),
                     ..
                 }) => "account",
-                Ok(Event { op: None, .. })
-                | Ok(Event {
-                    op: Some(Op::Gap(_)),
-                    ..
-                }) => "none",
+                Ok(Event { op: None, .. }) => "none",
+                Ok(Event { op: Some(op), .. }) => panic!("line {}: parsed as {op:?}", n + 1),
                 Err(Skip::Collection(_)) => "unwanted",
                 Err(e) => panic!("line {}: {e}", n + 1),
             };

@@ -210,7 +210,11 @@ impl Reader {
             if received_here > 0 || started.elapsed() > Duration::from_secs(30) {
                 attempt = 0;
             }
-            let delay = backoff(attempt, self.cfg.max_backoff_secs);
+            let delay = crate::util::backoff(
+                attempt,
+                Duration::from_millis(250),
+                Duration::from_secs(self.cfg.max_backoff_secs),
+            );
             attempt = attempt.saturating_add(1);
             tracing::info!(?delay, "jetstream reconnect scheduled");
             tokio::select! {
@@ -240,26 +244,9 @@ impl Reader {
     }
 }
 
-/// Exponential backoff from 250 ms, capped, with full jitter on the upper half.
-fn backoff(attempt: u32, max_secs: u64) -> Duration {
-    let cap = Duration::from_secs(max_secs.max(1));
-    let base = Duration::from_millis(250)
-        .saturating_mul(1u32 << attempt.min(16))
-        .min(cap);
-    let jitter: f64 = rand::random::<f64>() * 0.5 + 0.5;
-    base.mul_f64(jitter)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn backoff_grows_and_is_capped() {
-        assert!(backoff(0, 60) <= Duration::from_millis(250));
-        assert!(backoff(3, 60) >= Duration::from_secs(1));
-        assert!(backoff(30, 5) <= Duration::from_secs(5));
-    }
 
     #[test]
     fn url_carries_filters_cursor_and_compression() {

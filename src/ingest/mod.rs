@@ -6,6 +6,8 @@ pub mod backfill;
 pub mod car;
 pub mod event;
 pub mod jetstream;
+pub mod scope;
+pub mod users;
 pub mod writer;
 
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};

@@ -1,5 +1,6 @@
 //! The one writer: drains the channel into batches (bounded by size and time) and commits each
-//! batch with its cursor in one atomic store call. When the channel closes it commits what it
+//! batch with its cursor in one atomic store call, through the scope (which drops what is out
+//! of scope and keeps the tracked set current). When the channel closes it commits what it
 //! holds and makes it durable.
 
 use super::event::Event;
@@ -24,6 +25,7 @@ pub struct WriterConfig {
 /// Runs the writer on the calling (non-async) thread until the channel closes.
 pub fn run(
     store: Arc<dyn Store>,
+    scope: Arc<super::scope::Scope>,
     mut rx: mpsc::Receiver<Event>,
     cfg: WriterConfig,
     stats: Arc<IngestStats>,
@@ -70,8 +72,11 @@ pub fn run(
             position,
             endpoint: cfg.endpoint.clone(),
         };
-        let st = store.apply(&ops, Some(&cursor))?;
-        ops.clear();
+        let st = scope.apply(
+            &*store,
+            std::mem::replace(&mut ops, Vec::with_capacity(cfg.batch_size)),
+            Some(&cursor),
+        )?;
         stats.applied.fetch_add(st.applied, Ordering::Relaxed);
         stats.stale.fetch_add(st.stale, Ordering::Relaxed);
         stats.committed_position.store(position, Ordering::Relaxed);

@@ -37,6 +37,7 @@ async fn ready(State(state): State<Arc<AppState>>) -> Response {
         "events_per_second": state.ingest.rate(),
         "skipped": state.ingest.skipped.load(Ordering::Relaxed),
         "gaps": state.store.gaps().map(|g| g.len()).unwrap_or(0),
+        "backfill": backfill(&state),
     });
     let code = if store_ok && ingest_ok {
         StatusCode::OK
@@ -44,6 +45,23 @@ async fn ready(State(state): State<Arc<AppState>>) -> Response {
         StatusCode::SERVICE_UNAVAILABLE
     };
     (code, Json(body)).into_response()
+}
+
+/// The backfill queue in figures.
+fn backfill(state: &AppState) -> serde_json::Value {
+    let q = state.store.queue_stats().unwrap_or_default();
+    let b = &state.backfill;
+    let (users, tracked) = state.scope.counts();
+    json!({
+        "pending": q.pending,
+        "running": b.running.load(Ordering::Relaxed),
+        "done": q.done,
+        "unavailable": q.unavailable,
+        "fetched": b.fetched.load(Ordering::Relaxed),
+        "failed": b.failed.load(Ordering::Relaxed),
+        "local_users": users,
+        "tracked": tracked,
+    })
 }
 
 #[derive(Template)]
@@ -61,6 +79,7 @@ struct StatusPage {
     records: u64,
     actors: u64,
     disk: String,
+    backfill: serde_json::Value,
 }
 
 async fn page(State(state): State<Arc<AppState>>) -> Response {
@@ -81,6 +100,7 @@ async fn page(State(state): State<Arc<AppState>>) -> Response {
         records: stats.records,
         actors: stats.actors,
         disk: format!("{:.1} MB", stats.disk_bytes as f64 / 1e6),
+        backfill: backfill(&state),
     };
     match page.render() {
         Ok(html) => (

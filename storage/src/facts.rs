@@ -129,3 +129,17 @@ pub fn derive(collection: &str, record: &Value) -> Facts {
         _ => Facts::Plain,
     }
 }
+
+/// DIDs a post mentions through its facets (`app.bsky.richtext.facet#mention`).
+pub fn mentions(record: &Value) -> Vec<String> {
+    let Some(facets) = record.get("facets").and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    facets
+        .iter()
+        .filter_map(|f| f.get("features")?.as_array())
+        .flatten()
+        .filter(|f| embed_type(f) == "app.bsky.richtext.facet#mention")
+        .filter_map(|f| did_at(f, "did"))
+        .collect()
+}

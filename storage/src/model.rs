@@ -174,6 +174,15 @@ pub struct StoredRecord {
     pub value: Vec<u8>,
 }
 
+/// The rev stored for a record and whether it is live (else a tombstone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordRev {
+    /// The rev that wrote it.
+    pub rev: u64,
+    /// Live (not deleted).
+    pub live: bool,
+}
+
 /// What an actor looks like to readers (profile record fetched separately).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Actor {

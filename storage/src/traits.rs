@@ -19,6 +19,8 @@ pub trait Writer: Send + Sync {
 pub trait RecordReader: Send + Sync {
     /// One live record.
     fn record(&self, id: &RecordId) -> Result<Option<StoredRecord>>;
+    /// The rev of what is stored for a record, live or tombstone (what gates the next write).
+    fn record_rev(&self, id: &RecordId) -> Result<Option<RecordRev>>;
     /// The four counts of a post.
     fn post_counts(&self, id: &RecordId) -> Result<PostCounts>;
     /// An author's posts and reposts, newest first.

@@ -248,9 +248,29 @@ fn rev_gating_and_tombstones(s: &dyn Store) {
             stale: 1
         }
     );
+    assert_eq!(
+        s.record_rev(&id).expect("rev"),
+        Some(RecordRev {
+            rev: rev(5),
+            live: true
+        })
+    );
     s.apply(&[del(ALICE, nsid::POST, "p1", 7)], None)
         .expect("delete");
     assert_eq!(text(s), None);
+    assert_eq!(
+        s.record_rev(&id).expect("rev"),
+        Some(RecordRev {
+            rev: rev(7),
+            live: false
+        }),
+        "the tombstone's rev"
+    );
+    assert_eq!(
+        s.record_rev(&RecordId::new(CAROL, nsid::POST, "none"))
+            .expect("rev"),
+        None
+    );
     s.apply(&[post(ALICE, "p1", 6, 1, "v6")], None)
         .expect("late create");
     assert_eq!(

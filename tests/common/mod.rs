@@ -38,6 +38,8 @@ impl Aerie {
             ("AERIE_JETSTREAM__MAX_BACKOFF_SECS".into(), "1".into()),
             ("AERIE_INGEST__BATCH_MS".into(), "50".into()),
             ("AERIE_INGEST__BATCH_SIZE".into(), "500".into()),
+            // The oracle models the whole stream; scope tests set "follows" themselves.
+            ("AERIE_SCOPE".into(), "network".into()),
             ("RUST_LOG".into(), "info".into()),
         ];
         env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
@@ -153,6 +155,21 @@ impl Aerie {
     }
 
     /// Waits until the committed cursor reaches `position`.
+    /// Polls `/ready` until `done` holds for its body.
+    pub async fn wait_for(&self, timeout: Duration, done: impl Fn(&serde_json::Value) -> bool) {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let (_, ready) = self.get("/ready").await;
+            if done(&ready) {
+                return;
+            }
+            if Instant::now() > deadline {
+                panic!("/ready never got there: {ready}; log:\n{}", self.log_text());
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
     pub async fn wait_for_cursor(&self, position: i64, timeout: Duration) {
         let deadline = Instant::now() + timeout;
         loop {

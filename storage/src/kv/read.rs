@@ -126,6 +126,16 @@ impl<E: Engine> KvStore<E> {
         Ok(self.lookup_aid(did)?.map(|a| a.to_be_bytes().to_vec()))
     }
 
+    fn record_row(&self, id: &RecordId) -> Result<Option<Row>> {
+        let Some(aid) = self.lookup_aid(&id.did)? else {
+            return Ok(None);
+        };
+        self.engine
+            .get(Ks::Records, &keys::record(aid, &id.collection, &id.rkey))?
+            .map(|v| Row::decode(&v))
+            .transpose()
+    }
+
     pub(super) fn counter(&self, kind: Count, target: &[u8]) -> Result<u64> {
         Ok(self
             .engine
@@ -142,17 +152,17 @@ impl<E: Engine> super::Source for KvStore<E> {
 }
 
 impl<E: Engine> RecordReader for KvStore<E> {
+    fn record_rev(&self, id: &RecordId) -> Result<Option<RecordRev>> {
+        Ok(self.record_row(id)?.map(|row| RecordRev {
+            rev: row.rev,
+            live: row.live.is_some(),
+        }))
+    }
+
     fn record(&self, id: &RecordId) -> Result<Option<StoredRecord>> {
-        let Some(aid) = self.lookup_aid(&id.did)? else {
+        let Some(row) = self.record_row(id)? else {
             return Ok(None);
         };
-        let Some(v) = self
-            .engine
-            .get(Ks::Records, &keys::record(aid, &id.collection, &id.rkey))?
-        else {
-            return Ok(None);
-        };
-        let row = Row::decode(&v)?;
         let Some(live) = row.live else {
             return Ok(None);
         };

@@ -2,13 +2,11 @@
 //! every record the store holds for that account but the repository does not becomes a delete
 //! at the same rev (a full fetch is a diff). Rev gating makes this safe whatever live events do
 //! before, during or after: anything newer than the commit wins, anything older loses.
-//! `backfill_one` does it for one account: resolve, fetch `getRepo` from its PDS, diff, apply.
 
-use super::car::Repo;
-use super::event::Filter;
-use crate::identity::Resolver;
-use aerie_storage::{Op, RecordId, Store};
-use serde::Serialize;
+use crate::ingest::car::Repo;
+use crate::ingest::event::Filter;
+use aerie_storage::facts::{self, nsid};
+use aerie_storage::{Op, RecordId};
 use std::collections::HashSet;
 
 /// Why a repository cannot be planned.
@@ -19,100 +17,15 @@ pub enum PlanError {
     Rev(String),
 }
 
-/// Why a backfill failed.
-#[derive(Debug, thiserror::Error)]
-pub enum BackfillError {
-    /// The account could not be resolved.
-    #[error(transparent)]
-    Identity(#[from] crate::identity::IdentityError),
-    /// The DID document names no PDS.
-    #[error("{0} has no PDS in its DID document")]
-    NoPds(String),
-    /// The repository could not be fetched.
-    #[error(transparent)]
-    Fetch(#[from] crate::identity::FetchError),
-    /// The repository could not be read.
-    #[error(transparent)]
-    Car(#[from] super::car::CarError),
-    /// The repository is for another account.
-    #[error("the PDS served the repository of {0}")]
-    WrongRepo(String),
-    /// The commit rev is invalid.
-    #[error(transparent)]
-    Plan(#[from] PlanError),
-    /// The store failed.
-    #[error(transparent)]
-    Store(#[from] aerie_storage::Error),
-}
-
-/// What one backfill did.
-#[derive(Debug, Clone, Serialize)]
-pub struct Report {
-    /// The account.
-    pub did: String,
-    /// Records in the fetched repository (wanted collections).
-    pub records: usize,
-    /// Stored records the repository no longer has.
-    pub deletes: usize,
-    /// Operations that changed the store (the rest were older than what it held).
-    pub applied: u64,
-}
-
-/// Fetches one account's whole repository from its PDS and applies it as a diff; `progress`
-/// hears (done, total) as batches commit.
-pub async fn backfill_one(
-    store: &dyn Store,
-    resolver: &Resolver,
-    actor: &str,
-    filter: &Filter,
-    max_repo_bytes: usize,
-    mut progress: impl FnMut(usize, usize),
-) -> Result<Report, BackfillError> {
-    let id = resolver.resolve(actor).await?;
-    let pds = id
-        .pds
-        .clone()
-        .ok_or_else(|| BackfillError::NoPds(id.did.clone()))?;
-    let url = format!(
-        "{}/xrpc/com.atproto.sync.getRepo?did={}",
-        pds.trim_end_matches('/'),
-        id.did
-    );
-    let car = resolver.fetcher().get(&url, max_repo_bytes).await?;
-    let repo = super::car::read_repo(&car).await?;
-    if repo.did != id.did {
-        return Err(BackfillError::WrongRepo(repo.did));
-    }
-    let mut stored = Vec::new();
-    loop {
-        let page = store.records_of(&id.did, stored.last(), 10_000)?;
-        if page.is_empty() {
-            break;
-        }
-        stored.extend(page);
-    }
-    let ops = plan(&repo, &stored, filter, crate::util::now_us())?;
-    let records = ops.iter().filter(|o| matches!(o, Op::Put { .. })).count();
-    let mut applied = 0;
-    for (i, chunk) in ops.chunks(2000).enumerate() {
-        applied += store.apply(chunk, None)?.applied;
-        progress((i * 2000 + chunk.len()).min(ops.len()), ops.len());
-    }
-    Ok(Report {
-        did: id.did,
-        records,
-        deletes: ops.len() - records,
-        applied,
-    })
-}
-
 /// The operations that bring the store to the repository's state for its wanted collections.
-/// `stored` lists the account's live records in the store; `indexed_at_us` is now.
+/// `stored` lists the account's live records in the store; `indexed_at_us` is now. Posts,
+/// likes and reposts created before `oldest_us` are left out (`backfill.max_age_days`).
 pub fn plan(
     repo: &Repo,
     stored: &[RecordId],
     filter: &Filter,
     indexed_at_us: i64,
+    oldest_us: Option<i64>,
 ) -> Result<Vec<Op>, PlanError> {
     let rev =
         aerie_storage::tid::parse(&repo.rev).ok_or_else(|| PlanError::Rev(repo.rev.clone()))?;
@@ -124,6 +37,9 @@ pub fn plan(
             continue;
         };
         present.insert(id.clone());
+        if too_old(&r.collection, &r.value, oldest_us) {
+            continue;
+        }
         ops.push(Op::Put {
             id,
             rev,
@@ -142,6 +58,15 @@ pub fn plan(
         });
     }
     Ok(ops)
+}
+
+/// Content (not graph) records created before the cut-off.
+fn too_old(collection: &str, value: &serde_json::Value, oldest_us: Option<i64>) -> bool {
+    let Some(oldest) = oldest_us else {
+        return false;
+    };
+    matches!(collection, nsid::POST | nsid::LIKE | nsid::REPOST)
+        && facts::created_at_us(value).is_some_and(|c| c < oldest)
 }
 
 #[cfg(test)]
@@ -182,7 +107,7 @@ mod tests {
             .apply(&[put(&gone, rev - 10), put(&newer, rev + 10)], None)
             .expect("apply");
         let stored = store.records_of(&repo.did, None, 1000).expect("stored");
-        let ops = plan(&repo, &stored, &filter, 2).expect("plan");
+        let ops = plan(&repo, &stored, &filter, 2, None).expect("plan");
         let puts = ops.iter().filter(|o| matches!(o, Op::Put { .. })).count();
         assert_eq!(
             puts,
@@ -222,7 +147,8 @@ mod tests {
             },
             &[],
             &filter,
-            0
+            0,
+            None
         )
         .is_err());
     }

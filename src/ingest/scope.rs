@@ -1,0 +1,387 @@
+//! The scope: which accounts are tracked (local users and the accounts they follow) and which
+//! operations the store keeps. Every write to the store passes through `Scope::apply`, which
+//! holds one lock across the decision and the store's commit, so the tracked set, the backfill
+//! requests it causes and the data always agree — whoever writes (the live writer, backfill).
+//!
+//! `scope = "follows"` keeps records by tracked accounts plus records pointing at them:
+//! replies and quotes of tracked or stored posts, likes and reposts of them, mentions of tracked
+//! accounts, follows and blocks of local users; deletes of stored records; identity and account
+//! events of known accounts. `scope = "network"` keeps everything.
+
+use crate::config;
+use aerie_storage::facts::{self, nsid, Facts};
+use aerie_storage::{ApplyStats, Cursor, LocalUser, Op, QueueOp, RecordId, RepoStatus, Store};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, MutexGuard};
+
+/// The tracked set.
+#[derive(Debug, Default)]
+struct Tracking {
+    local: HashSet<String>,
+    /// Followed DID → live follow records of it by local users.
+    followed: HashMap<String, u32>,
+}
+
+impl Tracking {
+    fn tracked(&self, did: &str) -> bool {
+        self.local.contains(did) || self.followed.contains_key(did)
+    }
+
+    /// Counts a follow; true when it made `did` tracked.
+    fn follow(&mut self, did: &str) -> bool {
+        let was = self.tracked(did);
+        *self.followed.entry(did.to_string()).or_default() += 1;
+        !was
+    }
+
+    /// Uncounts a follow; true when it left `did` untracked.
+    fn unfollow(&mut self, did: &str) -> bool {
+        if let Some(n) = self.followed.get_mut(did) {
+            *n -= 1;
+            if *n == 0 {
+                self.followed.remove(did);
+            }
+        }
+        !self.tracked(did)
+    }
+}
+
+/// The tracked set and the gate every store write passes.
+pub struct Scope {
+    keep_all: bool,
+    state: Mutex<Tracking>,
+    /// Bumped whenever the tracked set changes (filtered subscriptions listen).
+    changed: tokio::sync::watch::Sender<u64>,
+    /// Woken when backfill requests were written.
+    requested: tokio::sync::Notify,
+}
+
+/// A follow record of a local user as the store (or the batch so far) holds it.
+#[derive(Debug, Clone)]
+struct FollowRow {
+    rev: u64,
+    subject: Option<String>,
+}
+
+/// What one `apply` call has decided so far (ops earlier in the batch are not committed yet).
+#[derive(Default)]
+struct Batch {
+    out: Vec<Op>,
+    follows: HashMap<RecordId, FollowRow>,
+    kept: HashSet<RecordId>,
+    changed: bool,
+    requested: bool,
+}
+
+impl Batch {
+    fn request(&mut self, did: &str, reason: &str) {
+        self.out.push(Op::Queue(QueueOp::Request {
+            did: did.to_string(),
+            reason: reason.to_string(),
+            at_us: crate::util::now_us(),
+        }));
+        self.requested = true;
+        self.changed = true;
+    }
+
+    fn forget(&mut self, did: &str) {
+        self.out.push(Op::Queue(QueueOp::Forget {
+            did: did.to_string(),
+        }));
+        self.changed = true;
+    }
+}
+
+impl Scope {
+    /// Loads the tracked set from the store: its local users and their live follows.
+    pub fn load(store: &dyn Store, scope: config::Scope) -> aerie_storage::Result<Self> {
+        let mut t = Tracking::default();
+        for u in store.local_users()? {
+            for other in follows_of(store, &u.did)? {
+                t.follow(&other);
+            }
+            t.local.insert(u.did);
+        }
+        Ok(Scope {
+            keep_all: scope == config::Scope::Network,
+            state: Mutex::new(t),
+            changed: tokio::sync::watch::channel(0).0,
+            requested: tokio::sync::Notify::new(),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Tracking> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Whether `did` is tracked.
+    pub fn is_tracked(&self, did: &str) -> bool {
+        self.lock().tracked(did)
+    }
+
+    /// Every tracked DID (local users first).
+    pub fn tracked(&self) -> Vec<String> {
+        let t = self.lock();
+        let mut out: Vec<String> = t.local.iter().cloned().collect();
+        out.extend(t.followed.keys().filter(|d| !t.local.contains(*d)).cloned());
+        out
+    }
+
+    /// Local users and tracked accounts, counted.
+    pub fn counts(&self) -> (usize, usize) {
+        let t = self.lock();
+        let extra = t.followed.keys().filter(|d| !t.local.contains(*d)).count();
+        (t.local.len(), t.local.len() + extra)
+    }
+
+    /// Changes of the tracked set.
+    pub fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changed.subscribe()
+    }
+
+    /// Resolves when backfill requests were written since the last wake-up.
+    pub async fn requested(&self) {
+        self.requested.notified().await
+    }
+
+    /// Wakes whoever waits for requests (after writing some outside `apply`).
+    pub fn notify_requested(&self) {
+        self.requested.notify_one();
+    }
+
+    /// Adds or removes a local user. A new one is backfilled, and so is every account their
+    /// stored follows make tracked; a removed one stops tracking what only they followed.
+    pub fn set_local_user(
+        &self,
+        store: &dyn Store,
+        user: LocalUser,
+        add: bool,
+    ) -> aerie_storage::Result<bool> {
+        let mut t = self.lock();
+        if t.local.contains(&user.did) == add {
+            return Ok(false);
+        }
+        let mut b = Batch::default();
+        let follows = follows_of(store, &user.did)?;
+        if add {
+            t.local.insert(user.did.clone());
+            b.request(&user.did, "user added");
+            for other in &follows {
+                if t.follow(other) {
+                    b.request(other, "followed by a new local user");
+                }
+            }
+        } else {
+            t.local.remove(&user.did);
+            for other in &follows {
+                if t.unfollow(other) {
+                    b.forget(other);
+                }
+            }
+            if !t.tracked(&user.did) {
+                b.forget(&user.did);
+            }
+        }
+        b.out.push(Op::LocalUser { user, add });
+        self.commit(store, b, None)?;
+        Ok(true)
+    }
+
+    /// Applies `ops` (and the cursor) through the scope: drops what is out of scope, keeps the
+    /// tracked set current from local users' follows and account events, and requests or
+    /// forgets backfills in the same atomic batch.
+    pub fn apply(
+        &self,
+        store: &dyn Store,
+        ops: Vec<Op>,
+        cursor: Option<&Cursor>,
+    ) -> aerie_storage::Result<ApplyStats> {
+        self.apply_as(store, ops, cursor, self.keep_all)
+    }
+
+    /// Applies a fetched repository's operations: all kept (the account was fetched on
+    /// purpose), with the tracked set kept current from them like any other write.
+    pub fn apply_repo(&self, store: &dyn Store, ops: Vec<Op>) -> aerie_storage::Result<ApplyStats> {
+        self.apply_as(store, ops, None, true)
+    }
+
+    fn apply_as(
+        &self,
+        store: &dyn Store,
+        ops: Vec<Op>,
+        cursor: Option<&Cursor>,
+        keep_all: bool,
+    ) -> aerie_storage::Result<ApplyStats> {
+        let mut t = self.lock();
+        let mut b = Batch {
+            out: Vec::with_capacity(ops.len()),
+            ..Batch::default()
+        };
+        for op in ops {
+            if self.admit(store, &mut t, &mut b, &op)? || keep_all {
+                b.out.push(op);
+            }
+        }
+        self.commit(store, b, cursor)
+    }
+
+    fn commit(
+        &self,
+        store: &dyn Store,
+        b: Batch,
+        cursor: Option<&Cursor>,
+    ) -> aerie_storage::Result<ApplyStats> {
+        let st = store.apply(&b.out, cursor)?;
+        if b.changed {
+            self.changed.send_modify(|v| *v += 1);
+        }
+        if b.requested {
+            self.requested.notify_one();
+        }
+        Ok(st)
+    }
+
+    fn admit(
+        &self,
+        store: &dyn Store,
+        t: &mut Tracking,
+        b: &mut Batch,
+        op: &Op,
+    ) -> aerie_storage::Result<bool> {
+        match op {
+            Op::Put {
+                id, rev, record, ..
+            } => {
+                let value: serde_json::Value = serde_json::from_slice(record).unwrap_or_default();
+                if id.collection == nsid::FOLLOW && t.local.contains(&id.did) {
+                    let subject = match facts::derive(&id.collection, &value) {
+                        Facts::Follow(d) => Some(d),
+                        _ => None,
+                    };
+                    self.follow_changed(store, t, b, id, *rev, subject)?;
+                }
+                let keep = self.keep_all
+                    || t.tracked(&id.did)
+                    || points_at_us(store, t, b, &id.collection, &value)?;
+                if keep && !t.tracked(&id.did) {
+                    b.kept.insert(id.clone());
+                }
+                Ok(keep)
+            }
+            Op::Delete { id, rev } => {
+                if id.collection == nsid::FOLLOW && t.local.contains(&id.did) {
+                    self.follow_changed(store, t, b, id, *rev, None)?;
+                }
+                Ok(self.keep_all
+                    || t.tracked(&id.did)
+                    || b.kept.contains(id)
+                    || store.record_rev(id)?.is_some())
+            }
+            Op::Account { did, active, .. } => {
+                if *active && t.tracked(did) {
+                    let unavailable = store
+                        .repo_state(did)?
+                        .is_some_and(|r| r.status == RepoStatus::Unavailable);
+                    if unavailable {
+                        b.request(did, "reactivated");
+                    }
+                }
+                Ok(self.keep_all || t.tracked(did) || store.actor(did)?.is_some())
+            }
+            Op::Identity { did, .. } => {
+                Ok(self.keep_all || t.tracked(did) || store.actor(did)?.is_some())
+            }
+            _ => Ok(true),
+        }
+    }
+
+    /// A put (`subject` = Some) or delete of a local user's follow record at `rev`: counts the
+    /// edge when the write will take effect (rev gating, as the store will apply it).
+    fn follow_changed(
+        &self,
+        store: &dyn Store,
+        t: &mut Tracking,
+        b: &mut Batch,
+        id: &RecordId,
+        rev: u64,
+        subject: Option<String>,
+    ) -> aerie_storage::Result<()> {
+        let current = match b.follows.get(id) {
+            Some(row) => Some(row.clone()),
+            None => match store.record_rev(id)? {
+                Some(r) => Some(FollowRow {
+                    rev: r.rev,
+                    subject: match r.live {
+                        true => store.record(id)?.and_then(|rec| {
+                            let v = serde_json::from_slice(&rec.value).ok()?;
+                            match facts::derive(nsid::FOLLOW, &v) {
+                                Facts::Follow(d) => Some(d),
+                                _ => None,
+                            }
+                        }),
+                        false => None,
+                    },
+                }),
+                None => None,
+            },
+        };
+        if current.as_ref().is_some_and(|c| c.rev >= rev) {
+            return Ok(());
+        }
+        if let Some(old) = current.and_then(|c| c.subject) {
+            if t.unfollow(&old) {
+                b.forget(&old);
+            }
+        }
+        if let Some(new) = &subject {
+            if t.follow(new) {
+                b.request(new, "followed");
+            }
+        }
+        b.follows.insert(id.clone(), FollowRow { rev, subject });
+        Ok(())
+    }
+}
+
+/// Whether a record by an untracked account points at tracked accounts or stored records.
+fn points_at_us(
+    store: &dyn Store,
+    t: &Tracking,
+    b: &Batch,
+    collection: &str,
+    value: &serde_json::Value,
+) -> aerie_storage::Result<bool> {
+    let stored = |id: &RecordId| -> aerie_storage::Result<bool> {
+        Ok(t.tracked(&id.did)
+            || b.kept.contains(id)
+            || store.record_rev(id)?.is_some_and(|r| r.live))
+    };
+    Ok(match facts::derive(collection, value) {
+        Facts::Post { reply, quote, .. } => {
+            let reply_in = match &reply {
+                Some(r) => stored(&r.parent)? || t.tracked(&r.root.did),
+                None => false,
+            };
+            reply_in
+                || quote.as_ref().map(stored).transpose()?.unwrap_or(false)
+                || facts::mentions(value).iter().any(|d| t.tracked(d))
+        }
+        Facts::Like(s) | Facts::Repost(s) => stored(&s)?,
+        Facts::Follow(d) | Facts::Block(d) => t.local.contains(&d),
+        Facts::Plain => false,
+    })
+}
+
+/// The DIDs a stored account follows.
+fn follows_of(store: &dyn Store, did: &str) -> aerie_storage::Result<Vec<String>> {
+    let mut out = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = store.follows(did, cursor.as_deref(), 100)?;
+        out.extend(page.items.into_iter().map(|e| e.other));
+        match page.cursor {
+            Some(c) => cursor = Some(c),
+            None => return Ok(out),
+        }
+    }
+}
