@@ -1,19 +1,16 @@
-//! The Jetstream v1 reader: connects (rustls/ring), resumes from the committed cursor minus a
-//! rewind, decodes text or zstd-dictionary frames, checks each event and hands it to the writer
-//! through the bounded channel. Reconnects with jittered exponential backoff; a silent socket
-//! past the liveness timeout counts as dropped.
+//! The Jetstream v1 source: the subscribe URL (collections, cursor = committed position minus a
+//! rewind, compression), text or zstd-dictionary frames checked into events, and the silent
+//! clamp of an old cursor recorded as a gap. The shared loop in `socket.rs` does the rest.
 
 use super::event::{self, Event, Filter};
+use super::socket::{self, Frame};
 use super::IngestStats;
 use crate::config::JetstreamConfig;
-use crate::util::ratelog::RateLog;
 use aerie_storage::{Gap, Op};
-use futures_util::StreamExt;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::sync::{mpsc, watch};
-use tokio_tungstenite::tungstenite::Message;
 
 /// Why the reader could not start.
 #[derive(Debug, thiserror::Error)]
@@ -30,8 +27,6 @@ pub enum ReaderError {
     #[error("jetstream.url {0:?} is not a ws:// or wss:// URL")]
     Url(String),
 }
-
-static SKIPS: RateLog = RateLog::new(Duration::from_secs(5));
 
 /// The reader's fixed inputs.
 pub struct Reader {
@@ -105,123 +100,27 @@ impl Reader {
     }
 
     /// Runs until `shutdown` turns true or the writer goes away.
-    pub async fn run(self, tx: mpsc::Sender<Event>, mut shutdown: watch::Receiver<bool>) {
-        let mut attempt: u32 = 0;
-        let mut buf = Vec::with_capacity(4 << 20);
-        let mut decoder = match &self.dictionary {
+    pub async fn run(self, tx: mpsc::Sender<Event>, shutdown: watch::Receiver<bool>) {
+        let decompressor = match &self.dictionary {
             Some(d) => match zstd::bulk::Decompressor::with_prepared_dictionary(d) {
                 Ok(dec) => Some(dec),
-                Err(e) => {
-                    tracing::error!("zstd decoder: {e}");
-                    return;
-                }
+                Err(e) => return tracing::error!("zstd decoder: {e}"),
             },
             None => None,
         };
-        while !*shutdown.borrow() {
-            let asked = self.resume_cursor();
-            let url = self.url(asked);
-            tracing::info!(%url, "connecting to jetstream");
-            let started = Instant::now();
-            let mut received_here = 0u64;
-            match tokio::select! {
-                r = tokio_tungstenite::connect_async(url.as_str()) => Some(r),
-                _ = shutdown.changed() => None,
-            } {
-                None => break,
-                Some(Err(e)) => tracing::warn!("jetstream connect failed: {e}"),
-                Some(Ok((mut ws, _))) => {
-                    self.stats.connected.store(true, Ordering::Relaxed);
-                    self.stats.connects.fetch_add(1, Ordering::Relaxed);
-                    let liveness = Duration::from_secs(self.cfg.liveness_timeout_secs.max(1));
-                    loop {
-                        let msg = tokio::select! {
-                            m = tokio::time::timeout(liveness, ws.next()) => m,
-                            _ = shutdown.changed() => break,
-                        };
-                        let bytes: &[u8] = match msg {
-                            Err(_) => {
-                                tracing::warn!("jetstream silent for {liveness:?}; reconnecting");
-                                break;
-                            }
-                            Ok(None) => break,
-                            Ok(Some(Err(e))) => {
-                                tracing::warn!("jetstream read: {e}");
-                                break;
-                            }
-                            Ok(Some(Ok(Message::Text(t)))) => {
-                                buf.clear();
-                                buf.extend_from_slice(t.as_bytes());
-                                &buf
-                            }
-                            Ok(Some(Ok(Message::Binary(b)))) => match decoder.as_mut() {
-                                Some(dec) => {
-                                    buf.clear();
-                                    match dec.decompress_to_buffer(&b, &mut buf) {
-                                        Ok(_) => &buf,
-                                        Err(e) => {
-                                            self.skip(&format!("zstd frame: {e}"));
-                                            continue;
-                                        }
-                                    }
-                                }
-                                None => {
-                                    self.skip(&"binary frame without compression");
-                                    continue;
-                                }
-                            },
-                            Ok(Some(Ok(Message::Close(_)))) => break,
-                            Ok(Some(Ok(_))) => continue,
-                        };
-                        match event::parse(bytes, &self.filter) {
-                            Ok(ev) => {
-                                if received_here == 0 {
-                                    if let Some(gap) = self.clamped(asked, ev.time_us) {
-                                        tracing::warn!(
-                                            from = gap.from_us,
-                                            to = gap.to_us,
-                                            "gap recorded: {}",
-                                            gap.reason
-                                        );
-                                        let marker = Event {
-                                            time_us: ev.time_us,
-                                            op: Some(Op::Gap(gap)),
-                                        };
-                                        if tx.send(marker).await.is_err() {
-                                            return;
-                                        }
-                                    }
-                                }
-                                received_here += 1;
-                                self.stats.received.fetch_add(1, Ordering::Relaxed);
-                                if tx.send(ev).await.is_err() {
-                                    return;
-                                }
-                            }
-                            Err(skip) => self.skip(&skip),
-                        }
-                    }
-                    self.stats.connected.store(false, Ordering::Relaxed);
-                }
-            }
-            if *shutdown.borrow() {
-                break;
-            }
-            if received_here > 0 || started.elapsed() > Duration::from_secs(30) {
-                attempt = 0;
-            }
-            let delay = crate::util::backoff(
-                attempt,
-                Duration::from_millis(250),
-                Duration::from_secs(self.cfg.max_backoff_secs),
-            );
-            attempt = attempt.saturating_add(1);
-            tracing::info!(?delay, "jetstream reconnect scheduled");
-            tokio::select! {
-                _ = tokio::time::sleep(delay) => {}
-                _ = shutdown.changed() => break,
-            }
-        }
+        let timing = socket::Timing {
+            liveness: Duration::from_secs(self.cfg.liveness_timeout_secs.max(1)),
+            max_backoff: Duration::from_secs(self.cfg.max_backoff_secs),
+        };
+        let stats = self.stats.clone();
+        let dec = Decoding {
+            reader: &self,
+            decompressor,
+            buf: Vec::with_capacity(4 << 20),
+            asked: None,
+            first: true,
+        };
+        socket::run(dec, timing, stats, tx, shutdown, None).await
     }
 
     /// A gap when the first event of a connection is far past the cursor asked for: Jetstream
@@ -237,10 +136,56 @@ impl Reader {
             repairing: false,
         })
     }
+}
 
-    fn skip(&self, why: &dyn std::fmt::Display) {
-        self.stats.skipped.fetch_add(1, Ordering::Relaxed);
-        SKIPS.warn("skipped event", why);
+/// The reader's per-connection state for the shared socket loop.
+struct Decoding<'a> {
+    reader: &'a Reader,
+    decompressor: Option<zstd::bulk::Decompressor<'a>>,
+    buf: Vec<u8>,
+    /// The cursor asked for on this connection.
+    asked: Option<i64>,
+    /// No event has arrived on this connection yet.
+    first: bool,
+}
+
+impl socket::Decoder for Decoding<'_> {
+    fn name(&self) -> &'static str {
+        "jetstream"
+    }
+
+    fn url(&mut self) -> String {
+        self.asked = self.reader.resume_cursor();
+        self.first = true;
+        self.reader.url(self.asked)
+    }
+
+    fn decode(&mut self, frame: Frame<'_>, out: &mut Vec<Event>) -> Result<(), String> {
+        let bytes: &[u8] = match frame {
+            Frame::Text(t) => t.as_bytes(),
+            Frame::Binary(b) => {
+                let dec = self
+                    .decompressor
+                    .as_mut()
+                    .ok_or("binary frame without compression")?;
+                self.buf.clear();
+                dec.decompress_to_buffer(b, &mut self.buf)
+                    .map_err(|e| format!("zstd frame: {e}"))?;
+                &self.buf
+            }
+        };
+        let ev = event::parse(bytes, &self.reader.filter).map_err(|e| e.to_string())?;
+        if std::mem::take(&mut self.first) {
+            if let Some(gap) = self.reader.clamped(self.asked, ev.time_us) {
+                tracing::warn!(from = gap.from_us, to = gap.to_us, "gap recorded: {}", gap.reason);
+                out.push(Event {
+                    time_us: ev.time_us,
+                    op: Some(Op::Gap(gap)),
+                });
+            }
+        }
+        out.push(ev);
+        Ok(())
     }
 }
 

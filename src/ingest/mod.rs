@@ -7,6 +7,7 @@ pub mod car;
 pub mod event;
 pub mod jetstream;
 pub mod scope;
+pub mod socket;
 pub mod users;
 pub mod writer;
 
