@@ -1,4 +1,5 @@
-//! The `aerie` command: `serve` runs the AppView, `healthcheck` probes a running one.
+//! The `aerie` command: `serve` runs the AppView, `healthcheck` probes a running one, `backfill`
+//! and `audit` fetch and compare accounts' repositories, `resolve` and `config` inspect.
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -35,6 +36,17 @@ enum Command {
         /// A handle or a DID.
         actor: String,
     },
+    /// Compare the store with each tracked account's repository on its PDS (missing, extra and
+    /// stale records per collection), one JSON line per account. Exits 1 when differences are
+    /// found, unless --repair fixes them.
+    Audit {
+        /// Fix what differs (fetch the repository again and apply it as a diff).
+        #[arg(long)]
+        repair: bool,
+        /// Audit only this account (repeatable); default: every tracked account.
+        #[arg(long = "did", value_name = "DID")]
+        dids: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -68,6 +80,11 @@ fn main() -> ExitCode {
         Command::Healthcheck => rt.block_on(aerie::util::healthcheck::probe(cfg.listen)),
         Command::Resolve { actor } => rt.block_on(resolve(cfg, &actor)),
         Command::Backfill { actor } => rt.block_on(backfill(cfg, &actor)),
+        Command::Audit { repair, dids } => match rt.block_on(audit(cfg, repair, dids)) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::FAILURE,
+            Err(e) => Err(e),
+        },
         Command::Config => toml::to_string_pretty(&cfg)
             .map(|s| print!("{s}"))
             .map_err(|e| e.to_string()),
@@ -121,6 +138,53 @@ async fn backfill(cfg: aerie::config::Config, actor: &str) -> Result<(), String>
         serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
     );
     Ok(())
+}
+
+/// Audits (and repairs); returns whether the store matched (or was repaired).
+async fn audit(
+    cfg: aerie::config::Config,
+    repair: bool,
+    dids: Vec<String>,
+) -> Result<bool, String> {
+    let store = aerie::serve::open_store(&cfg).map_err(|e| e.to_string())?;
+    let bf = aerie::ingest::backfill::Backfiller::from_config(&cfg, store.clone())
+        .map_err(|e| e.to_string())?;
+    let dids = if dids.is_empty() {
+        bf.scope.tracked()
+    } else {
+        dids
+    };
+    let (mut differing, mut failed) = (0, 0);
+    for did in &dids {
+        let audit = match bf.audit_one(did).await {
+            Ok(a) => a,
+            Err(e) => {
+                failed += 1;
+                eprintln!("aerie: audit of {did}: {e}");
+                continue;
+            }
+        };
+        let clean = audit.clean();
+        let mut line = serde_json::to_value(&audit).map_err(|e| e.to_string())?;
+        if !clean {
+            differing += 1;
+            if repair {
+                let report = bf
+                    .run_one(did, None, |_, _| {})
+                    .await
+                    .map_err(|e| format!("repairing {did}: {e}"))?;
+                line["repaired"] = serde_json::json!(report.applied);
+            }
+        }
+        println!("{line}");
+    }
+    store.flush().map_err(|e| e.to_string())?;
+    eprintln!(
+        "audited {} accounts: {differing} differ{}, {failed} could not be fetched",
+        dids.len(),
+        if repair { " (repaired)" } else { "" }
+    );
+    Ok(failed == 0 && (differing == 0 || repair))
 }
 
 fn init_logging(cfg: &aerie::config::LogConfig) {

@@ -2,8 +2,9 @@
 //! queue and the config-users sync, serves HTTP, and on SIGINT/SIGTERM stops reading, commits
 //! what was received and exits.
 
-use crate::config::Config;
+use crate::config::{Config, SourceKind};
 use crate::ingest::backfill::{queue, Backfiller};
+use crate::ingest::firehose::Firehose;
 use crate::ingest::{jetstream::Reader, writer, IngestStats};
 use crate::AppState;
 use aerie_storage::{Cursor, Gap, Op, Store};
@@ -49,35 +50,42 @@ pub fn open_store(cfg: &Config) -> Result<Arc<dyn Store>, ServeError> {
     )?)
 }
 
-/// Decides where the reader starts; for a fresh store with no `initial_cursor`, records "now"
-/// durably first so that a crash before the first commit loses nothing.
+/// Decides where the reader starts; for a fresh Jetstream store with no `initial_cursor`,
+/// records "now" durably first so that a crash before the first commit loses nothing. A cursor
+/// of another endpoint is a gap; Jetstream resumes from its time (comparable across
+/// instances), the firehose starts live (another relay's `seq` means nothing here).
 fn starting_point(
     store: &dyn Store,
     cfg: &Config,
     stats: &IngestStats,
 ) -> Result<Option<i64>, ServeError> {
+    let endpoint = cfg.endpoint();
+    let jetstream = cfg.source == SourceKind::Jetstream;
     if let Some(c) = store.cursor()? {
-        let gaps = startup_gaps(&c, &cfg.jetstream, crate::util::now_us());
+        let gaps = startup_gaps(&c, &endpoint, jetstream, cfg, crate::util::now_us());
         for g in &gaps {
             tracing::warn!(from = g.from_us, to = g.to_us, "gap recorded: {}", g.reason);
         }
         if !gaps.is_empty() {
             store.apply(&gaps.into_iter().map(Op::Gap).collect::<Vec<_>>(), None)?;
         }
-        stats
-            .committed_position
-            .store(c.position, Ordering::Relaxed);
+        if jetstream || c.endpoint == endpoint {
+            stats
+                .committed_position
+                .store(c.position, Ordering::Relaxed);
+        }
         return Ok(None);
     }
-    match cfg.jetstream.initial_cursor {
-        Some(p) => Ok(Some(p)),
-        None => {
+    match (jetstream, cfg.jetstream.initial_cursor) {
+        (false, _) => Ok(None),
+        (true, Some(p)) => Ok(Some(p)),
+        (true, None) => {
             let now = crate::util::now_us();
             store.apply(
                 &[],
                 Some(&Cursor {
                     position: now,
-                    endpoint: cfg.jetstream.url.clone(),
+                    endpoint,
                 }),
             )?;
             store.flush()?;
@@ -89,32 +97,34 @@ fn starting_point(
 }
 
 /// Gaps visible before connecting: a cursor saved for another endpoint (positions are not
-/// comparable; resuming from its time is the best guess), or one older than the source keeps.
-fn startup_gaps(c: &Cursor, js: &crate::config::JetstreamConfig, now_us: i64) -> Vec<Gap> {
+/// comparable), or a Jetstream cursor older than the source keeps (`retention_secs`).
+fn startup_gaps(
+    c: &Cursor,
+    endpoint: &str,
+    time_positions: bool,
+    cfg: &Config,
+    now_us: i64,
+) -> Vec<Gap> {
     let mut gaps = Vec::new();
-    if c.endpoint != js.url {
+    let gap = |from_us, to_us, reason: String| Gap {
+        from_us,
+        to_us,
+        endpoint: endpoint.to_string(),
+        reason,
+        repairing: false,
+    };
+    let from = if time_positions { c.position } else { 0 };
+    if c.endpoint != endpoint {
         let reason = format!(
             "the saved cursor belongs to another endpoint ({})",
             c.endpoint
         );
-        gaps.push(Gap {
-            from_us: c.position,
-            to_us: now_us,
-            endpoint: js.url.clone(),
-            reason,
-            repairing: false,
-        });
+        gaps.push(gap(from, now_us, reason));
     }
-    let oldest_kept = now_us - js.retention_secs as i64 * 1_000_000;
-    if c.position < oldest_kept {
+    let oldest_kept = now_us - cfg.jetstream.retention_secs as i64 * 1_000_000;
+    if time_positions && c.position < oldest_kept {
         let reason = "the saved cursor is older than the source keeps events".to_string();
-        gaps.push(Gap {
-            from_us: c.position,
-            to_us: oldest_kept,
-            endpoint: js.url.clone(),
-            reason,
-            repairing: false,
-        });
+        gaps.push(gap(c.position, oldest_kept, reason));
     }
     gaps
 }
@@ -138,13 +148,22 @@ pub async fn run(cfg: Config) -> Result<(), ServeError> {
     let mut writer_done = None;
     if cfg.ingest.enabled {
         let initial = starting_point(&*store, &cfg, &stats)?;
-        let reader = Reader::new(cfg.jetstream.clone(), stats.clone(), initial)?;
         let (tx, rx) = mpsc::channel(cfg.ingest.channel_capacity);
-        tokio::spawn(reader.run(tx, stop_rx.clone()));
+        match cfg.source {
+            SourceKind::Jetstream => {
+                let reader = Reader::new(cfg.jetstream.clone(), stats.clone(), initial)?;
+                tokio::spawn(reader.run(tx, stop_rx.clone()));
+            }
+            SourceKind::Firehose => {
+                let source = Firehose::new(&cfg.firehose.url, bf.filter.clone(), stats.clone());
+                let timing = crate::ingest::socket::Timing::from_config(&cfg.jetstream);
+                tokio::spawn(source.run(timing, tx, stop_rx.clone()));
+            }
+        }
         let wcfg = writer::WriterConfig {
             batch_size: cfg.ingest.batch_size,
             batch_time: std::time::Duration::from_millis(cfg.ingest.batch_ms),
-            endpoint: cfg.jetstream.url.clone(),
+            endpoint: cfg.endpoint(),
         };
         let (store2, scope2, stats2, rt) = (
             store.clone(),
@@ -239,30 +258,24 @@ mod tests {
 
     #[test]
     fn startup_gaps_for_another_endpoint_and_past_retention() {
-        let js = crate::config::JetstreamConfig {
-            url: "wss://b/subscribe".into(),
-            ..Default::default()
-        };
+        let mut cfg = Config::default();
+        cfg.jetstream.url = "wss://b/subscribe".into();
+        let url = cfg.jetstream.url.clone();
         let day = 24 * 3_600_000_000i64;
         let now = 100 * day;
-        let fresh = Cursor {
-            position: now - 1000,
-            endpoint: js.url.clone(),
+        let at = |position: i64, endpoint: &str| Cursor {
+            position,
+            endpoint: endpoint.into(),
         };
-        assert!(startup_gaps(&fresh, &js, now).is_empty());
-        let moved = Cursor {
-            position: now - 1000,
-            endpoint: "wss://a/subscribe".into(),
-        };
-        assert_eq!(startup_gaps(&moved, &js, now).len(), 1);
-        let old = Cursor {
-            position: now - 2 * day,
-            endpoint: js.url.clone(),
-        };
-        let g = startup_gaps(&old, &js, now);
+        assert!(startup_gaps(&at(now - 1000, &url), &url, true, &cfg, now).is_empty());
+        let moved = at(now - 1000, "wss://a/subscribe");
+        assert_eq!(startup_gaps(&moved, &url, true, &cfg, now).len(), 1);
+        let g = startup_gaps(&at(now - 2 * day, &url), &url, true, &cfg, now);
         assert_eq!(
             (g.len(), g[0].from_us, g[0].to_us),
             (1, now - 2 * day, now - day)
         );
+        // Firehose positions are sequence numbers: only an endpoint change is visible here.
+        assert!(startup_gaps(&at(5, &url), &url, false, &cfg, now).is_empty());
     }
 }

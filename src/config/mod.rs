@@ -311,6 +311,14 @@ impl Config {
         }
     }
 
+    /// The endpoint of the configured source, stored beside the cursor.
+    pub fn endpoint(&self) -> String {
+        match self.source {
+            SourceKind::Jetstream => self.jetstream.url.clone(),
+            SourceKind::Firehose => crate::ingest::firehose::endpoint(&self.firehose.url),
+        }
+    }
+
     /// Checks what serde cannot.
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.backend()?;

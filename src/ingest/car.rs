@@ -50,24 +50,49 @@ pub enum CarError {
 /// Deepest MST accepted (real trees are a handful of levels; this bounds hostile input).
 const MAX_DEPTH: usize = 64;
 
-/// Reads a whole repository from CAR bytes.
-pub async fn read_repo(bytes: &[u8]) -> Result<Repo, CarError> {
-    let mut reader = iroh_car::CarReader::new(bytes)
-        .await
-        .map_err(|e| CarError::Car(e.to_string()))?;
-    let root = *reader
-        .header()
-        .roots()
-        .first()
-        .ok_or(CarError::Malformed("CAR header: no root"))?;
-    let mut blocks: HashMap<Cid, Vec<u8>> = HashMap::new();
-    while let Some((cid, data)) = reader
-        .next_block()
-        .await
-        .map_err(|e| CarError::Car(e.to_string()))?
-    {
-        blocks.insert(cid, data);
+/// The blocks of a CAR v1 held in memory, by CID, and its first root.
+pub struct Blocks {
+    /// The first root (a commit).
+    pub root: Cid,
+    /// Every block.
+    pub blocks: HashMap<Cid, Vec<u8>>,
+}
+
+impl Blocks {
+    /// Reads a CAR from bytes. The reader works on memory, so every step is ready at once.
+    pub fn read(bytes: &[u8]) -> Result<Blocks, CarError> {
+        use futures_util::FutureExt;
+        let not_ready = || CarError::Car("in-memory read was not ready".into());
+        let mut reader = iroh_car::CarReader::new(bytes)
+            .now_or_never()
+            .ok_or_else(not_ready)?
+            .map_err(|e| CarError::Car(e.to_string()))?;
+        let root = *reader
+            .header()
+            .roots()
+            .first()
+            .ok_or(CarError::Malformed("CAR header: no root"))?;
+        let mut blocks: HashMap<Cid, Vec<u8>> = HashMap::new();
+        while let Some((cid, data)) = reader
+            .next_block()
+            .now_or_never()
+            .ok_or_else(not_ready)?
+            .map_err(|e| CarError::Car(e.to_string()))?
+        {
+            blocks.insert(cid, data);
+        }
+        Ok(Blocks { root, blocks })
     }
+
+    /// A block, checked against its CID and decoded.
+    pub fn decode(&self, cid: &Cid) -> Result<Ipld, CarError> {
+        decode(&self.blocks, cid)
+    }
+}
+
+/// Reads a whole repository from CAR bytes.
+pub fn read_repo(bytes: &[u8]) -> Result<Repo, CarError> {
+    let Blocks { root, blocks } = Blocks::read(bytes)?;
     let commit = decode(&blocks, &root)?;
     let field = |k: &str| match &commit {
         Ipld::Map(m) => m.get(k),
@@ -172,7 +197,7 @@ mod tests {
             );
             return;
         };
-        let repo = super::read_repo(&car).await.expect("reads");
+        let repo = super::read_repo(&car).expect("reads");
         assert!(repo.did.starts_with("did:"), "{}", repo.did);
         assert!(
             aerie_storage::tid::parse(&repo.rev).is_some(),
@@ -205,7 +230,7 @@ mod tests {
 
     #[tokio::test]
     async fn garbage_is_refused_with_a_clear_error() {
-        assert!(super::read_repo(b"not a car").await.is_err());
-        assert!(super::read_repo(&[]).await.is_err());
+        assert!(super::read_repo(b"not a car").is_err());
+        assert!(super::read_repo(&[]).is_err());
     }
 }

@@ -112,7 +112,8 @@ impl Filter {
     }
 }
 
-fn invalid(field: &'static str, value: &str) -> Skip {
+/// A field that failed its check.
+pub fn invalid(field: &'static str, value: &str) -> Skip {
     Skip::Invalid {
         field,
         value: value.chars().take(80).collect(),
@@ -167,44 +168,78 @@ pub fn parse(bytes: &[u8], filter: &Filter) -> Result<Event, Skip> {
 }
 
 fn commit(did: &str, time_us: i64, c: RawCommit<'_>, filter: &Filter) -> Result<Op, Skip> {
-    if !syntax::is_nsid(&c.collection) {
-        return Err(invalid("collection", &c.collection));
-    }
-    if !filter.wants(&c.collection) {
-        return Err(Skip::Collection(c.collection));
-    }
-    if !syntax::is_rkey(&c.rkey) {
-        return Err(invalid("rkey", &c.rkey));
-    }
-    let rev = aerie_storage::tid::parse(&c.rev).ok_or_else(|| invalid("rev", &c.rev))?;
-    let id = RecordId::new(did, &c.collection, &c.rkey);
-    match c.operation.as_str() {
-        "delete" => Ok(Op::Delete { id, rev }),
-        "create" | "update" => {
-            let record = c
-                .record
-                .ok_or_else(|| Skip::Malformed("create without record".into()))?;
-            let json = record.get();
-            if json.len() > filter.max_record_bytes {
-                return Err(Skip::Oversized(json.len()));
-            }
-            if !json.starts_with('{') {
-                return Err(invalid("record", json));
-            }
-            let cid = c
-                .cid
-                .as_deref()
-                .ok_or_else(|| Skip::Malformed("create without cid".into()))?;
-            let cid = syntax::cid_bytes(cid).ok_or_else(|| invalid("cid", cid))?;
-            Ok(Op::Put {
-                id,
-                rev,
-                cid,
-                record: json.as_bytes().to_vec(),
-                time_us,
-            })
+    let body = match (c.record, c.cid.as_deref()) {
+        (Some(r), Some(cid)) => Some((
+            r.get(),
+            syntax::cid_bytes(cid).ok_or_else(|| invalid("cid", cid))?,
+        )),
+        (Some(_), None) => return Err(Skip::Malformed("create without cid".into())),
+        _ => None,
+    };
+    let change = Change {
+        did,
+        collection: &c.collection,
+        rkey: &c.rkey,
+        rev: &c.rev,
+        action: &c.operation,
+    };
+    change.into_op(body, time_us, filter)
+}
+
+/// One record change of a commit, as any source carries it.
+pub struct Change<'a> {
+    /// Repository DID (already checked).
+    pub did: &'a str,
+    /// Collection NSID.
+    pub collection: &'a str,
+    /// Record key.
+    pub rkey: &'a str,
+    /// Commit rev (a TID).
+    pub rev: &'a str,
+    /// `create`, `update` or `delete`.
+    pub action: &'a str,
+}
+
+impl Change<'_> {
+    /// Checks every field and builds the operation; `body` is the record as JSON and its CID.
+    pub fn into_op(
+        self,
+        body: Option<(&str, Vec<u8>)>,
+        time_us: i64,
+        filter: &Filter,
+    ) -> Result<Op, Skip> {
+        if !syntax::is_nsid(self.collection) {
+            return Err(invalid("collection", self.collection));
         }
-        other => Err(invalid("operation", other)),
+        if !filter.wants(self.collection) {
+            return Err(Skip::Collection(self.collection.to_string()));
+        }
+        if !syntax::is_rkey(self.rkey) {
+            return Err(invalid("rkey", self.rkey));
+        }
+        let rev = aerie_storage::tid::parse(self.rev).ok_or_else(|| invalid("rev", self.rev))?;
+        let id = RecordId::new(self.did, self.collection, self.rkey);
+        match self.action {
+            "delete" => Ok(Op::Delete { id, rev }),
+            "create" | "update" => {
+                let (json, cid) =
+                    body.ok_or_else(|| Skip::Malformed("create without record".into()))?;
+                if json.len() > filter.max_record_bytes {
+                    return Err(Skip::Oversized(json.len()));
+                }
+                if !json.starts_with('{') {
+                    return Err(invalid("record", json));
+                }
+                Ok(Op::Put {
+                    id,
+                    rev,
+                    cid,
+                    record: json.as_bytes().to_vec(),
+                    time_us,
+                })
+            }
+            other => Err(invalid("operation", other)),
+        }
     }
 }
 

@@ -9,7 +9,6 @@ use crate::config::JetstreamConfig;
 use aerie_storage::{Gap, Op};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
 /// Why the reader could not start.
@@ -108,10 +107,7 @@ impl Reader {
             },
             None => None,
         };
-        let timing = socket::Timing {
-            liveness: Duration::from_secs(self.cfg.liveness_timeout_secs.max(1)),
-            max_backoff: Duration::from_secs(self.cfg.max_backoff_secs),
-        };
+        let timing = socket::Timing::from_config(&self.cfg);
         let stats = self.stats.clone();
         let dec = Decoding {
             reader: &self,
@@ -177,7 +173,12 @@ impl socket::Decoder for Decoding<'_> {
         let ev = event::parse(bytes, &self.reader.filter).map_err(|e| e.to_string())?;
         if std::mem::take(&mut self.first) {
             if let Some(gap) = self.reader.clamped(self.asked, ev.time_us) {
-                tracing::warn!(from = gap.from_us, to = gap.to_us, "gap recorded: {}", gap.reason);
+                tracing::warn!(
+                    from = gap.from_us,
+                    to = gap.to_us,
+                    "gap recorded: {}",
+                    gap.reason
+                );
                 out.push(Event {
                     time_us: ev.time_us,
                     op: Some(Op::Gap(gap)),

@@ -1,10 +1,11 @@
-//! Ingest: a reader task turns the Jetstream socket into checked events, a bounded channel
+//! Ingest: a reader task turns the source's socket (Jetstream or the firehose) into checked events, a bounded channel
 //! carries them, and one writer thread commits them to the store in batches together with the
 //! cursor. Stats are shared with the HTTP side for `/ready`, `/` and metrics.
 
 pub mod backfill;
 pub mod car;
 pub mod event;
+pub mod firehose;
 pub mod jetstream;
 pub mod scope;
 pub mod socket;
@@ -32,12 +33,17 @@ pub struct IngestStats {
     pub committed_position: AtomicI64,
     /// Events per second over the last measuring window, ×1000.
     pub rate_milli: AtomicU64,
+    /// Time of the newest event seen, when positions are not times (firehose `seq`), µs.
+    pub source_time_us: AtomicI64,
 }
 
 impl IngestStats {
     /// Seconds between now and the last committed event (None before the first commit).
     pub fn lag_secs(&self) -> Option<f64> {
-        let p = self.committed_position.load(Ordering::Relaxed);
+        let p = match self.source_time_us.load(Ordering::Relaxed) {
+            0 => self.committed_position.load(Ordering::Relaxed),
+            t => t,
+        };
         (p > 0).then(|| (crate::util::now_us() - p).max(0) as f64 / 1e6)
     }
 

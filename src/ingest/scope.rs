@@ -291,6 +291,12 @@ impl Scope {
             Op::Identity { did, .. } => {
                 Ok(self.keep_all || t.tracked(did) || store.actor(did)?.is_some())
             }
+            // A source asking for a repository to be fetched again (firehose `#sync`, tooBig).
+            Op::Queue(QueueOp::Request { did, .. }) => {
+                let keep = self.keep_all || t.tracked(did);
+                b.requested |= keep;
+                Ok(keep)
+            }
             _ => Ok(true),
         }
     }

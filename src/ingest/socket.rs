@@ -46,6 +46,16 @@ pub struct Timing {
     pub max_backoff: Duration,
 }
 
+impl Timing {
+    /// From the `[jetstream]` liveness and backoff keys (one set of knobs for every source).
+    pub fn from_config(js: &crate::config::JetstreamConfig) -> Self {
+        Timing {
+            liveness: Duration::from_secs(js.liveness_timeout_secs.max(1)),
+            max_backoff: Duration::from_secs(js.max_backoff_secs),
+        }
+    }
+}
+
 /// Runs until `shutdown` turns true or the writer goes away. `changes` (filtered mode) ticks
 /// when the source's options should be sent again.
 pub async fn run(

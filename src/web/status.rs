@@ -88,7 +88,7 @@ async fn page(State(state): State<Arc<AppState>>) -> Response {
     let page = StatusPage {
         version: env!("CARGO_PKG_VERSION"),
         connected: i.connected.load(Ordering::Relaxed),
-        endpoint: state.cfg.jetstream.url.clone(),
+        endpoint: state.cfg.endpoint(),
         lag: i
             .lag_secs()
             .map_or_else(|| "no events yet".into(), |s| format!("{s:.1} s")),

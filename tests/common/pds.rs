@@ -1,14 +1,15 @@
 //! A real PDS and PLC directory for tests (`tests/pds/network.mjs`, `@atproto/dev-env`), stopped
 //! when dropped.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
 /// The running network and what it created.
 pub struct Network {
     child: std::process::Child,
-    /// `{"plc", "pds", "accounts": [{"handle", "did", "password"}]}`.
+    out: BufReader<std::process::ChildStdout>,
+    /// `{"plc", "pds", "jetstream"?, "accounts": [{"handle", "did", "password"}]}`.
     pub info: serde_json::Value,
 }
 
@@ -16,6 +17,12 @@ impl Network {
     /// Starts the network with one account per handle (three posts each; the first follows the
     /// others).
     pub fn start(handles: &[&str]) -> Network {
+        Self::start_with(&[], handles)
+    }
+
+    /// Starts the network with `network.mjs` flags (`--posts=N`, `--no-follows`,
+    /// `--jetstream=SECS`).
+    pub fn start_with(flags: &[&str], handles: &[&str]) -> Network {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pds");
         assert!(
             dir.join("node_modules/@atproto/dev-env").exists(),
@@ -23,6 +30,7 @@ impl Network {
         );
         let mut child = Command::new("node")
             .arg("network.mjs")
+            .args(flags)
             .args(handles)
             .current_dir(&dir)
             .stdin(Stdio::piped())
@@ -30,13 +38,24 @@ impl Network {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("node (Node 20 is needed for the PDS tests)");
+        let mut out = BufReader::new(child.stdout.take().expect("stdout"));
         let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("network line");
+        out.read_line(&mut line).expect("network line");
         let info = serde_json::from_str(&line)
             .unwrap_or_else(|e| panic!("network did not start: {e}: {line:?}"));
-        Network { child, info }
+        Network { child, out, info }
+    }
+
+    /// Runs one command of `network.mjs` and returns its answer (panics on an error answer).
+    pub fn cmd(&mut self, command: serde_json::Value) -> serde_json::Value {
+        let stdin = self.child.stdin.as_mut().expect("stdin");
+        writeln!(stdin, "{command}").expect("send command");
+        let mut line = String::new();
+        self.out.read_line(&mut line).expect("answer");
+        let v: serde_json::Value = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("bad answer to {command}: {e}: {line:?}"));
+        assert!(v.get("error").is_none(), "{command} failed: {v}");
+        v
     }
 
     /// The DID of a created account.

@@ -1,24 +1,134 @@
 // Starts a real PDS and PLC directory on 127.0.0.1 (@atproto/dev-env, no AppView), creates the
-// accounts named on the command line (handles), each with three posts, the first following the
-// others, prints one JSON line {"plc", "pds", "accounts": [{"handle", "did", "password"}]},
-// and stops when stdin closes.
-// Usage: node network.mjs alice.test bob.test
+// accounts named on the command line (handles), each with some posts (--posts=N, default 3),
+// the first following the others (unless --no-follows), prints one JSON line
+// {"plc", "pds", "jetstream"?, "accounts": [{"handle", "did", "password"}]}, then answers
+// commands, one JSON line each on stdin, with one JSON line on stdout (see `commands` below).
+// --jetstream=SECS also serves the PDS firehose as Jetstream JSON (bridge.mjs) keeping SECS
+// seconds of events. Stops when stdin closes.
+// Usage: node network.mjs [--posts=N] [--no-follows] [--jetstream=SECS] alice.test bob.test
 import { TestNetworkNoAppView } from '@atproto/dev-env'
+import readline from 'node:readline'
+import { startBridge } from './bridge.mjs'
+
+const flags = Object.fromEntries(
+  process.argv.slice(2).filter((a) => a.startsWith('--')).map((a) => {
+    const [k, v] = a.slice(2).split('=')
+    return [k, v ?? true]
+  }),
+)
+const handles = process.argv.slice(2).filter((a) => !a.startsWith('--'))
+const postsEach = Number(flags.posts ?? 3)
 
 const net = await TestNetworkNoAppView.create({})
+const agents = new Map()
 const accounts = []
-for (const handle of process.argv.slice(2)) {
+for (const handle of handles) {
   const agent = net.pds.getClient()
   const name = handle.split('.')[0]
   await agent.createAccount({ email: `${name}@test.invalid`, handle, password: `${name}-pass` })
-  for (let i = 1; i <= 3; i++) await agent.post({ text: `post ${i} by ${handle}` })
-  accounts.push({ handle, did: agent.session.did, password: `${name}-pass`, agent })
+  await createPosts(agent, postsEach, (i) => `post ${i} by ${handle}`)
+  agents.set(handle, agent)
+  accounts.push({ handle, did: agent.session.did, password: `${name}-pass` })
 }
-for (const other of accounts.slice(1)) await accounts[0].agent.follow(other.did)
-for (const a of accounts) delete a.agent
-console.log(JSON.stringify({ plc: net.plc.url, pds: net.pds.url, accounts }))
-process.stdin.resume()
-process.stdin.on('end', async () => {
-  await net.close()
-  process.exit(0)
+if (!flags['no-follows']) {
+  for (const other of accounts.slice(1)) await agents.get(handles[0]).follow(other.did)
+}
+
+// Faults for getRepo: 'off', '500' (an error), 'hang' (no answer until the client gives up).
+let fault = 'off'
+const server = net.pds.server
+const listeners = server.listeners('request')
+server.removeAllListeners('request')
+server.on('request', (req, res) => {
+  if (fault !== 'off' && req.url.startsWith('/xrpc/com.atproto.sync.getRepo')) {
+    if (fault === '500') {
+      res.writeHead(500, { 'content-type': 'application/json' })
+      return res.end(JSON.stringify({ error: 'InternalServerError', message: 'injected' }))
+    }
+    return // 'hang'
+  }
+  for (const l of listeners) l.call(server, req, res)
 })
+
+const info = { plc: net.plc.url, pds: net.pds.url, accounts }
+let bridge
+if (flags.jetstream) {
+  bridge = await startBridge(net.pds.url.replace('http', 'ws'), Number(flags.jetstream))
+  info.jetstream = bridge.url
+}
+console.log(JSON.stringify(info))
+
+// Posts in batches of applyWrites (the PDS allows 200 writes per call).
+async function createPosts(agent, count, text) {
+  const now = Date.now()
+  for (let start = 0; start < count; start += 200) {
+    const writes = []
+    for (let i = start; i < Math.min(count, start + 200); i++) {
+      writes.push({
+        $type: 'com.atproto.repo.applyWrites#create',
+        collection: 'app.bsky.feed.post',
+        value: {
+          $type: 'app.bsky.feed.post',
+          text: text(i + 1),
+          // Spread over the past, oldest first, one second apart.
+          createdAt: new Date(now - (count - i) * 1000).toISOString(),
+        },
+      })
+    }
+    await agent.com.atproto.repo.applyWrites({ repo: agent.session.did, writes })
+  }
+}
+
+const commands = {
+  // {"cmd":"posts","as":handle,"count":N,"text":"prefix"} → {"count"}
+  posts: async (c) => {
+    await createPosts(agents.get(c.as), c.count, (i) => `${c.text ?? 'post'} ${i}`)
+    return { count: c.count }
+  },
+  // {"cmd":"post","as":handle,"text":..} → {"uri","cid"}
+  post: async (c) => agents.get(c.as).post({ text: c.text }),
+  // {"cmd":"like","as":handle,"uri","cid"} → {"uri","cid"}
+  like: async (c) => agents.get(c.as).like(c.uri, c.cid),
+  // {"cmd":"follow","as":handle,"did"} → {"uri","cid"}
+  follow: async (c) => agents.get(c.as).follow(c.did),
+  // {"cmd":"delete","as":handle,"uri"} → {}
+  delete: async (c) => {
+    const [, , did, collection, rkey] = c.uri.split('/')
+    await agents.get(c.as).com.atproto.repo.deleteRecord({ repo: did, collection, rkey })
+    return {}
+  },
+  // {"cmd":"records","as":handle,"collection"} → {"uris":[...]} (newest first)
+  records: async (c) => {
+    const agent = agents.get(c.as)
+    const uris = []
+    let cursor
+    do {
+      const r = await agent.com.atproto.repo.listRecords({
+        repo: agent.session.did, collection: c.collection, limit: 100, cursor,
+      })
+      uris.push(...r.data.records.map((x) => ({ uri: x.uri, cid: x.cid })))
+      cursor = r.data.records.length ? r.data.cursor : undefined
+    } while (cursor)
+    return { records: uris }
+  },
+  // {"cmd":"fault","mode":"off"|"500"|"hang"} → {}
+  fault: async (c) => {
+    fault = c.mode
+    return {}
+  },
+}
+
+const rl = readline.createInterface({ input: process.stdin })
+for await (const line of rl) {
+  let out
+  try {
+    const c = JSON.parse(line)
+    out = await commands[c.cmd](c)
+  } catch (e) {
+    out = { error: String(e?.message ?? e) }
+  }
+  console.log(JSON.stringify(out))
+}
+if (bridge) await bridge.close()
+await net.close()
+process.exit(0)

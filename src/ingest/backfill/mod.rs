@@ -3,10 +3,12 @@
 //! `com.atproto.repo.listRecords` when a PDS does not serve it), diffs it against the store
 //! (`plan`) and applies it through the scope; `queue` runs the durable per-DID queue.
 
+mod audit;
 mod list;
 pub mod plan;
 pub mod queue;
 
+pub use audit::{Audit, Diff};
 pub use plan::{plan, PlanError};
 
 use super::car::{self, Repo};
@@ -155,13 +157,17 @@ impl Backfiller {
             .pds
             .clone()
             .ok_or_else(|| BackfillError::NoPds(id.did.clone()))?;
-        let repo = self.fetch(&pds, &id.did).await?;
-        if repo.did != id.did {
-            return Err(BackfillError::WrongRepo(repo.did));
-        }
+        let fetched = self.fetch(&pds, &id.did).await?;
         let (store, scope, filter) = (self.store.clone(), self.scope.clone(), self.filter.clone());
         let max_age = self.cfg.max_age_days;
         tokio::task::spawn_blocking(move || {
+            let repo = match fetched {
+                Fetched::Car(bytes) => car::read_repo(&bytes)?,
+                Fetched::Listed(repo) => repo,
+            };
+            if repo.did != id.did {
+                return Err(BackfillError::WrongRepo(repo.did));
+            }
             apply(
                 &*store, &scope, &filter, repo, max_age, generation, progress,
             )
@@ -171,7 +177,7 @@ impl Backfiller {
     }
 
     /// The account's repository: `getRepo`, or `listRecords` when the PDS does not serve that.
-    async fn fetch(&self, pds: &str, did: &str) -> Result<Repo, BackfillError> {
+    async fn fetch(&self, pds: &str, did: &str) -> Result<Fetched, BackfillError> {
         let base = pds.trim_end_matches('/');
         let url = format!("{base}/xrpc/com.atproto.sync.getRepo?did={did}");
         match self
@@ -180,18 +186,25 @@ impl Backfiller {
             .get(&url, self.cfg.max_repo_bytes)
             .await
         {
-            Ok(bytes) => Ok(car::read_repo(&bytes).await?),
+            Ok(bytes) => Ok(Fetched::Car(bytes)),
             Err(FetchError::Status {
                 status: 501 | 404,
                 error,
                 ..
             }) if error.as_deref().is_none_or(|e| e == "MethodNotImplemented") => {
                 tracing::info!(did, "getRepo not served; paging listRecords");
-                list::fetch(self.resolver.fetcher(), base, did, &self.filter).await
+                let repo = list::fetch(self.resolver.fetcher(), base, did, &self.filter).await?;
+                Ok(Fetched::Listed(repo))
             }
             Err(e) => Err(e.into()),
         }
     }
+}
+
+/// A repository as fetched: CAR bytes (parsed off the async threads) or listed records.
+enum Fetched {
+    Car(Vec<u8>),
+    Listed(Repo),
 }
 
 /// Plans and applies a fetched repository in batches through the scope.

@@ -61,7 +61,7 @@ pub fn plan(
 }
 
 /// Content (not graph) records created before the cut-off.
-fn too_old(collection: &str, value: &serde_json::Value, oldest_us: Option<i64>) -> bool {
+pub(super) fn too_old(collection: &str, value: &serde_json::Value, oldest_us: Option<i64>) -> bool {
     let Some(oldest) = oldest_us else {
         return false;
     };
@@ -85,7 +85,7 @@ mod tests {
             );
             return;
         };
-        let repo = crate::ingest::car::read_repo(&car).await.expect("repo");
+        let repo = crate::ingest::car::read_repo(&car).expect("repo");
         let filter = Filter::new(&["app.bsky.*".to_string()], 1 << 20);
         let store =
             aerie_storage::open(Backend::Memory, "".as_ref(), Durability::Buffer).expect("store");
