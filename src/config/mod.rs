@@ -95,6 +95,8 @@ pub struct BackfillConfig {
     pub per_host: usize,
     /// Longest wait before retrying a failed fetch, in seconds.
     pub max_backoff_secs: u64,
+    /// Time limit of one repository download, in seconds.
+    pub timeout_secs: u64,
 }
 
 impl Default for BackfillConfig {
@@ -105,6 +107,7 @@ impl Default for BackfillConfig {
             concurrency: 8,
             per_host: 2,
             max_backoff_secs: 3600,
+            timeout_secs: 300,
         }
     }
 }

@@ -136,8 +136,19 @@ impl Fetcher {
         String::from_utf8(body).map_err(|_| FetchError::Body(url.into(), "not UTF-8".into()))
     }
 
-    /// GET a URL's bytes, at most `max_bytes` of them.
+    /// GET a URL's bytes, at most `max_bytes` of them, within the configured time.
     pub async fn get(&self, raw: &str, max_bytes: usize) -> Result<Vec<u8>, FetchError> {
+        self.get_within(raw, max_bytes, None).await
+    }
+
+    /// GET a URL's bytes, at most `max_bytes` of them, within `timeout` when given (large
+    /// downloads such as repositories), else the configured time.
+    pub async fn get_within(
+        &self,
+        raw: &str,
+        max_bytes: usize,
+        timeout: Option<Duration>,
+    ) -> Result<Vec<u8>, FetchError> {
         let url = url::Url::parse(raw).map_err(|_| FetchError::Refused(raw.into(), "not a URL"))?;
         match url.scheme() {
             "https" => {}
@@ -154,12 +165,11 @@ impl Fetcher {
         if let Some(ip) = literal.filter(|ip| is_special(*ip) && !self.allow_private) {
             return Err(FetchError::Private(raw.into(), ip));
         }
-        let mut resp = self
-            .client
-            .get(url)
-            .send()
-            .await
-            .map_err(|e| refused_or_http(raw, &e))?;
+        let mut req = self.client.get(url);
+        if let Some(t) = timeout {
+            req = req.timeout(t);
+        }
+        let mut resp = req.send().await.map_err(|e| refused_or_http(raw, &e))?;
         if !resp.status().is_success() {
             let status = resp.status().as_u16();
             let retry_after = retry_after(resp.headers());

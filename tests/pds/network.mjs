@@ -36,7 +36,7 @@ if (!flags['no-follows']) {
 
 // Faults for getRepo: 'off', '500' (an error), 'hang' (no answer until the client gives up).
 let fault = 'off'
-const server = net.pds.server
+const server = net.pds.server.server
 const listeners = server.listeners('request')
 server.removeAllListeners('request')
 server.on('request', (req, res) => {

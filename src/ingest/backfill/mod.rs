@@ -183,7 +183,11 @@ impl Backfiller {
         match self
             .resolver
             .fetcher()
-            .get(&url, self.cfg.max_repo_bytes)
+            .get_within(
+                &url,
+                self.cfg.max_repo_bytes,
+                Some(std::time::Duration::from_secs(self.cfg.timeout_secs.max(1))),
+            )
             .await
         {
             Ok(bytes) => Ok(Fetched::Car(bytes)),
