@@ -391,3 +391,157 @@ fn follows_of(store: &dyn Store, did: &str) -> aerie_storage::Result<Vec<String>
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aerie_storage::{Backend, Durability, RepoStatus};
+    use serde_json::json;
+
+    const ME: &str = "did:plc:me";
+    const FRIEND: &str = "did:plc:friend";
+    const STRANGER: &str = "did:plc:stranger";
+
+    fn put(did: &str, coll: &str, rkey: &str, rev: u64, record: serde_json::Value) -> Op {
+        Op::Put {
+            id: RecordId::new(did, coll, rkey),
+            rev,
+            cid: vec![1, 0x71, 0x12, 0x20, rev as u8],
+            record: record.to_string().into_bytes(),
+            time_us: 1,
+        }
+    }
+
+    fn post(did: &str, rkey: &str, extra: serde_json::Value) -> Op {
+        let mut r = json!({"$type": nsid::POST, "text": "t", "createdAt": "2026-01-01T00:00:00Z"});
+        if let (Some(r), Some(e)) = (r.as_object_mut(), extra.as_object()) {
+            r.extend(e.clone());
+        }
+        put(did, nsid::POST, rkey, 10, r)
+    }
+
+    fn uri(did: &str, rkey: &str) -> String {
+        format!("at://{did}/{}/{rkey}", nsid::POST)
+    }
+
+    fn kept(store: &dyn Store, did: &str, rkey: &str, coll: &str) -> bool {
+        store
+            .record(&RecordId::new(did, coll, rkey))
+            .expect("read")
+            .is_some()
+    }
+
+    #[test]
+    fn follows_scope_keeps_tracked_accounts_and_what_points_at_them() {
+        let store =
+            aerie_storage::open(Backend::Memory, "".as_ref(), Durability::Buffer).expect("store");
+        let scope = Scope::load(&*store, config::Scope::Follows).expect("scope");
+        let me = LocalUser {
+            did: ME.into(),
+            origin: "config".into(),
+            added_us: 1,
+        };
+        assert!(scope
+            .set_local_user(&*store, me.clone(), true)
+            .expect("add"));
+        assert_eq!(
+            store.repo_state(ME).expect("state").map(|r| r.status),
+            Some(RepoStatus::Pending),
+            "a new local user is backfilled"
+        );
+        let follow = |rev: u64| {
+            put(
+                ME,
+                nsid::FOLLOW,
+                "f1",
+                rev,
+                json!({"$type": nsid::FOLLOW, "subject": FRIEND, "createdAt": "2026-01-01T00:00:00Z"}),
+            )
+        };
+        scope
+            .apply(&*store, vec![follow(5), follow(5)], None)
+            .expect("follow");
+        assert!(scope.is_tracked(FRIEND));
+        assert_eq!(scope.counts(), (1, 2), "a replayed follow counts once");
+        assert!(store.repo_state(FRIEND).expect("state").is_some());
+
+        let like = |rkey: &str, subject: &str| {
+            put(
+                STRANGER,
+                nsid::LIKE,
+                rkey,
+                10,
+                json!({"$type": nsid::LIKE, "subject": {"uri": subject, "cid": "bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm"}, "createdAt": "2026-01-01T00:00:00Z"}),
+            )
+        };
+        scope
+            .apply(
+                &*store,
+                vec![
+                    post(FRIEND, "p1", json!({})),
+                    post(STRANGER, "own", json!({})),
+                    post(STRANGER, "reply", json!({"reply": {
+                        "root": {"uri": uri(FRIEND, "p1"), "cid": "bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm"},
+                        "parent": {"uri": uri(FRIEND, "p1"), "cid": "bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm"}}})),
+                    like("l1", &uri(FRIEND, "p1")),
+                    like("l2", &uri(STRANGER, "reply")),
+                    like("l3", &uri(STRANGER, "own")),
+                    put(STRANGER, nsid::FOLLOW, "f9", 10, json!({"$type": nsid::FOLLOW, "subject": ME, "createdAt": "2026-01-01T00:00:00Z"})),
+                    put(STRANGER, nsid::FOLLOW, "f8", 10, json!({"$type": nsid::FOLLOW, "subject": FRIEND, "createdAt": "2026-01-01T00:00:00Z"})),
+                ],
+                None,
+            )
+            .expect("apply");
+        assert!(kept(&*store, FRIEND, "p1", nsid::POST), "tracked author");
+        assert!(!kept(&*store, STRANGER, "own", nsid::POST), "unrelated");
+        assert!(
+            kept(&*store, STRANGER, "reply", nsid::POST),
+            "a reply into a tracked thread"
+        );
+        assert!(
+            kept(&*store, STRANGER, "l1", nsid::LIKE),
+            "a like of a tracked post"
+        );
+        assert!(
+            kept(&*store, STRANGER, "l2", nsid::LIKE),
+            "a like of a stored post (same batch)"
+        );
+        assert!(
+            !kept(&*store, STRANGER, "l3", nsid::LIKE),
+            "a like of something not stored"
+        );
+        assert!(
+            kept(&*store, STRANGER, "f9", nsid::FOLLOW),
+            "a follow of a local user"
+        );
+        assert!(
+            !kept(&*store, STRANGER, "f8", nsid::FOLLOW),
+            "a follow of someone else"
+        );
+
+        // Unfollowing stops tracking and forgets the backfill state.
+        scope
+            .apply(
+                &*store,
+                vec![Op::Delete {
+                    id: RecordId::new(ME, nsid::FOLLOW, "f1"),
+                    rev: 6,
+                }],
+                None,
+            )
+            .expect("unfollow");
+        assert!(!scope.is_tracked(FRIEND));
+        assert!(store.repo_state(FRIEND).expect("state").is_none());
+        // A late replay of the follow (older rev) does not track again.
+        scope.apply(&*store, vec![follow(5)], None).expect("replay");
+        assert!(!scope.is_tracked(FRIEND));
+
+        // The tracked set is rebuilt from the store; removing the user untracks them.
+        scope.apply(&*store, vec![follow(7)], None).expect("again");
+        let reloaded = Scope::load(&*store, config::Scope::Follows).expect("reload");
+        assert_eq!(reloaded.counts(), (1, 2));
+        assert!(reloaded.set_local_user(&*store, me, false).expect("remove"));
+        assert_eq!(reloaded.counts(), (0, 0));
+        assert!(store.local_users().expect("users").is_empty());
+    }
+}
