@@ -2,8 +2,9 @@
 //! queue and the config-users sync, serves HTTP, and on SIGINT/SIGTERM stops reading, commits
 //! what was received and exits.
 
-use crate::config::{Config, SourceKind};
+use crate::config::{Config, JetstreamMode, SourceKind};
 use crate::ingest::backfill::{queue, Backfiller};
+use crate::ingest::filtered::{self, Connections};
 use crate::ingest::firehose::Firehose;
 use crate::ingest::{jetstream::Reader, writer, IngestStats};
 use crate::AppState;
@@ -149,10 +150,34 @@ pub async fn run(cfg: Config) -> Result<(), ServeError> {
     if cfg.ingest.enabled {
         let initial = starting_point(&*store, &cfg, &stats)?;
         let (tx, rx) = mpsc::channel(cfg.ingest.channel_capacity);
+        let mut connections = None;
         match cfg.source {
             SourceKind::Jetstream => {
                 let reader = Reader::new(cfg.jetstream.clone(), stats.clone(), initial)?;
-                tokio::spawn(reader.run(tx, stop_rx.clone()));
+                match cfg.jetstream.mode {
+                    JetstreamMode::Full => {
+                        tokio::spawn(reader.run(tx, stop_rx.clone()));
+                    }
+                    JetstreamMode::Filtered => {
+                        let stored = store.connection_cursors()?;
+                        let conns = Arc::new(Connections::new(
+                            stored.into_iter().map(|c| (c.endpoint, c.position)),
+                        ));
+                        connections = Some(conns.clone());
+                        // A newly tracked account is fetched a little after its filter is
+                        // sent, so nothing falls between the fetch and the subscription.
+                        scope.set_request_delay(std::time::Duration::from_secs(3));
+                        tokio::spawn(filtered::run(
+                            Arc::new(reader),
+                            cfg.jetstream.url.clone(),
+                            scope.clone(),
+                            conns,
+                            stats.clone(),
+                            tx,
+                            stop_rx.clone(),
+                        ));
+                    }
+                }
             }
             SourceKind::Firehose => {
                 let source = Firehose::new(&cfg.firehose.url, bf.filter.clone(), stats.clone());
@@ -164,6 +189,7 @@ pub async fn run(cfg: Config) -> Result<(), ServeError> {
             batch_size: cfg.ingest.batch_size,
             batch_time: std::time::Duration::from_millis(cfg.ingest.batch_ms),
             endpoint: cfg.endpoint(),
+            connections,
         };
         let (store2, scope2, stats2, rt) = (
             store.clone(),

@@ -232,3 +232,65 @@ async fn downtime_past_jetstream_retention_is_detected_and_repaired() {
     let (clean, out) = audit(&env, dir.path());
     assert!(clean, "audit is clean: {out}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn filtered_mode_subscribes_to_tracked_accounts_and_follows_changes_live() {
+    let mut net = Network::start_with(
+        &["--posts=3", "--jetstream=600", "--no-follows"],
+        &["alice.test", "bob.test", "dave.test"],
+    );
+    let (bob, dave) = (net.did("bob.test"), net.did("dave.test"));
+    net.cmd(json!({"cmd": "follow", "as": "alice.test", "did": bob}));
+    let jetstream = net.info["jetstream"].as_str().expect("bridge").to_string();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let env = env_of(
+        &net,
+        &data,
+        &[
+            ("AERIE_USERS", "[\"alice.test\"]"),
+            ("AERIE_SCOPE", "follows"),
+            ("AERIE_JETSTREAM__MODE", "filtered"),
+        ],
+    );
+    let a = Aerie::start(&data, &jetstream, &owned(&env));
+    settled(&a, 2).await;
+    assert_eq!(feed_texts(&a, &bob).await.len(), 3);
+    assert!(
+        feed_texts(&a, &dave).await.is_empty(),
+        "dave is not tracked"
+    );
+
+    // Live: bob posts (tracked, arrives); dave posts (untracked, filtered out at the source).
+    net.cmd(json!({"cmd": "post", "as": "bob.test", "text": "bob live"}));
+    net.cmd(json!({"cmd": "post", "as": "dave.test", "text": "dave before the follow"}));
+    let before = net.cmd(json!({"cmd": "bridge"}))["optionsUpdates"].as_u64();
+    // alice follows dave: the filter changes without reconnecting, dave's history is fetched.
+    net.cmd(json!({"cmd": "follow", "as": "alice.test", "did": dave}));
+    a.wait_for(Duration::from_secs(30), |r| r["backfill"]["tracked"] == 3)
+        .await;
+    settled(&a, 3).await;
+    net.cmd(json!({"cmd": "post", "as": "dave.test", "text": "dave after the follow"}));
+    let mut dave_feed = Vec::new();
+    for _ in 0..100 {
+        dave_feed = feed_texts(&a, &dave).await;
+        if dave_feed.len() == 5 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        dave_feed.len(),
+        5,
+        "history and the live post: {dave_feed:?}"
+    );
+    assert_eq!(dave_feed[0], "dave after the follow");
+    assert!(feed_texts(&a, &bob).await.contains(&"bob live".to_string()));
+    let after = net.cmd(json!({"cmd": "bridge"}))["optionsUpdates"].as_u64();
+    assert!(
+        after > before,
+        "the filter was updated in place: {before:?} → {after:?}"
+    );
+    let (_, ready) = a.get("/ready").await;
+    assert_eq!(ready["ingest"], "connected", "{ready}");
+}

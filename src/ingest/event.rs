@@ -32,10 +32,23 @@ pub enum Skip {
 /// does not store).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
-    /// `time_us` of the event.
+    /// The position: `time_us` (Jetstream) or `seq` (firehose).
     pub time_us: i64,
     /// What to apply.
     pub op: Option<Op>,
+    /// The connection it came on, when a subscription is spread over several (its endpoint).
+    pub connection: Option<std::sync::Arc<str>>,
+}
+
+impl Event {
+    /// An event of the single connection.
+    pub fn new(time_us: i64, op: Option<Op>) -> Self {
+        Event {
+            time_us,
+            op,
+            connection: None,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -161,10 +174,7 @@ pub fn parse(bytes: &[u8], filter: &Filter) -> Result<Event, Skip> {
         }
         other => return Err(invalid("kind", other)),
     };
-    Ok(Event {
-        time_us: raw.time_us,
-        op,
-    })
+    Ok(Event::new(raw.time_us, op))
 }
 
 fn commit(did: &str, time_us: i64, c: RawCommit<'_>, filter: &Filter) -> Result<Op, Skip> {

@@ -114,10 +114,7 @@ impl Firehose {
         let mut first_error = None;
         for op in ops {
             match self.repo_op(&repo, rev, op, &blocks, time_us) {
-                Ok(op) => out.push(Event {
-                    time_us: seq,
-                    op: Some(op),
-                }),
+                Ok(op) => out.push(Event::new(seq, Some(op))),
                 Err(e) => {
                     first_error.get_or_insert(e);
                 }
@@ -168,14 +165,14 @@ impl Firehose {
 
     /// A repository whose changes the stream cannot carry: fetch it again.
     fn refetch(&self, did: &str, why: &str, seq: i64, out: &mut Vec<Event>) -> Result<(), String> {
-        out.push(Event {
-            time_us: seq,
-            op: Some(Op::Queue(QueueOp::Request {
+        out.push(Event::new(
+            seq,
+            Some(Op::Queue(QueueOp::Request {
                 did: did.to_string(),
                 reason: why.to_string(),
                 at_us: crate::util::now_us(),
             })),
-        });
+        ));
         Ok(())
     }
 
@@ -231,29 +228,29 @@ impl socket::Decoder for Firehose {
                     .ok()
                     .filter(|h| syntax::is_handle(h))
                     .map(str::to_string);
-                out.push(Event {
-                    time_us: seq,
-                    op: Some(Op::Identity {
+                out.push(Event::new(
+                    seq,
+                    Some(Op::Identity {
                         did: did(&body, "did")?,
                         handle,
                         seq,
                     }),
-                });
+                ));
                 Ok(())
             }
             "#account" => {
                 let seq = int(&body, "seq")?;
                 self.time(&body);
                 let active = matches!(field(&body, "active"), Some(Ipld::Bool(true)));
-                out.push(Event {
-                    time_us: seq,
-                    op: Some(Op::Account {
+                out.push(Event::new(
+                    seq,
+                    Some(Op::Account {
                         did: did(&body, "did")?,
                         active,
                         status: text(&body, "status").ok().map(str::to_string),
                         seq,
                     }),
-                });
+                ));
                 Ok(())
             }
             "#info" => {
@@ -269,10 +266,7 @@ impl socket::Decoder for Firehose {
                     };
                     tracing::warn!("gap recorded: {}", gap.reason);
                     let position = self.stats.committed_position.load(Ordering::Relaxed);
-                    out.push(Event {
-                        time_us: position,
-                        op: Some(Op::Gap(gap)),
-                    });
+                    out.push(Event::new(position, Some(Op::Gap(gap))));
                 } else {
                     tracing::info!(name, "firehose info");
                 }

@@ -3,6 +3,7 @@
 //! clamp of an old cursor recorded as a gap. The shared loop in `socket.rs` does the rest.
 
 use super::event::{self, Event, Filter};
+use super::filtered::Shard;
 use super::socket::{self, Frame};
 use super::IngestStats;
 use crate::config::JetstreamConfig;
@@ -91,8 +92,9 @@ impl Reader {
         url.to_string()
     }
 
-    fn resume_cursor(&self) -> Option<i64> {
-        match self.stats.committed_position.load(Ordering::Relaxed) {
+    /// Where a connection whose committed position is `committed` (0 = none) resumes.
+    fn resume_from(&self, committed: i64) -> Option<i64> {
+        match committed {
             0 => self.initial,
             p => Some((p - self.cfg.rewind_secs as i64 * 1_000_000).max(1)),
         }
@@ -100,6 +102,17 @@ impl Reader {
 
     /// Runs until `shutdown` turns true or the writer goes away.
     pub async fn run(self, tx: mpsc::Sender<Event>, shutdown: watch::Receiver<bool>) {
+        self.run_connection(None, tx, shutdown).await
+    }
+
+    /// Runs one connection: the whole stream, or (`shard`) one shard of a filtered
+    /// subscription, whose `wantedDids` follow the tracked set.
+    pub async fn run_connection(
+        &self,
+        shard: Option<Shard>,
+        tx: mpsc::Sender<Event>,
+        shutdown: watch::Receiver<bool>,
+    ) {
         let decompressor = match &self.dictionary {
             Some(d) => match zstd::bulk::Decompressor::with_prepared_dictionary(d) {
                 Ok(dec) => Some(dec),
@@ -108,15 +121,16 @@ impl Reader {
             None => None,
         };
         let timing = socket::Timing::from_config(&self.cfg);
-        let stats = self.stats.clone();
+        let changes = shard.as_ref().map(|s| s.scope.subscribe());
         let dec = Decoding {
-            reader: &self,
+            reader: self,
             decompressor,
             buf: Vec::with_capacity(4 << 20),
             asked: None,
             first: true,
+            shard,
         };
-        socket::run(dec, timing, stats, tx, shutdown, None).await
+        socket::run(dec, timing, self.stats.clone(), tx, shutdown, changes).await
     }
 
     /// A gap when the first event of a connection is far past the cursor asked for: Jetstream
@@ -143,6 +157,8 @@ struct Decoding<'a> {
     asked: Option<i64>,
     /// No event has arrived on this connection yet.
     first: bool,
+    /// The shard this connection serves in filtered mode.
+    shard: Option<Shard>,
 }
 
 impl socket::Decoder for Decoding<'_> {
@@ -151,9 +167,23 @@ impl socket::Decoder for Decoding<'_> {
     }
 
     fn url(&mut self) -> String {
-        self.asked = self.reader.resume_cursor();
+        let committed = match &self.shard {
+            Some(s) => s.committed(),
+            None => self.reader.stats.committed_position.load(Ordering::Relaxed),
+        };
+        self.asked = self.reader.resume_from(committed);
         self.first = true;
-        self.reader.url(self.asked)
+        let url = self.reader.url(self.asked);
+        match self.shard {
+            // Nothing is sent until the filter (options_update) arrives.
+            Some(_) => format!("{url}&requireHello=true"),
+            None => url,
+        }
+    }
+
+    fn options(&mut self) -> Option<String> {
+        let s = self.shard.as_ref()?;
+        Some(s.options_update(&self.reader.cfg.collections))
     }
 
     fn decode(&mut self, frame: Frame<'_>, out: &mut Vec<Event>) -> Result<(), String> {
@@ -179,13 +209,15 @@ impl socket::Decoder for Decoding<'_> {
                     "gap recorded: {}",
                     gap.reason
                 );
-                out.push(Event {
-                    time_us: ev.time_us,
-                    op: Some(Op::Gap(gap)),
-                });
+                out.push(Event::new(ev.time_us, Some(Op::Gap(gap))));
             }
         }
         out.push(ev);
+        if let Some(s) = &self.shard {
+            for e in out.iter_mut() {
+                e.connection = Some(s.endpoint.clone());
+            }
+        }
         Ok(())
     }
 }

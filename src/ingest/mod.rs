@@ -5,6 +5,7 @@
 pub mod backfill;
 pub mod car;
 pub mod event;
+pub mod filtered;
 pub mod firehose;
 pub mod jetstream;
 pub mod scope;

@@ -54,6 +54,8 @@ pub struct Scope {
     changed: tokio::sync::watch::Sender<u64>,
     /// Woken when backfill requests were written.
     requested: tokio::sync::Notify,
+    /// How long after it becomes tracked an account is fetched (µs).
+    request_delay_us: std::sync::atomic::AtomicI64,
 }
 
 /// A follow record of a local user as the store (or the batch so far) holds it.
@@ -74,11 +76,11 @@ struct Batch {
 }
 
 impl Batch {
-    fn request(&mut self, did: &str, reason: &str) {
+    fn request(&mut self, did: &str, reason: &str, at_us: i64) {
         self.out.push(Op::Queue(QueueOp::Request {
             did: did.to_string(),
             reason: reason.to_string(),
-            at_us: crate::util::now_us(),
+            at_us,
         }));
         self.requested = true;
         self.changed = true;
@@ -107,7 +109,22 @@ impl Scope {
             state: Mutex::new(t),
             changed: tokio::sync::watch::channel(0).0,
             requested: tokio::sync::Notify::new(),
+            request_delay_us: std::sync::atomic::AtomicI64::new(0),
         })
+    }
+
+    /// Fetches of newly tracked accounts wait this long (filtered subscriptions: until their
+    /// filter has reached the source).
+    pub fn set_request_delay(&self, d: std::time::Duration) {
+        self.request_delay_us
+            .store(d.as_micros() as i64, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn request_at(&self) -> i64 {
+        crate::util::now_us()
+            + self
+                .request_delay_us
+                .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     fn lock(&self) -> MutexGuard<'_, Tracking> {
@@ -165,10 +182,10 @@ impl Scope {
         let follows = follows_of(store, &user.did)?;
         if add {
             t.local.insert(user.did.clone());
-            b.request(&user.did, "user added");
+            b.request(&user.did, "user added", self.request_at());
             for other in &follows {
                 if t.follow(other) {
-                    b.request(other, "followed by a new local user");
+                    b.request(other, "followed by a new local user", self.request_at());
                 }
             }
         } else {
@@ -283,7 +300,7 @@ impl Scope {
                         .repo_state(did)?
                         .is_some_and(|r| r.status == RepoStatus::Unavailable);
                     if unavailable {
-                        b.request(did, "reactivated");
+                        b.request(did, "reactivated", self.request_at());
                     }
                 }
                 Ok(self.keep_all || t.tracked(did) || store.actor(did)?.is_some())
@@ -341,7 +358,7 @@ impl Scope {
         }
         if let Some(new) = &subject {
             if t.follow(new) {
-                b.request(new, "followed");
+                b.request(new, "followed", self.request_at());
             }
         }
         b.follows.insert(id.clone(), FollowRow { rev, subject });

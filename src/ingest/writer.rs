@@ -6,6 +6,7 @@
 use super::event::Event;
 use super::IngestStats;
 use aerie_storage::{Cursor, Op, Store};
+use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -20,6 +21,30 @@ pub struct WriterConfig {
     pub batch_time: Duration,
     /// Endpoint stored beside the cursor.
     pub endpoint: String,
+    /// The connections of a filtered subscription, each with its own cursor (the main cursor
+    /// is then the smallest of theirs).
+    pub connections: Option<Arc<super::filtered::Connections>>,
+}
+
+/// Positions seen in the batch being built.
+#[derive(Default)]
+struct Positions {
+    /// The single connection's newest position.
+    main: i64,
+    /// Each connection's newest position (filtered subscriptions).
+    by_connection: HashMap<Arc<str>, i64>,
+}
+
+impl Positions {
+    fn take(&mut self, e: &Event) {
+        match &e.connection {
+            Some(c) => {
+                let p = self.by_connection.entry(c.clone()).or_insert(e.time_us);
+                *p = (*p).max(e.time_us);
+            }
+            None => self.main = self.main.max(e.time_us),
+        }
+    }
 }
 
 /// Runs the writer on the calling (non-async) thread until the channel closes.
@@ -34,11 +59,15 @@ pub fn run(
     let _runtime = rt.enter();
     let mut ops: Vec<Op> = Vec::with_capacity(cfg.batch_size);
     let mut window = (Instant::now(), 0u64);
-    let mut position = stats.committed_position.load(Ordering::Relaxed);
+    let mut seen = Positions {
+        main: stats.committed_position.load(Ordering::Relaxed),
+        ..Positions::default()
+    };
+    let mut position = seen.main;
     while let Some(first) = rt.block_on(rx.recv()) {
         let deadline = Instant::now() + cfg.batch_time;
         let mut count = 1u64;
-        position = position.max(first.time_us);
+        seen.take(&first);
         ops.extend(first.op);
         let mut closed = false;
         while (count as usize) < cfg.batch_size {
@@ -65,9 +94,21 @@ pub fn run(
             };
             let Some(e) = next else { break };
             count += 1;
-            position = position.max(e.time_us);
+            seen.take(&e);
             ops.extend(e.op);
         }
+        position = match &cfg.connections {
+            Some(conns) => {
+                ops.extend(seen.by_connection.iter().map(|(e, p)| {
+                    Op::ConnectionCursor(Cursor {
+                        position: *p,
+                        endpoint: e.to_string(),
+                    })
+                }));
+                conns.main_after(&seen.by_connection, position)
+            }
+            None => seen.main,
+        };
         let cursor = Cursor {
             position,
             endpoint: cfg.endpoint.clone(),
@@ -80,6 +121,10 @@ pub fn run(
         stats.applied.fetch_add(st.applied, Ordering::Relaxed);
         stats.stale.fetch_add(st.stale, Ordering::Relaxed);
         stats.committed_position.store(position, Ordering::Relaxed);
+        if let Some(conns) = &cfg.connections {
+            conns.committed_batch(&seen.by_connection);
+            seen.by_connection.clear();
+        }
         window.1 += count;
         let elapsed = window.0.elapsed();
         if elapsed >= Duration::from_secs(1) {

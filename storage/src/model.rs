@@ -110,6 +110,9 @@ pub enum Op {
         /// The answer.
         entry: Option<crate::accounts::CachedIdentity>,
     },
+    /// The position of one connection of a sharded subscription (kept beside the main cursor,
+    /// one per endpoint).
+    ConnectionCursor(Cursor),
     /// Marks the gap starting at `from_us` as being repaired, or (`repaired`) removes it.
     GapProgress {
         /// Start of the gap.

@@ -80,6 +80,8 @@ pub trait InteractionReader: Send + Sync {
 pub trait MetaReader: Send + Sync {
     /// The committed stream position, if any.
     fn cursor(&self) -> Result<Option<Cursor>>;
+    /// Per-connection positions of a sharded subscription, by endpoint.
+    fn connection_cursors(&self) -> Result<Vec<Cursor>>;
     /// Gaps recorded and not yet repaired, oldest first.
     fn gaps(&self) -> Result<Vec<Gap>>;
     /// The schema version of the open store.

@@ -999,6 +999,32 @@ fn local_users_and_the_identity_cache(s: &dyn Store) {
     assert_eq!(s.cached_identity(&miss).expect("c"), Some(entry(None)));
 }
 
+fn connection_cursors_are_kept_per_endpoint(s: &dyn Store) {
+    let at = |p: i64, e: &str| Cursor {
+        position: p,
+        endpoint: e.into(),
+    };
+    s.apply(
+        &[
+            Op::ConnectionCursor(at(5, "ws://j#1of2")),
+            Op::ConnectionCursor(at(3, "ws://j#0of2")),
+        ],
+        Some(&at(3, "ws://j")),
+    )
+    .expect("apply");
+    s.apply(&[Op::ConnectionCursor(at(9, "ws://j#1of2"))], None)
+        .expect("later");
+    assert_eq!(
+        s.connection_cursors().expect("cursors"),
+        [at(3, "ws://j#0of2"), at(9, "ws://j#1of2")]
+    );
+    assert_eq!(
+        s.cursor().expect("main"),
+        Some(at(3, "ws://j")),
+        "apart from the main one"
+    );
+}
+
 fn schema_version_is_reported(s: &dyn Store) {
     assert_eq!(s.schema_version().expect("v"), kv::SCHEMA_VERSION);
 }
@@ -1029,6 +1055,7 @@ contract!(
     gaps_are_marked_repairing_then_removed,
     the_backfill_queue_is_durable_ordered_and_generation_gated,
     local_users_and_the_identity_cache,
+    connection_cursors_are_kept_per_endpoint,
     schema_version_is_reported,
 );
 

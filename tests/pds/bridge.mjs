@@ -2,15 +2,17 @@
 // Jetstream v1 JSON on ws://127.0.0.1:<port>/subscribe, keeping `retentionSecs` of events.
 // Like Jetstream: `cursor` (µs) replays what is kept from there and a cursor older than what is
 // kept is clamped silently; no cursor is live; `wantedCollections` and `wantedDids` filter
-// commits, and `options_update` messages replace the filter.
+// commits, `options_update` messages replace the filter, and `requireHello=true` holds
+// everything back until the first one. `optionsUpdates()` counts the updates received.
 import { Firehose } from '@atproto/sync'
 import { IdResolver } from '@atproto/identity'
 import { lexToJson } from '@atproto/lexicon'
 import { WebSocketServer } from 'ws'
 
-export async function startBridge(firehoseUrl, retentionSecs) {
+export async function startBridge(firehoseUrl, retentionSecs, plcUrl) {
   const log = [] // events, oldest first
   const clients = new Set()
+  let updates = 0
   let lastUs = 0
   const stamp = () => {
     lastUs = Math.max(Date.now() * 1000, lastUs + 1)
@@ -35,7 +37,7 @@ export async function startBridge(firehoseUrl, retentionSecs) {
 
   const firehose = new Firehose({
     service: firehoseUrl,
-    idResolver: new IdResolver(),
+    idResolver: new IdResolver({ plcUrl }),
     unauthenticatedCommits: true,
     unauthenticatedHandles: true,
     onError: (e) => console.error('bridge:', e.message),
@@ -77,27 +79,33 @@ export async function startBridge(firehoseUrl, retentionSecs) {
       collections: q.getAll('wantedCollections'),
       dids: new Set(q.getAll('wantedDids')),
     }
+    const cursor = q.get('cursor')
+    const begin = () => {
+      if (cursor !== null) {
+        prune()
+        for (const ev of log) if (ev.time_us >= Number(cursor) && wanted(c, ev)) ws.send(JSON.stringify(ev))
+      }
+      c.live = true
+    }
     ws.on('message', (m) => {
       try {
         const msg = JSON.parse(String(m))
         if (msg.type === 'options_update') {
+          updates++
           c.collections = msg.payload?.wantedCollections ?? []
           c.dids = new Set(msg.payload?.wantedDids ?? [])
+          if (!c.live) begin()
         }
       } catch {}
     })
     ws.on('close', () => clients.delete(c))
     clients.add(c)
-    const cursor = q.get('cursor')
-    if (cursor !== null) {
-      prune()
-      for (const ev of log) if (ev.time_us >= Number(cursor) && wanted(c, ev)) ws.send(JSON.stringify(ev))
-    }
-    c.live = true
+    if (q.get('requireHello') !== 'true') begin()
   })
   await new Promise((r) => wss.once('listening', r))
   return {
     url: `ws://127.0.0.1:${wss.address().port}/subscribe`,
+    optionsUpdates: () => updates,
     close: async () => {
       for (const c of clients) c.ws.terminate()
       wss.close()

@@ -53,7 +53,7 @@ server.on('request', (req, res) => {
 const info = { plc: net.plc.url, pds: net.pds.url, accounts }
 let bridge
 if (flags.jetstream) {
-  bridge = await startBridge(net.pds.url.replace('http', 'ws'), Number(flags.jetstream))
+  bridge = await startBridge(net.pds.url.replace('http', 'ws'), Number(flags.jetstream), net.plc.url)
   info.jetstream = bridge.url
 }
 console.log(JSON.stringify(info))
@@ -111,6 +111,8 @@ const commands = {
     } while (cursor)
     return { records: uris }
   },
+  // {"cmd":"bridge"} → {"optionsUpdates"}: what the Jetstream bridge received
+  bridge: async () => ({ optionsUpdates: bridge.optionsUpdates() }),
   // {"cmd":"fault","mode":"off"|"500"|"hang"} → {}
   fault: async (c) => {
     fault = c.mode

@@ -12,6 +12,7 @@
 //! |--------------------|---------------------------------------|------------------------------------|
 //! | `meta`             | `schema_version` / `cursor` / `next_aid` | u32 / JSON `{position,endpoint}` / u64 |
 //! | `meta`             | `gap/` · from · to                    | JSON gap (open until repaired)     |
+//! | `meta`             | `cursor/` · endpoint                  | JSON cursor of one connection (sharded subscriptions) |
 //! | `did_aid`          | DID                                   | aid                                |
 //! | `aid_did`          | aid                                   | DID                                |
 //! | `aid_actor`        | aid                                   | JSON: handle, status, gating seqs  |

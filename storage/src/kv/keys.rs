@@ -5,6 +5,9 @@ use crate::facts::nsid;
 pub const META_SCHEMA: &[u8] = b"schema_version";
 pub const META_CURSOR: &[u8] = b"cursor";
 pub const META_NEXT_AID: &[u8] = b"next_aid";
+/// Prefix of per-connection cursors: `cursor/ · endpoint`.
+pub const META_CONNECTION_CURSOR: &[u8] = b"cursor/";
+
 /// Prefix of gap entries: `gap/ · from` (time as a sort key).
 pub const META_GAP: &[u8] = b"gap/";
 

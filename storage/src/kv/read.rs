@@ -426,6 +426,14 @@ impl<E: Engine> MetaReader for KvStore<E> {
         }
     }
 
+    fn connection_cursors(&self) -> Result<Vec<Cursor>> {
+        self.engine
+            .scan_asc(Ks::Meta, keys::META_CONNECTION_CURSOR, None, usize::MAX)?
+            .iter()
+            .map(|(_, v)| serde_json::from_slice(v).map_err(|_| crate::Error::Corrupt("cursor")))
+            .collect()
+    }
+
     fn gaps(&self) -> Result<Vec<Gap>> {
         let rows = self
             .engine

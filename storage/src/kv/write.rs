@@ -361,6 +361,12 @@ impl<'a, E: Engine> Tx<'a, E> {
                 self.put(Ks::Meta, key, value);
                 Ok(true)
             }
+            Op::ConnectionCursor(c) => {
+                let key = [keys::META_CONNECTION_CURSOR, c.endpoint.as_bytes()].concat();
+                let v = serde_json::to_vec(c).map_err(|e| crate::Error::Engine(e.to_string()))?;
+                self.put(Ks::Meta, key, v);
+                Ok(true)
+            }
             Op::LocalUser { user, add } => self.apply_local_user(user, *add),
             Op::Queue(q) => self.apply_queue(q),
             Op::CacheIdentity { key, entry } => self.apply_cache(key, entry.as_ref()),
