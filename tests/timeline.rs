@@ -66,8 +66,30 @@ fn owned(env: &[(String, String)]) -> Vec<(&str, &str)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn firehose_follow_backfills_whole_history_through_kill_and_pds_failures() {
+    follow_backfills_whole_history(Source::Firehose).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jetstream_follow_backfills_whole_history_through_kill_and_pds_failures() {
+    follow_backfills_whole_history(Source::Jetstream).await
+}
+
+/// Which way live events reach Aerie.
+#[derive(Clone, Copy)]
+enum Source {
+    /// The PDS's own `subscribeRepos`.
+    Firehose,
+    /// The Jetstream bridge re-serving it.
+    Jetstream,
+}
+
+async fn follow_backfills_whole_history(source: Source) {
+    let flags: &[&str] = match source {
+        Source::Firehose => &["--posts=2", "--no-follows"],
+        Source::Jetstream => &["--posts=2", "--no-follows", "--jetstream=600"],
+    };
     let mut net = Network::start_with(
-        &["--posts=2", "--no-follows"],
+        flags,
         &["alice.test", "bob.test", "carol.test", "dave.test"],
     );
     let (alice, bob, carol) = (
@@ -81,11 +103,18 @@ async fn firehose_follow_backfills_whole_history_through_kill_and_pds_failures()
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
     let pds_ws = net.info["pds"].as_str().expect("pds").replace("http", "ws");
+    let (source_env, jetstream) = match source {
+        Source::Firehose => ("firehose", "ws://127.0.0.1:9/unused".to_string()),
+        Source::Jetstream => (
+            "jetstream",
+            net.info["jetstream"].as_str().expect("bridge").to_string(),
+        ),
+    };
     let env = env_of(
         &net,
         &data,
         &[
-            ("AERIE_SOURCE", "firehose"),
+            ("AERIE_SOURCE", source_env),
             ("AERIE_FIREHOSE__URL", &pds_ws),
             ("AERIE_USERS", "[\"alice.test\"]"),
             ("AERIE_SCOPE", "follows"),
@@ -93,7 +122,7 @@ async fn firehose_follow_backfills_whole_history_through_kill_and_pds_failures()
             ("AERIE_BACKFILL__TIMEOUT_SECS", "2"),
         ],
     );
-    let mut a = Aerie::start(&data, "ws://127.0.0.1:9/unused", &owned(&env));
+    let mut a = Aerie::start(&data, &jetstream, &owned(&env));
     settled(&a, 1).await;
 
     // The PDS fails getRepo while alice follows bob: the fetch is retried with backoff.

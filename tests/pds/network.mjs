@@ -4,11 +4,20 @@
 // {"plc", "pds", "jetstream"?, "accounts": [{"handle", "did", "password"}]}, then answers
 // commands, one JSON line each on stdin, with one JSON line on stdout (see `commands` below).
 // --jetstream=SECS also serves the PDS firehose as Jetstream JSON (bridge.mjs) keeping SECS
-// seconds of events. Stops when stdin closes.
+// seconds of events. Stops when stdin closes, removing the PDS's data directories.
 // Usage: node network.mjs [--posts=N] [--no-follows] [--jetstream=SECS] alice.test bob.test
 import { TestNetworkNoAppView } from '@atproto/dev-env'
+import { mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import readline from 'node:readline'
 import { startBridge } from './bridge.mjs'
+
+// dev-env puts the PDS's data and blobs under os.tmpdir(): make that a directory of our own,
+// removed when the network stops.
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'aerie-pds-'))
+process.env.TMPDIR = scratch
+process.on('exit', () => rmSync(scratch, { recursive: true, force: true }))
 
 const flags = Object.fromEntries(
   process.argv.slice(2).filter((a) => a.startsWith('--')).map((a) => {

@@ -6,7 +6,7 @@
 //! tracked account is fetched again, and the gap is cleared once the queue has drained.
 
 use super::{BackfillError, Backfiller};
-use aerie_storage::{Op, Outcome, QueueOp, RepoState, Store};
+use aerie_storage::{Op, Outcome, QueueOp, RepoState};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -228,9 +228,4 @@ fn repair_gaps(bf: &Backfiller) -> aerie_storage::Result<()> {
         }
     }
     Ok(())
-}
-
-/// Whether `store` has anything left to fetch (for tools and tests).
-pub fn idle(store: &dyn Store) -> aerie_storage::Result<bool> {
-    Ok(store.queue_stats()?.pending == 0 && store.gaps()?.is_empty())
 }
