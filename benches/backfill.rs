@@ -6,7 +6,7 @@
 //!    (`@atproto/dev-env`), through the release `aerie serve` following the PDS firehose.
 //!
 //! `cargo bench --bench backfill` (BENCH_RECORDS=n changes the repository size; part 2 needs
-//! Node 20 and `npm ci --prefix tests/pds`).
+//! Node 20 and `npm ci --prefix tests/pds`; BENCH_NO_PDS=1 skips it).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -27,7 +27,9 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
     parse_and_apply(&repository(n));
-    follow_to_history();
+    if std::env::var_os("BENCH_NO_PDS").is_none() {
+        follow_to_history();
+    }
 }
 
 /// The cached repository CAR with `n` records, made on first use.
@@ -70,15 +72,21 @@ fn parse_and_apply(car: &[u8]) {
     let filter = Filter::new(&collections, 64 * 1024);
     let t = Instant::now();
     let ops = plan(&repo, &[], &filter, aerie::util::now_us(), None).expect("plan");
+    let planned = t.elapsed();
+    let chunk: usize = std::env::var("BENCH_CHUNK")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000);
     let mut rest = ops;
     while !rest.is_empty() {
-        let tail = rest.split_off(rest.len().min(2000));
+        let tail = rest.split_off(rest.len().min(chunk));
         scope
             .apply_repo(&*store, std::mem::replace(&mut rest, tail))
             .expect("apply");
     }
     store.flush().expect("flush");
     let apply = t.elapsed();
+    println!("  of which plan {:.2}s", planned.as_secs_f64());
     let rate = |d: Duration| n as f64 / d.as_secs_f64();
     println!(
         "backfill of a {n}-record repository ({:.1} MB CAR): parse + MST walk {:.2}s = {:.0} records/s; plan + apply {:.2}s = {:.0} records/s; together {:.0} records/s (target 100,000)",

@@ -235,7 +235,7 @@ impl Scope {
             ..Batch::default()
         };
         for op in ops {
-            if self.admit(store, &mut t, &mut b, &op)? || keep_all {
+            if self.admit(store, &mut t, &mut b, &op, keep_all)? {
                 b.out.push(op);
             }
         }
@@ -264,23 +264,26 @@ impl Scope {
         t: &mut Tracking,
         b: &mut Batch,
         op: &Op,
+        keep_all: bool,
     ) -> aerie_storage::Result<bool> {
         match op {
             Op::Put {
                 id, rev, record, ..
             } => {
-                let value: serde_json::Value = serde_json::from_slice(record).unwrap_or_default();
+                // Parsed only when needed: most writes are decided by their author alone.
+                let value = || serde_json::from_slice(record).unwrap_or_default();
                 if id.collection == nsid::FOLLOW && t.local.contains(&id.did) {
-                    let subject = match facts::derive(&id.collection, &value) {
+                    let subject = match facts::derive(&id.collection, &value()) {
                         Facts::Follow(d) => Some(d),
                         _ => None,
                     };
                     self.follow_changed(store, t, b, id, *rev, subject)?;
                 }
-                let keep = self.keep_all
-                    || t.tracked(&id.did)
-                    || points_at_us(store, t, b, &id.collection, &value)?;
-                if keep && !t.tracked(&id.did) {
+                if keep_all || t.tracked(&id.did) {
+                    return Ok(true);
+                }
+                let keep = points_at_us(store, t, b, &id.collection, &value())?;
+                if keep {
                     b.kept.insert(id.clone());
                 }
                 Ok(keep)
@@ -289,7 +292,7 @@ impl Scope {
                 if id.collection == nsid::FOLLOW && t.local.contains(&id.did) {
                     self.follow_changed(store, t, b, id, *rev, None)?;
                 }
-                Ok(self.keep_all
+                Ok(keep_all
                     || t.tracked(&id.did)
                     || b.kept.contains(id)
                     || store.record_rev(id)?.is_some())
@@ -303,14 +306,14 @@ impl Scope {
                         b.request(did, "reactivated", self.request_at());
                     }
                 }
-                Ok(self.keep_all || t.tracked(did) || store.actor(did)?.is_some())
+                Ok(keep_all || t.tracked(did) || store.actor(did)?.is_some())
             }
             Op::Identity { did, .. } => {
-                Ok(self.keep_all || t.tracked(did) || store.actor(did)?.is_some())
+                Ok(keep_all || t.tracked(did) || store.actor(did)?.is_some())
             }
             // A source asking for a repository to be fetched again (firehose `#sync`, tooBig).
             Op::Queue(QueueOp::Request { did, .. }) => {
-                let keep = self.keep_all || t.tracked(did);
+                let keep = keep_all || t.tracked(did);
                 b.requested |= keep;
                 Ok(keep)
             }
