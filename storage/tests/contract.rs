@@ -805,7 +805,12 @@ fn gaps_are_marked_repairing_then_removed(s: &dyn Store) {
         from_us: 10,
         repaired: false,
     };
-    assert_eq!(s.apply(&[mark.clone()], None).expect("mark").applied, 1);
+    assert_eq!(
+        s.apply(std::slice::from_ref(&mark), None)
+            .expect("mark")
+            .applied,
+        1
+    );
     assert_eq!(s.apply(&[mark], None).expect("again").applied, 0);
     assert!(s.gaps().expect("gaps")[0].repairing);
     s.apply(
