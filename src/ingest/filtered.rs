@@ -212,7 +212,11 @@ mod tests {
             "a new connection starts at main"
         );
         let batch: HashMap<Arc<str>, i64> = [(Arc::from("u#1of2"), 70)].into();
-        assert_eq!(conns.main_after(&batch, 40), 50, "the smallest connection's position");
+        assert_eq!(
+            conns.main_after(&batch, 40),
+            50,
+            "the smallest connection's position"
+        );
         conns.committed_batch(&batch);
         let batch: HashMap<Arc<str>, i64> = [(Arc::from("u#0of2"), 90)].into();
         assert_eq!(conns.main_after(&batch, 40), 70);
