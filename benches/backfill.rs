@@ -65,11 +65,7 @@ fn parse_and_apply(car: &[u8]) {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = aerie_storage::open(Backend::Fjall, dir.path(), Durability::Buffer).expect("store");
     let scope = Scope::load(&*store, aerie::config::Scope::Follows).expect("scope");
-    let collections: Vec<String> = aerie::config::DEFAULT_COLLECTIONS
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    let filter = Filter::new(&collections, 64 * 1024);
+    let filter = Filter::from_config(&aerie::config::JetstreamConfig::default());
     let t = Instant::now();
     let ops = plan(&repo, &[], &filter, aerie::util::now_us(), None).expect("plan");
     let planned = t.elapsed();

@@ -36,11 +36,7 @@ fn main() {
     );
 
     // 1. Straight into the writer.
-    let collections: Vec<String> = aerie::config::DEFAULT_COLLECTIONS
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    let filter = Filter::new(&collections, 64 * 1024);
+    let filter = Filter::from_config(&aerie::config::JetstreamConfig::default());
     let t = Instant::now();
     let events: Vec<_> = corpus
         .iter()

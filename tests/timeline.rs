@@ -9,7 +9,7 @@ mod common;
 use common::pds::{aerie, Network};
 use common::Aerie;
 use serde_json::{json, Value};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Every post text in an author feed, newest first (all pages).
@@ -53,11 +53,20 @@ fn audit(env: &[(String, String)], cwd: &Path) -> (bool, String) {
     (ok, format!("{out}{err}"))
 }
 
-fn env_of(net: &Network, data: &Path, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+/// A data directory and Aerie's environment for this network: alice is the local user, the
+/// scope is "follows", plus `extra`.
+fn setup(
+    net: &Network,
+    extra: &[(&str, &str)],
+) -> (tempfile::TempDir, PathBuf, Vec<(String, String)>) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
     let mut env = net.identity_env();
     env.push(("AERIE_DATA_DIR".into(), data.display().to_string()));
+    env.push(("AERIE_USERS".into(), "[\"alice.test\"]".into()));
+    env.push(("AERIE_SCOPE".into(), "follows".into()));
     env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    env
+    (dir, data, env)
 }
 
 fn owned(env: &[(String, String)]) -> Vec<(&str, &str)> {
@@ -100,8 +109,6 @@ async fn follow_backfills_whole_history(source: Source) {
     net.cmd(json!({"cmd": "posts", "as": "bob.test", "count": 300, "text": "bob old"}));
     net.cmd(json!({"cmd": "posts", "as": "carol.test", "count": 250, "text": "carol old"}));
 
-    let dir = tempfile::tempdir().expect("tempdir");
-    let data = dir.path().join("data");
     let pds_ws = net.info["pds"].as_str().expect("pds").replace("http", "ws");
     let (source_env, jetstream) = match source {
         Source::Firehose => ("firehose", "ws://127.0.0.1:9/unused".to_string()),
@@ -110,14 +117,11 @@ async fn follow_backfills_whole_history(source: Source) {
             net.info["jetstream"].as_str().expect("bridge").to_string(),
         ),
     };
-    let env = env_of(
+    let (dir, data, env) = setup(
         &net,
-        &data,
         &[
             ("AERIE_SOURCE", source_env),
             ("AERIE_FIREHOSE__URL", &pds_ws),
-            ("AERIE_USERS", "[\"alice.test\"]"),
-            ("AERIE_SCOPE", "follows"),
             ("AERIE_BACKFILL__MAX_BACKOFF_SECS", "1"),
             ("AERIE_BACKFILL__TIMEOUT_SECS", "2"),
         ],
@@ -221,14 +225,9 @@ async fn downtime_past_jetstream_retention_is_detected_and_repaired() {
     let mut net = Network::start_with(&["--posts=3", "--jetstream=4"], &["alice.test", "bob.test"]);
     let bob = net.did("bob.test");
     let jetstream = net.info["jetstream"].as_str().expect("bridge").to_string();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let data = dir.path().join("data");
-    let env = env_of(
+    let (dir, data, env) = setup(
         &net,
-        &data,
         &[
-            ("AERIE_USERS", "[\"alice.test\"]"),
-            ("AERIE_SCOPE", "follows"),
             ("AERIE_JETSTREAM__RETENTION_SECS", "4"),
             ("AERIE_JETSTREAM__GAP_THRESHOLD_SECS", "1"),
             ("AERIE_JETSTREAM__REWIND_SECS", "0"),
@@ -271,17 +270,7 @@ async fn filtered_mode_subscribes_to_tracked_accounts_and_follows_changes_live()
     let (bob, dave) = (net.did("bob.test"), net.did("dave.test"));
     net.cmd(json!({"cmd": "follow", "as": "alice.test", "did": bob}));
     let jetstream = net.info["jetstream"].as_str().expect("bridge").to_string();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let data = dir.path().join("data");
-    let env = env_of(
-        &net,
-        &data,
-        &[
-            ("AERIE_USERS", "[\"alice.test\"]"),
-            ("AERIE_SCOPE", "follows"),
-            ("AERIE_JETSTREAM__MODE", "filtered"),
-        ],
-    );
+    let (_dir, data, env) = setup(&net, &[("AERIE_JETSTREAM__MODE", "filtered")]);
     let a = Aerie::start(&data, &jetstream, &owned(&env));
     settled(&a, 2).await;
     assert_eq!(feed_texts(&a, &bob).await.len(), 3);

@@ -115,6 +115,11 @@ impl Filter {
         }
     }
 
+    /// The filter of a Jetstream section (its collections and record size limit).
+    pub fn from_config(cfg: &crate::config::JetstreamConfig) -> Self {
+        Self::new(&cfg.collections, cfg.max_record_bytes)
+    }
+
     /// Whether records of `collection` are kept.
     pub fn wants(&self, collection: &str) -> bool {
         self.exact.iter().any(|c| c == collection)
@@ -258,11 +263,7 @@ mod tests {
     use super::*;
 
     fn filter() -> Filter {
-        let c: Vec<String> = crate::config::DEFAULT_COLLECTIONS
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        Filter::new(&c, 64 * 1024)
+        Filter::from_config(&crate::config::JetstreamConfig::default())
     }
 
     const LIKE: &str = r#"{"did":"did:plc:wq4aajammjtxdomz3e23667t","time_us":1783175888085434,"kind":"commit","commit":{"rev":"3mptbypluud2a","operation":"create","collection":"app.bsky.feed.like","rkey":"3mptbyplj5d2a","record":{"$type":"app.bsky.feed.like","createdAt":"2026-07-04T14:38:08.999Z","subject":{"cid":"bafyreiftot7eltsc3f6g4qktykmbv6jcmdmhcx5osscan6jpdxkpqcmcza","uri":"at://did:plc:r2zybk6op3ymzpz6jhqpkoy5/app.bsky.feed.post/3mpsjbtci2c2o"}},"cid":"bafyreiguce4jh7kcbmof3pmcvasifqtw24b6isakj5ve5ga2b4z4alpc4i"}}"#;

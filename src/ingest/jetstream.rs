@@ -61,7 +61,7 @@ impl Reader {
             }
             _ => None,
         };
-        let filter = Filter::new(&cfg.collections, cfg.max_record_bytes);
+        let filter = Filter::from_config(&cfg);
         Ok(Reader {
             cfg,
             base,

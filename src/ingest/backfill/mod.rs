@@ -138,7 +138,7 @@ impl Backfiller {
             store,
             scope,
             resolver,
-            filter: Filter::new(&cfg.jetstream.collections, cfg.jetstream.max_record_bytes),
+            filter: Filter::from_config(&cfg.jetstream),
             cfg: cfg.backfill.clone(),
         })
     }
