@@ -90,36 +90,85 @@ impl Blocks {
     }
 }
 
+/// One record of a repository's index: where it is and its CID, not yet decoded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// Collection NSID.
+    pub collection: String,
+    /// Record key.
+    pub rkey: String,
+    /// The record block's CID.
+    pub cid: Cid,
+}
+
+/// A repository read as far as its index: the commit's fields and every record's place in MST
+/// key order. Records are decoded on demand (`record`), so decoding can run beside applying.
+pub struct RepoIndex {
+    /// The repository's DID, from the commit.
+    pub did: String,
+    /// The commit's revision (TID).
+    pub rev: String,
+    /// Every record, in key order.
+    pub entries: Vec<Entry>,
+    blocks: HashMap<Cid, Vec<u8>>,
+}
+
+impl RepoIndex {
+    /// Reads the CAR, the commit (first root) and walks the MST.
+    pub fn read(bytes: &[u8]) -> Result<RepoIndex, CarError> {
+        let Blocks { root, blocks } = Blocks::read(bytes)?;
+        let commit = decode(&blocks, &root)?;
+        let field = |k: &str| match &commit {
+            Ipld::Map(m) => m.get(k),
+            _ => None,
+        };
+        let (Some(Ipld::String(did)), Some(Ipld::String(rev)), Some(Ipld::Link(data))) =
+            (field("did"), field("rev"), field("data"))
+        else {
+            return Err(CarError::Malformed("commit"));
+        };
+        let mut keys = Vec::new();
+        walk(&blocks, data, 0, &mut keys)?;
+        let mut entries = Vec::with_capacity(keys.len());
+        for (key, cid) in keys {
+            let path = String::from_utf8(key).map_err(|_| CarError::Malformed("MST key"))?;
+            let (collection, rkey) = path.split_once('/').ok_or(CarError::Malformed("MST key"))?;
+            entries.push(Entry {
+                collection: collection.into(),
+                rkey: rkey.into(),
+                cid,
+            });
+        }
+        Ok(RepoIndex {
+            did: did.clone(),
+            rev: rev.clone(),
+            entries,
+            blocks,
+        })
+    }
+
+    /// Decodes one record, checked against its CID.
+    pub fn record(&self, e: &Entry) -> Result<RepoRecord, CarError> {
+        Ok(RepoRecord {
+            collection: e.collection.clone(),
+            rkey: e.rkey.clone(),
+            cid: e.cid.to_bytes(),
+            value: aerie_storage::cbor::to_json(&decode(&self.blocks, &e.cid)?),
+        })
+    }
+}
+
 /// Reads a whole repository from CAR bytes.
 pub fn read_repo(bytes: &[u8]) -> Result<Repo, CarError> {
-    let Blocks { root, blocks } = Blocks::read(bytes)?;
-    let commit = decode(&blocks, &root)?;
-    let field = |k: &str| match &commit {
-        Ipld::Map(m) => m.get(k),
-        _ => None,
-    };
-    let (Some(Ipld::String(did)), Some(Ipld::String(rev)), Some(Ipld::Link(data))) =
-        (field("did"), field("rev"), field("data"))
-    else {
-        return Err(CarError::Malformed("commit"));
-    };
-    let mut entries = Vec::new();
-    walk(&blocks, data, 0, &mut entries)?;
-    let mut records = Vec::with_capacity(entries.len());
-    for (key, cid) in entries {
-        let path = String::from_utf8(key).map_err(|_| CarError::Malformed("MST key"))?;
-        let (collection, rkey) = path.split_once('/').ok_or(CarError::Malformed("MST key"))?;
-        let value = aerie_storage::cbor::to_json(&decode(&blocks, &cid)?);
-        records.push(RepoRecord {
-            collection: collection.into(),
-            rkey: rkey.into(),
-            cid: cid.to_bytes(),
-            value,
-        });
-    }
+    let index = RepoIndex::read(bytes)?;
+    let records = index
+        .entries
+        .iter()
+        .map(|e| index.record(e))
+        .collect::<Result<_, _>>()?;
     Ok(Repo {
-        did: did.clone(),
-        rev: rev.clone(),
+        did: index.did,
+        rev: index.rev,
         records,
     })
 }

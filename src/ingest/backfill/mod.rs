@@ -9,14 +9,14 @@ pub mod plan;
 pub mod queue;
 
 pub use audit::{Audit, Diff};
-pub use plan::{plan, PlanError};
+pub use plan::{plan, PlanError, Planner};
 
 use super::car::{self, Repo};
 use super::event::Filter;
 use super::scope::Scope;
 use crate::config::BackfillConfig;
 use crate::identity::{FetchError, Resolver};
-use aerie_storage::{Op, Outcome, QueueOp, Store};
+use aerie_storage::{Op, Outcome, QueueOp, RecordId, Store};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -162,14 +162,14 @@ impl Backfiller {
         let max_age = self.cfg.max_age_days;
         tokio::task::spawn_blocking(move || {
             let repo = match fetched {
-                Fetched::Car(bytes) => car::read_repo(&bytes)?,
-                Fetched::Listed(repo) => repo,
+                Fetched::Car(bytes) => Records::Car(car::RepoIndex::read(&bytes)?),
+                Fetched::Listed(repo) => Records::Listed(repo),
             };
-            if repo.did != id.did {
-                return Err(BackfillError::WrongRepo(repo.did));
+            if repo.did() != id.did {
+                return Err(BackfillError::WrongRepo(repo.did().to_string()));
             }
             apply(
-                &*store, &scope, &filter, repo, max_age, generation, progress,
+                &*store, &scope, &filter, &repo, max_age, generation, progress,
             )
         })
         .await
@@ -211,19 +211,80 @@ enum Fetched {
     Listed(Repo),
 }
 
-/// Plans and applies a fetched repository in batches through the scope.
+/// Applies a repository CAR (as `getRepo` serves it) through the scope, as a fetch does: the
+/// benchmark's entry point.
+pub fn apply_car(
+    store: &dyn Store,
+    scope: &Scope,
+    filter: &Filter,
+    car: &[u8],
+) -> Result<Report, BackfillError> {
+    let repo = Records::Car(car::RepoIndex::read(car)?);
+    apply(store, scope, filter, &repo, 0, None, |_, _| {})
+}
+
+/// A fetched repository's records: a CAR's index (records decoded on demand) or a listing.
+enum Records {
+    Car(car::RepoIndex),
+    Listed(Repo),
+}
+
+impl Records {
+    fn did(&self) -> &str {
+        match self {
+            Records::Car(i) => &i.did,
+            Records::Listed(r) => &r.did,
+        }
+    }
+
+    fn rev(&self) -> &str {
+        match self {
+            Records::Car(i) => &i.rev,
+            Records::Listed(r) => &r.rev,
+        }
+    }
+
+    /// (collection, rkey) of every record.
+    fn keys(&self) -> Vec<(&str, &str)> {
+        match self {
+            Records::Car(i) => i
+                .entries
+                .iter()
+                .map(|e| (&*e.collection, &*e.rkey))
+                .collect(),
+            Records::Listed(r) => r
+                .records
+                .iter()
+                .map(|e| (&*e.collection, &*e.rkey))
+                .collect(),
+        }
+    }
+
+    /// Records `from..to`, decoded.
+    fn chunk(&self, from: usize, to: usize) -> Result<Vec<car::RepoRecord>, car::CarError> {
+        match self {
+            Records::Car(i) => i.entries[from..to].iter().map(|e| i.record(e)).collect(),
+            Records::Listed(r) => Ok(r.records[from..to].to_vec()),
+        }
+    }
+}
+
+/// Plans and applies a fetched repository through the scope, in batches: one thread decodes
+/// records while this one applies the previous batch; the deletes of the diff and the queue's
+/// `Finish` go in the last batch.
 fn apply(
     store: &dyn Store,
     scope: &Scope,
     filter: &Filter,
-    repo: Repo,
+    repo: &Records,
     max_age_days: u64,
     generation: Option<u64>,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<Report, BackfillError> {
+    let did = repo.did();
     let mut stored = Vec::new();
     loop {
-        let page = store.records_of(&repo.did, stored.last(), 10_000)?;
+        let page = store.records_of(did, stored.last(), 10_000)?;
         if page.is_empty() {
             break;
         }
@@ -231,35 +292,58 @@ fn apply(
     }
     let now = crate::util::now_us();
     let oldest = (max_age_days > 0).then(|| now - max_age_days as i64 * 86_400_000_000);
-    let mut ops = plan(&repo, &stored, filter, now, oldest)?;
-    let records = ops.iter().filter(|o| matches!(o, Op::Put { .. })).count();
-    let (total, deletes) = (ops.len(), ops.len() - records);
+    let planner = plan::Planner::new(did, repo.rev(), filter, now, oldest)?;
+    let keys = repo.keys();
+    let present: std::collections::HashSet<RecordId> = keys
+        .iter()
+        .filter(|(c, _)| planner.wants(c))
+        .map(|(c, r)| RecordId::new(did, c, r))
+        .collect();
+    let mut last = planner.deletes(&stored, &present);
+    let deletes = last.len();
+    let total = keys.len() + deletes;
+    let (mut records, mut applied, mut done) = (0, 0, 0);
+    std::thread::scope(|s| -> Result<(), BackfillError> {
+        let (tx, rx) = std::sync::mpsc::sync_channel(2);
+        let planner = &planner;
+        s.spawn(move || {
+            for from in (0..keys.len()).step_by(CHUNK) {
+                let to = (from + CHUNK).min(keys.len());
+                let ops = repo
+                    .chunk(from, to)
+                    .map(|rs| rs.iter().filter_map(|r| planner.put(r)).collect::<Vec<_>>());
+                if tx.send((ops, to - from)).is_err() {
+                    break;
+                }
+            }
+        });
+        for (ops, seen) in rx {
+            let ops = ops?;
+            records += ops.len();
+            applied += scope.apply_repo(store, ops)?.applied;
+            done += seen;
+            progress(done, total);
+        }
+        Ok(())
+    })?;
     if let Some(generation) = generation {
-        ops.push(Op::Queue(QueueOp::Finish {
-            did: repo.did.clone(),
+        last.push(Op::Queue(QueueOp::Finish {
+            did: did.to_string(),
             generation,
             outcome: Outcome::Done {
-                rev: repo.rev.clone(),
+                rev: repo.rev().to_string(),
                 records: records as u64,
             },
             at_us: now,
         }));
     }
-    let mut applied = 0;
-    let mut done = 0;
-    let mut rest = ops;
-    while !rest.is_empty() {
-        let tail = rest.split_off(rest.len().min(CHUNK));
-        let n = rest.len();
-        applied += scope
-            .apply_repo(store, std::mem::replace(&mut rest, tail))?
-            .applied;
-        done = (done + n).min(total);
-        progress(done, total);
+    if !last.is_empty() {
+        applied += scope.apply_repo(store, last)?.applied;
     }
+    progress(total, total);
     Ok(Report {
-        did: repo.did,
-        rev: repo.rev,
+        did: did.to_string(),
+        rev: repo.rev().to_string(),
         records,
         deletes,
         applied,

@@ -3,7 +3,7 @@
 //! at the same rev (a full fetch is a diff). Rev gating makes this safe whatever live events do
 //! before, during or after: anything newer than the commit wins, anything older loses.
 
-use crate::ingest::car::Repo;
+use crate::ingest::car::{Repo, RepoRecord};
 use crate::ingest::event::Filter;
 use aerie_storage::facts::{self, nsid};
 use aerie_storage::{Op, RecordId};
@@ -17,9 +17,70 @@ pub enum PlanError {
     Rev(String),
 }
 
+/// Turns one repository's records into operations at its commit's rev.
+pub struct Planner<'a> {
+    did: &'a str,
+    rev: u64,
+    filter: &'a Filter,
+    indexed_at_us: i64,
+    oldest_us: Option<i64>,
+}
+
+impl<'a> Planner<'a> {
+    /// A planner for the commit `rev` of `did`; `indexed_at_us` is now; posts, likes and
+    /// reposts created before `oldest_us` are left out (`backfill.max_age_days`).
+    pub fn new(
+        did: &'a str,
+        rev: &str,
+        filter: &'a Filter,
+        indexed_at_us: i64,
+        oldest_us: Option<i64>,
+    ) -> Result<Self, PlanError> {
+        let rev = aerie_storage::tid::parse(rev).ok_or_else(|| PlanError::Rev(rev.to_string()))?;
+        Ok(Planner {
+            did,
+            rev,
+            filter,
+            indexed_at_us,
+            oldest_us,
+        })
+    }
+
+    /// Whether the repository's record of `collection` is part of the diff.
+    pub fn wants(&self, collection: &str) -> bool {
+        self.filter.wants(collection)
+    }
+
+    /// The put for one record (none when unwanted or too old).
+    pub fn put(&self, r: &RepoRecord) -> Option<Op> {
+        if !self.filter.wants(&r.collection) || too_old(&r.collection, &r.value, self.oldest_us) {
+            return None;
+        }
+        Some(Op::Put {
+            id: RecordId::new(self.did, &r.collection, &r.rkey),
+            rev: self.rev,
+            cid: r.cid.clone(),
+            record: serde_json::to_vec(&r.value).ok()?,
+            time_us: self.indexed_at_us,
+        })
+    }
+
+    /// Deletes of the stored records (`stored`) the repository lacks (`present`: every wanted
+    /// record it holds, old ones included).
+    pub fn deletes(&self, stored: &[RecordId], present: &HashSet<RecordId>) -> Vec<Op> {
+        stored
+            .iter()
+            .filter(|id| self.filter.wants(&id.collection) && !present.contains(*id))
+            .map(|id| Op::Delete {
+                id: id.clone(),
+                rev: self.rev,
+            })
+            .collect()
+    }
+}
+
 /// The operations that bring the store to the repository's state for its wanted collections.
-/// `stored` lists the account's live records in the store; `indexed_at_us` is now. Posts,
-/// likes and reposts created before `oldest_us` are left out (`backfill.max_age_days`).
+/// `stored` lists the account's live records in the store.
 pub fn plan(
     repo: &Repo,
     stored: &[RecordId],
@@ -27,36 +88,15 @@ pub fn plan(
     indexed_at_us: i64,
     oldest_us: Option<i64>,
 ) -> Result<Vec<Op>, PlanError> {
-    let rev =
-        aerie_storage::tid::parse(&repo.rev).ok_or_else(|| PlanError::Rev(repo.rev.clone()))?;
-    let mut present = HashSet::with_capacity(repo.records.len());
-    let mut ops = Vec::with_capacity(repo.records.len());
-    for r in repo.records.iter().filter(|r| filter.wants(&r.collection)) {
-        let id = RecordId::new(&repo.did, &r.collection, &r.rkey);
-        let Ok(record) = serde_json::to_vec(&r.value) else {
-            continue;
-        };
-        present.insert(id.clone());
-        if too_old(&r.collection, &r.value, oldest_us) {
-            continue;
-        }
-        ops.push(Op::Put {
-            id,
-            rev,
-            cid: r.cid.clone(),
-            record,
-            time_us: indexed_at_us,
-        });
-    }
-    for id in stored
+    let planner = Planner::new(&repo.did, &repo.rev, filter, indexed_at_us, oldest_us)?;
+    let present: HashSet<RecordId> = repo
+        .records
         .iter()
-        .filter(|id| filter.wants(&id.collection) && !present.contains(*id))
-    {
-        ops.push(Op::Delete {
-            id: id.clone(),
-            rev,
-        });
-    }
+        .filter(|r| filter.wants(&r.collection))
+        .map(|r| RecordId::new(&repo.did, &r.collection, &r.rkey))
+        .collect();
+    let mut ops: Vec<Op> = repo.records.iter().filter_map(|r| planner.put(r)).collect();
+    ops.extend(planner.deletes(stored, &present));
     Ok(ops)
 }
 
