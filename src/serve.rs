@@ -139,12 +139,15 @@ pub async fn run(cfg: Config) -> Result<(), ServeError> {
     let bf = Arc::new(Backfiller::from_config(&cfg, store.clone())?);
     let scope = bf.scope.clone();
     let queue_stats = Arc::new(queue::QueueStats::default());
-    tokio::spawn(crate::ingest::users::sync(
-        bf.clone(),
-        cfg.users.clone(),
-        stop_rx.clone(),
-    ));
-    let queue_done = tokio::spawn(queue::run(bf.clone(), queue_stats.clone(), stop_rx.clone()));
+    // A read-only server (`ingest.enabled = false`) fetches nothing either.
+    let queue_done = cfg.ingest.enabled.then(|| {
+        tokio::spawn(crate::ingest::users::sync(
+            bf.clone(),
+            cfg.users.clone(),
+            stop_rx.clone(),
+        ));
+        tokio::spawn(queue::run(bf.clone(), queue_stats.clone(), stop_rx.clone()))
+    });
 
     let mut writer_done = None;
     if cfg.ingest.enabled {
@@ -251,7 +254,9 @@ pub async fn run(cfg: Config) -> Result<(), ServeError> {
         },
     };
     let _ = server.await;
-    let _ = queue_done.await;
+    if let Some(q) = queue_done {
+        let _ = q.await;
+    }
     store.flush()?;
     match writer_result {
         Some(Err(_)) => Err(ServeError::Writer("the writer thread panicked".into())),
