@@ -1,6 +1,7 @@
 //! Aerie: a personal AT Protocol AppView in one binary. This library holds everything the
 //! `aerie` command runs: configuration, ingest, the XRPC API and the web pages.
 
+pub mod auth;
 pub mod config;
 pub mod identity;
 pub mod ingest;
