@@ -2,4 +2,5 @@
 //! issuer's DID document), and the keys they are signed with.
 
 pub mod keys;
+pub mod secret;
 pub mod service_jwt;

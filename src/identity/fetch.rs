@@ -149,6 +149,18 @@ impl Fetcher {
         max_bytes: usize,
         timeout: Option<Duration>,
     ) -> Result<Vec<u8>, FetchError> {
+        let resp = self
+            .send(Outbound {
+                timeout,
+                ..Outbound::get(raw, max_bytes)
+            })
+            .await?;
+        resp.success(raw)
+    }
+
+    /// Sends a request through the guard; any status comes back (the caller decides).
+    pub async fn send(&self, out: Outbound<'_>) -> Result<Inbound, FetchError> {
+        let raw = out.url;
         let url = url::Url::parse(raw).map_err(|_| FetchError::Refused(raw.into(), "not a URL"))?;
         match url.scheme() {
             "https" => {}
@@ -165,43 +177,108 @@ impl Fetcher {
         if let Some(ip) = literal.filter(|ip| is_special(*ip) && !self.allow_private) {
             return Err(FetchError::Private(raw.into(), ip));
         }
-        let mut req = self.client.get(url);
-        if let Some(t) = timeout {
+        let mut req = self.client.request(out.method, url);
+        for (k, v) in out.headers {
+            req = req.header(k, v);
+        }
+        if let Some((content_type, body)) = out.body {
+            req = req
+                .header(reqwest::header::CONTENT_TYPE, content_type)
+                .body(body);
+        }
+        if let Some(t) = out.timeout {
             req = req.timeout(t);
         }
         let mut resp = req.send().await.map_err(|e| refused_or_http(raw, &e))?;
-        if !resp.status().is_success() {
-            let status = resp.status().as_u16();
-            let retry_after = retry_after(resp.headers());
-            let mut body = Vec::new();
-            while let Ok(Some(chunk)) = resp.chunk().await {
-                body.extend_from_slice(&chunk);
-                if body.len() > 4096 {
-                    break;
-                }
-            }
-            let error = serde_json::from_slice::<serde_json::Value>(&body)
-                .ok()
-                .and_then(|v| Some(v.get("error")?.as_str()?.chars().take(100).collect()));
-            return Err(FetchError::Status {
-                url: raw.into(),
-                status,
-                error,
-                retry_after,
-            });
-        }
+        let status = resp.status().as_u16();
+        let retry_after = retry_after(resp.headers());
+        let content_type = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(String::from);
         let mut body = Vec::new();
         while let Some(chunk) = resp
             .chunk()
             .await
             .map_err(|e| FetchError::Http(raw.into(), e.to_string()))?
         {
-            if body.len() + chunk.len() > max_bytes {
-                return Err(FetchError::TooLarge(raw.into(), max_bytes));
+            if body.len() + chunk.len() > out.max_bytes {
+                return Err(FetchError::TooLarge(raw.into(), out.max_bytes));
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(body)
+        Ok(Inbound {
+            status,
+            content_type,
+            body,
+            retry_after,
+        })
+    }
+}
+
+/// An outbound request.
+pub struct Outbound<'a> {
+    /// Method.
+    pub method: reqwest::Method,
+    /// URL.
+    pub url: &'a str,
+    /// Extra headers.
+    pub headers: Vec<(&'static str, String)>,
+    /// Content type and body.
+    pub body: Option<(String, Vec<u8>)>,
+    /// Largest response accepted, in bytes.
+    pub max_bytes: usize,
+    /// Time limit (else the configured one).
+    pub timeout: Option<Duration>,
+}
+
+impl<'a> Outbound<'a> {
+    /// A GET.
+    pub fn get(url: &'a str, max_bytes: usize) -> Self {
+        Outbound {
+            method: reqwest::Method::GET,
+            url,
+            headers: Vec::new(),
+            body: None,
+            max_bytes,
+            timeout: None,
+        }
+    }
+}
+
+/// A response.
+#[derive(Debug)]
+pub struct Inbound {
+    /// HTTP status.
+    pub status: u16,
+    /// Its content type.
+    pub content_type: Option<String>,
+    /// The body.
+    pub body: Vec<u8>,
+    /// How long the server asks to wait, if it did.
+    pub retry_after: Option<Duration>,
+}
+
+impl Inbound {
+    /// The XRPC error name in the body, if any.
+    pub fn error_name(&self) -> Option<String> {
+        serde_json::from_slice::<serde_json::Value>(&self.body)
+            .ok()
+            .and_then(|v| Some(v.get("error")?.as_str()?.chars().take(100).collect()))
+    }
+
+    /// The body of a success, else the status as an error.
+    pub fn success(self, url: &str) -> Result<Vec<u8>, FetchError> {
+        if (200..300).contains(&self.status) {
+            return Ok(self.body);
+        }
+        Err(FetchError::Status {
+            url: url.into(),
+            status: self.status,
+            error: self.error_name(),
+            retry_after: self.retry_after,
+        })
     }
 }
 

@@ -8,7 +8,7 @@ mod doc;
 mod fetch;
 
 pub use doc::DidDoc;
-pub use fetch::{FetchError, Fetcher};
+pub use fetch::{FetchError, Fetcher, Inbound, Outbound};
 
 use crate::config::IdentityConfig;
 use crate::util::syntax;

@@ -147,3 +147,29 @@ pub struct CachedIdentity {
     /// When it was fetched (µs).
     pub fetched_us: i64,
 }
+
+/// A login: who, at which PDS, and what Aerie needs to act for them. Aerie's own tokens are
+/// kept only as hashes; the PDS's tokens only sealed with the server secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredSession {
+    /// The session id (part of Aerie's tokens).
+    pub id: String,
+    /// The user.
+    pub did: String,
+    /// Their handle at login.
+    pub handle: String,
+    /// Their PDS.
+    pub pds: String,
+    /// SHA-256 (hex) of the secret of the current access token.
+    pub access_hash: String,
+    /// SHA-256 (hex) of the secret of the current refresh token.
+    pub refresh_hash: String,
+    /// When the access token expires (µs).
+    pub access_expires_us: i64,
+    /// When the refresh token expires (µs).
+    pub refresh_expires_us: i64,
+    /// The PDS's tokens, sealed.
+    pub pds_tokens: String,
+    /// When the session began (µs).
+    pub created_us: i64,
+}

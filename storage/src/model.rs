@@ -103,6 +103,13 @@ pub enum Op {
     },
     /// A change to the backfill queue.
     Queue(crate::accounts::QueueOp),
+    /// Stores (or, with `None`, ends) a login session.
+    Session {
+        /// The session id.
+        id: String,
+        /// The session.
+        session: Option<crate::accounts::StoredSession>,
+    },
     /// Caches an identity lookup (`None` drops the entry).
     CacheIdentity {
         /// What was looked up.

@@ -101,6 +101,8 @@ pub trait AccountReader: Send + Sync {
     fn pending_repos(&self, after: Option<(i64, &str)>, limit: usize) -> Result<Vec<RepoState>>;
     /// Accounts by status.
     fn queue_stats(&self) -> Result<QueueStats>;
+    /// A login session.
+    fn session(&self, id: &str) -> Result<Option<StoredSession>>;
     /// A cached identity lookup.
     fn cached_identity(&self, key: &IdentityKey) -> Result<Option<CachedIdentity>>;
 }

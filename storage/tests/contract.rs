@@ -1004,6 +1004,30 @@ fn local_users_and_the_identity_cache(s: &dyn Store) {
     assert_eq!(s.cached_identity(&miss).expect("c"), Some(entry(None)));
 }
 
+fn sessions_are_stored_and_ended(s: &dyn Store) {
+    let session = StoredSession {
+        id: "abc".into(),
+        did: ALICE.into(),
+        handle: "alice.test".into(),
+        pds: "https://pds.test".into(),
+        access_hash: "00".into(),
+        refresh_hash: "11".into(),
+        access_expires_us: 5,
+        refresh_expires_us: 6,
+        pds_tokens: "sealed".into(),
+        created_us: 1,
+    };
+    let put = |v: Option<StoredSession>| Op::Session {
+        id: "abc".into(),
+        session: v,
+    };
+    s.apply(&[put(Some(session.clone()))], None).expect("store");
+    assert_eq!(s.session("abc").expect("read"), Some(session));
+    assert_eq!(s.session("other").expect("read"), None);
+    s.apply(&[put(None)], None).expect("end");
+    assert_eq!(s.session("abc").expect("read"), None);
+}
+
 fn connection_cursors_are_kept_per_endpoint(s: &dyn Store) {
     let at = |p: i64, e: &str| Cursor {
         position: p,
@@ -1061,6 +1085,7 @@ contract!(
     the_backfill_queue_is_durable_ordered_and_generation_gated,
     local_users_and_the_identity_cache,
     connection_cursors_are_kept_per_endpoint,
+    sessions_are_stored_and_ended,
     schema_version_is_reported,
 );
 

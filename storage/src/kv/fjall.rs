@@ -33,6 +33,7 @@
 //! | `account_state`    | `r/` · DID                            | JSON backfill state of a repo      |
 //! | `account_state`    | `q/` · not_before · DID               | – (pending repos in due order)     |
 //! | `account_state`    | `i/d/` · DID / `i/h/` · handle        | JSON cached lookup (answer, time)  |
+//! | `account_state`    | `s/` · session id                     | JSON session (token hashes, sealed PDS tokens) |
 //!
 //! Every batch (index entries, counts, tombstones and the cursor) is one fjall write batch,
 //! so a crash leaves either all of it or none of it.

@@ -17,12 +17,13 @@ pub fn gap(from_us: i64) -> Vec<u8> {
 }
 
 /// `account_state` prefixes: local users, repo states, the due-order queue index, identity
-/// cache entries for DIDs and for handles.
+/// cache entries for DIDs and for handles, login sessions.
 pub const STATE_USER: &[u8] = b"u/";
 pub const STATE_REPO: &[u8] = b"r/";
 pub const STATE_QUEUE: &[u8] = b"q/";
 pub const STATE_IDENTITY_DID: &[u8] = b"i/d/";
 pub const STATE_IDENTITY_HANDLE: &[u8] = b"i/h/";
+pub const STATE_SESSION: &[u8] = b"s/";
 
 /// `prefix · text`: the shape of every `account_state` key but the queue's.
 pub fn state(prefix: &[u8], text: &str) -> Vec<u8> {

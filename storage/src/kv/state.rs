@@ -142,6 +142,20 @@ impl<E: Engine> Tx<'_, E> {
         Ok(true)
     }
 
+    /// Stores or ends a session.
+    pub(super) fn apply_session(
+        &mut self,
+        id: &str,
+        session: Option<&StoredSession>,
+    ) -> Result<bool> {
+        let key = keys::state(keys::STATE_SESSION, id);
+        match session {
+            Some(s) => self.put(Ks::State, key, json(s)?),
+            None => self.del(Ks::State, key),
+        }
+        Ok(true)
+    }
+
     /// Stores or drops a cached lookup.
     pub(super) fn apply_cache(
         &mut self,
@@ -203,6 +217,13 @@ impl<E: Engine> AccountReader for KvStore<E> {
             done: n(RepoStatus::Done)?,
             unavailable: n(RepoStatus::Unavailable)?,
         })
+    }
+
+    fn session(&self, id: &str) -> Result<Option<StoredSession>> {
+        self.engine
+            .get(Ks::State, &keys::state(keys::STATE_SESSION, id))?
+            .map(|v| parse(&v, "session"))
+            .transpose()
     }
 
     fn cached_identity(&self, key: &IdentityKey) -> Result<Option<CachedIdentity>> {

@@ -369,6 +369,7 @@ impl<'a, E: Engine> Tx<'a, E> {
             }
             Op::LocalUser { user, add } => self.apply_local_user(user, *add),
             Op::Queue(q) => self.apply_queue(q),
+            Op::Session { id, session } => self.apply_session(id, session.as_ref()),
             Op::CacheIdentity { key, entry } => self.apply_cache(key, entry.as_ref()),
             Op::Account {
                 did,
