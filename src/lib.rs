@@ -24,22 +24,43 @@ pub struct AppState {
     pub scope: Arc<ingest::scope::Scope>,
     /// Live backfill figures.
     pub backfill: Arc<ingest::backfill::queue::QueueStats>,
+    /// Login sessions.
+    pub sessions: Arc<auth::session::Sessions>,
 }
 
 impl AppState {
-    /// State over a store with fresh figures and its tracked set (tools, benchmarks).
+    /// State over a store with fresh figures and its tracked set (tools, benchmarks); sessions
+    /// are sealed with a throwaway key.
     pub fn new(
         store: Arc<dyn aerie_storage::Store>,
         cfg: Arc<config::Config>,
-    ) -> aerie_storage::Result<Self> {
-        let scope = Arc::new(ingest::scope::Scope::load(&*store, cfg.scope)?);
-        Ok(AppState {
-            store,
+    ) -> Result<Self, ingest::backfill::SetupError> {
+        let bf = ingest::backfill::Backfiller::from_config(&cfg, store.clone())?;
+        let secret = auth::secret::Secret::from_bytes(&rand::random::<[u8; 32]>())
+            .map_err(|e| ingest::backfill::SetupError::Secret(e.to_string()))?;
+        Ok(Self::with(Arc::new(bf), cfg, secret))
+    }
+
+    /// State over a backfiller's store, scope and resolver.
+    pub fn with(
+        bf: Arc<ingest::backfill::Backfiller>,
+        cfg: Arc<config::Config>,
+        secret: auth::secret::Secret,
+    ) -> Self {
+        let sessions = auth::session::Sessions::new(
+            bf.store.clone(),
+            secret,
+            bf.resolver.clone(),
+            bf.scope.clone(),
+        );
+        AppState {
+            store: bf.store.clone(),
             cfg,
             ingest: Arc::default(),
-            scope,
+            scope: bf.scope.clone(),
             backfill: Arc::default(),
-        })
+            sessions: Arc::new(sessions),
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! queue and the config-users sync, serves HTTP, and on SIGINT/SIGTERM stops reading, commits
 //! what was received and exits.
 
+use crate::auth::secret::Secret;
 use crate::config::{Config, JetstreamMode, SourceKind};
 use crate::ingest::backfill::{queue, Backfiller};
 use crate::ingest::filtered::{self, Connections};
@@ -36,6 +37,9 @@ pub enum ServeError {
     /// The configuration names something that cannot be used.
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
+    /// The server secret could not be had.
+    #[error("server secret: {0}")]
+    Secret(#[from] crate::auth::secret::SecretError),
     /// Backfill could not be set up.
     #[error("backfill: {0}")]
     Backfill(#[from] crate::ingest::backfill::SetupError),
@@ -218,13 +222,11 @@ pub async fn run(cfg: Config) -> Result<(), ServeError> {
             source,
         })?;
     tracing::info!(addr = %cfg.listen, "listening");
-    let app = crate::app(Arc::new(AppState {
-        store: store.clone(),
-        cfg: cfg.clone(),
-        ingest: stats,
-        scope,
-        backfill: queue_stats,
-    }));
+    let secret = Secret::load(cfg.auth.secret_key.as_deref(), &cfg.data_dir)?;
+    let mut state = AppState::with(bf.clone(), cfg.clone(), secret);
+    state.ingest = stats;
+    state.backfill = queue_stats;
+    let app = crate::app(Arc::new(state));
     let mut http_stop = stop_rx.clone();
     let server = tokio::spawn(async move {
         axum::serve(listener, app)

@@ -122,6 +122,7 @@ const OPTIONAL_KEYS: &[&str] = &[
     "jetstream.zstd_dictionary",
     "jetstream.initial_cursor",
     "identity.handle_resolver",
+    "auth.secret_key",
 ];
 
 #[cfg(test)]

@@ -39,8 +39,19 @@ pub struct Config {
     pub identity: IdentityConfig,
     /// Backfill from each account's PDS.
     pub backfill: BackfillConfig,
+    /// Logins and sessions.
+    pub auth: AuthConfig,
     /// Log settings.
     pub log: LogConfig,
+}
+
+/// Logins and sessions.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuthConfig {
+    /// The server secret (32 bytes, base64) sealing users' PDS tokens; unset = made at first
+    /// start and kept in `<data_dir>/secret.key`.
+    pub secret_key: Option<String>,
 }
 
 /// What the store keeps.
@@ -239,6 +250,7 @@ impl Default for Config {
             ingest: IngestConfig::default(),
             identity: IdentityConfig::default(),
             backfill: BackfillConfig::default(),
+            auth: AuthConfig::default(),
             log: LogConfig::default(),
         }
     }

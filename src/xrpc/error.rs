@@ -28,6 +28,24 @@ impl XrpcError {
         }
     }
 
+    /// Any status with a named error.
+    pub fn with_status(status: StatusCode, error: &str, message: impl Into<String>) -> Self {
+        XrpcError {
+            status,
+            error: error.into(),
+            message: message.into(),
+        }
+    }
+
+    /// 401 `AuthMissing`: the method needs a logged-in viewer.
+    pub fn auth_missing() -> Self {
+        Self::with_status(
+            StatusCode::UNAUTHORIZED,
+            "AuthMissing",
+            "Authentication Required",
+        )
+    }
+
     /// 404 `MethodNotImplemented`.
     pub fn not_implemented(method: &str) -> Self {
         XrpcError {
@@ -54,6 +72,52 @@ impl From<aerie_storage::Error> for XrpcError {
             aerie_storage::Error::BadCursor => XrpcError::invalid("invalid cursor"),
             other => XrpcError::internal(&other),
         }
+    }
+}
+
+impl From<crate::auth::session::SessionError> for XrpcError {
+    fn from(e: crate::auth::session::SessionError) -> Self {
+        use crate::auth::session::SessionError as S;
+        match e {
+            S::Pds {
+                status,
+                error,
+                message,
+            } => Self::with_status(
+                StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY),
+                &error,
+                message,
+            ),
+            S::InvalidToken => Self::with_status(
+                StatusCode::UNAUTHORIZED,
+                "InvalidToken",
+                "Token could not be verified",
+            ),
+            S::ExpiredToken => Self::named("ExpiredToken", "Token has expired"),
+            S::Identifier(why) => {
+                tracing::info!("login refused: {why}");
+                Self::with_status(
+                    StatusCode::UNAUTHORIZED,
+                    "AuthenticationRequired",
+                    "Invalid identifier or password",
+                )
+            }
+            S::Fetch(e) => {
+                tracing::warn!("PDS unreachable: {e}");
+                Self::with_status(
+                    StatusCode::BAD_GATEWAY,
+                    "UpstreamFailure",
+                    "The account's PDS could not be reached",
+                )
+            }
+            S::Store(e) => Self::internal(&e),
+        }
+    }
+}
+
+impl From<crate::auth::service_jwt::AuthError> for XrpcError {
+    fn from(e: crate::auth::service_jwt::AuthError) -> Self {
+        Self::with_status(StatusCode::UNAUTHORIZED, e.name, e.message)
     }
 }
 

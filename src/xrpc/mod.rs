@@ -33,7 +33,8 @@ use prelude::*;
 /// Every XRPC route.
 pub fn router() -> Router<Arc<AppState>> {
     use app_bsky::{actor, feed, graph};
-    use com_atproto::{identity, repo};
+    use axum::routing::post;
+    use com_atproto::{identity, repo, server};
     Router::new()
         .route(
             "/xrpc/app.bsky.feed.getAuthorFeed",
@@ -82,6 +83,22 @@ pub fn router() -> Router<Arc<AppState>> {
         .route(
             "/xrpc/com.atproto.identity.resolveHandle",
             get(identity::resolve_handle::handler),
+        )
+        .route(
+            "/xrpc/com.atproto.server.createSession",
+            post(server::create_session::handler),
+        )
+        .route(
+            "/xrpc/com.atproto.server.getSession",
+            get(server::get_session::handler),
+        )
+        .route(
+            "/xrpc/com.atproto.server.refreshSession",
+            post(server::refresh_session::handler),
+        )
+        .route(
+            "/xrpc/com.atproto.server.deleteSession",
+            post(server::delete_session::handler),
         )
         .route("/xrpc/{method}", axum::routing::any(not_implemented))
 }

@@ -123,6 +123,9 @@ pub enum SetupError {
     /// The resolver could not be built.
     #[error(transparent)]
     Identity(#[from] crate::identity::IdentityError),
+    /// The server secret could not be had.
+    #[error("server secret: {0}")]
+    Secret(String),
 }
 
 impl Backfiller {
