@@ -52,6 +52,7 @@ impl AppState {
             secret,
             bf.resolver.clone(),
             bf.scope.clone(),
+            cfg.auth.pds_refresh_margin_secs,
         );
         AppState {
             store: bf.store.clone(),
@@ -61,6 +62,13 @@ impl AppState {
             backfill: Arc::default(),
             sessions: Arc::new(sessions),
         }
+    }
+}
+
+impl AppState {
+    /// The identity resolver (and its guarded HTTP client).
+    pub fn resolver(&self) -> &identity::Resolver {
+        self.sessions.resolver()
     }
 }
 

@@ -19,8 +19,6 @@ use std::sync::{Arc, Mutex};
 const ACCESS_TTL_US: i64 = 2 * 3600 * 1_000_000;
 /// How long Aerie's refresh tokens last (µs).
 const REFRESH_TTL_US: i64 = 90 * 86_400 * 1_000_000;
-/// A PDS access token this close to expiry is refreshed before use (s).
-const PDS_REFRESH_MARGIN_SECS: i64 = 300;
 /// Largest PDS response read for session calls.
 const MAX_BYTES: usize = 1 << 20;
 
@@ -84,8 +82,10 @@ pub struct Sessions {
     secret: Secret,
     resolver: Arc<Resolver>,
     scope: Arc<Scope>,
-    /// One PDS refresh at a time per session.
+    /// One change at a time per session (PDS refreshes rotate tokens; none may be lost).
     refreshing: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// A PDS access token this close to expiry is refreshed before use (s).
+    refresh_margin_secs: i64,
 }
 
 fn sha256_hex(s: &str) -> String {
@@ -148,6 +148,7 @@ impl Sessions {
         secret: Secret,
         resolver: Arc<Resolver>,
         scope: Arc<Scope>,
+        refresh_margin_secs: u64,
     ) -> Self {
         Sessions {
             store,
@@ -155,7 +156,13 @@ impl Sessions {
             resolver,
             scope,
             refreshing: Mutex::default(),
+            refresh_margin_secs: refresh_margin_secs.min(i64::MAX as u64) as i64,
         }
+    }
+
+    /// The resolver sessions use (and its guarded HTTP client).
+    pub fn resolver(&self) -> &Resolver {
+        &self.resolver
     }
 
     async fn post_json(
@@ -303,8 +310,17 @@ impl Sessions {
         Ok(s)
     }
 
+    /// The lock every change of one session takes (so none is lost to another).
+    fn lock_of(&self, id: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut m = self.refreshing.lock().unwrap_or_else(|p| p.into_inner());
+        m.entry(id.to_string()).or_default().clone()
+    }
+
     /// New tokens for a refresh token (which stops working).
-    pub fn refresh(&self, token: &str) -> Result<(StoredSession, Tokens), SessionError> {
+    pub async fn refresh(&self, token: &str) -> Result<(StoredSession, Tokens), SessionError> {
+        let (id, _) = parse_token(token, "r").ok_or(SessionError::InvalidToken)?;
+        let lock = self.lock_of(&id);
+        let _guard = lock.lock().await;
         let s = self.by_refresh_token(token)?;
         let (s, tokens) = self.issue(s, crate::util::now_us());
         self.save(&s)?;
@@ -343,10 +359,7 @@ impl Sessions {
         &self,
         s: &StoredSession,
     ) -> Result<(StoredSession, String), SessionError> {
-        let lock = {
-            let mut m = self.refreshing.lock().unwrap_or_else(|p| p.into_inner());
-            m.entry(s.id.clone()).or_default().clone()
-        };
+        let lock = self.lock_of(&s.id);
         let _guard = lock.lock().await;
         let current = self
             .store
@@ -354,7 +367,8 @@ impl Sessions {
             .ok_or(SessionError::InvalidToken)?;
         let tokens = self.unseal(&current).ok_or(SessionError::InvalidToken)?;
         let now_secs = crate::util::now_us() / 1_000_000;
-        let fresh = jwt_exp(&tokens.access).is_some_and(|e| e - now_secs > PDS_REFRESH_MARGIN_SECS);
+        let fresh = jwt_exp(&tokens.access)
+            .is_some_and(|e| e.saturating_sub(now_secs) > self.refresh_margin_secs);
         if fresh {
             return Ok((current, tokens.access));
         }
@@ -364,7 +378,9 @@ impl Sessions {
         );
         let resp = self.post_json(&url, Some(&tokens.refresh), None).await?;
         if resp.status != 200 {
-            return Err(pds_error(&resp));
+            let e = pds_error(&resp);
+            tracing::warn!(did = %current.did, "PDS token refresh refused: {e}");
+            return Err(e);
         }
         let renewed: PdsSession =
             serde_json::from_slice(&resp.body).map_err(|e| FetchError::Body(url, e.to_string()))?;

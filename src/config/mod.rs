@@ -46,12 +46,23 @@ pub struct Config {
 }
 
 /// Logins and sessions.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AuthConfig {
     /// The server secret (32 bytes, base64) sealing users' PDS tokens; unset = made at first
     /// start and kept in `<data_dir>/secret.key`.
     pub secret_key: Option<String>,
+    /// A user's PDS access token this close to expiry (seconds) is refreshed before use.
+    pub pds_refresh_margin_secs: u64,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig {
+            secret_key: None,
+            pds_refresh_margin_secs: 300,
+        }
+    }
 }
 
 /// What the store keeps.

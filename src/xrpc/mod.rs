@@ -5,6 +5,7 @@ mod app_bsky;
 mod com_atproto;
 pub mod error;
 pub mod params;
+pub mod pds;
 pub mod views;
 
 use crate::AppState;
@@ -99,6 +100,27 @@ pub fn router() -> Router<Arc<AppState>> {
         .route(
             "/xrpc/com.atproto.server.deleteSession",
             post(server::delete_session::handler),
+        )
+        .route(
+            "/xrpc/com.atproto.repo.createRecord",
+            post(repo::write::create_record),
+        )
+        .route(
+            "/xrpc/com.atproto.repo.putRecord",
+            post(repo::write::put_record),
+        )
+        .route(
+            "/xrpc/com.atproto.repo.deleteRecord",
+            post(repo::write::delete_record),
+        )
+        .route(
+            "/xrpc/com.atproto.repo.applyWrites",
+            post(repo::write::apply_writes),
+        )
+        .route(
+            "/xrpc/com.atproto.repo.uploadBlob",
+            post(repo::write::upload_blob)
+                .layer(axum::extract::DefaultBodyLimit::max(pds::MAX_BYTES)),
         )
         .route("/xrpc/{method}", axum::routing::any(not_implemented))
 }

@@ -122,6 +122,11 @@ const commands = {
   },
   // {"cmd":"bridge"} → {"optionsUpdates"}: what the Jetstream bridge received
   bridge: async () => ({ optionsUpdates: bridge.optionsUpdates() }),
+  // {"cmd":"apppassword","as":handle} → {"password"}
+  apppassword: async (c) => {
+    const r = await agents.get(c.as).com.atproto.server.createAppPassword({ name: `aerie-${Date.now()}` })
+    return { password: r.data.password }
+  },
   // {"cmd":"fault","mode":"off"|"500"|"hang"} → {}
   fault: async (c) => {
     fault = c.mode

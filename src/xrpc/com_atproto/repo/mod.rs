@@ -1,3 +1,5 @@
 //! `com.atproto.repo.*`.
 
 pub mod get_record;
+pub mod write;
+mod written;

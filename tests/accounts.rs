@@ -1,0 +1,137 @@
+//! Logging in through Aerie and acting from it, against a real PDS and PLC (`@atproto/dev-env`):
+//! an `AtpAgent` (`@atproto/api`, validating every response against the lexicons) whose service
+//! is Aerie logs in with an app password, posts, replies, likes, reposts, follows, writes in a
+//! batch, updates its profile, uploads a blob and deletes, reading everything back from Aerie at
+//! once; the PDS holds the records; concurrent writes while the PDS token is refreshed all
+//! succeed; the session survives a restart; logging out ends it; a wrong password stores
+//! nothing.
+
+mod common;
+
+use common::pds::Network;
+use common::Aerie;
+use serde_json::{json, Value};
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+/// Runs `tests/lexicon/agent.mjs` against Aerie; returns its JSON line.
+fn agent(aerie: &Aerie, args: &[&str]) -> Value {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lexicon");
+    assert!(
+        dir.join("node_modules/@atproto/api").exists(),
+        "@atproto/api is not installed: run `npm ci --prefix tests/lexicon` (.ci/run does)"
+    );
+    let out = Command::new("node")
+        .arg("agent.mjs")
+        .arg(aerie.base())
+        .args(args)
+        .current_dir(&dir)
+        .output()
+        .expect("node");
+    assert!(
+        out.status.success(),
+        "agent {args:?} failed: {}\n{}\naerie log:\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+        aerie.log_text()
+    );
+    serde_json::from_slice(&out.stdout).expect("agent output")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_pointed_at_aerie_logs_in_writes_and_reads_back() {
+    let mut net = Network::start_with(&["--posts=1", "--no-follows"], &["alice.test", "bob.test"]);
+    let (alice, bob) = (net.did("alice.test"), net.did("bob.test"));
+    let app_password = net.cmd(json!({"cmd": "apppassword", "as": "alice.test"}))["password"]
+        .as_str()
+        .expect("password")
+        .to_string();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let pds_ws = net.info["pds"].as_str().expect("pds").replace("http", "ws");
+    let mut env: Vec<(String, String)> = net.identity_env();
+    env.extend(
+        [
+            ("AERIE_SOURCE", "firehose"),
+            ("AERIE_FIREHOSE__URL", pds_ws.as_str()),
+            ("AERIE_SCOPE", "follows"),
+            // Every use of a PDS token refreshes it first: refreshes race with writes.
+            ("AERIE_AUTH__PDS_REFRESH_MARGIN_SECS", "100000000"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string())),
+    );
+    let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let mut a = Aerie::start(&data, "ws://127.0.0.1:9/unused", &pairs);
+
+    // A wrong password: the PDS's 401, and nothing kept.
+    let resp = reqwest::Client::new()
+        .post(format!(
+            "{}/xrpc/com.atproto.server.createSession",
+            a.base()
+        ))
+        .json(&json!({"identifier": "alice.test", "password": "wrong"}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(resp.status(), 401);
+    let body: Value = resp.json().await.expect("json");
+    assert_eq!(body["error"], "AuthenticationRequired", "{body}");
+    let (_, ready) = a.get("/ready").await;
+    assert_eq!(ready["backfill"]["local_users"], 0, "{ready}");
+    let (status, missing) = a.get("/xrpc/com.atproto.server.getSession").await;
+    assert_eq!(
+        (status, missing["error"].as_str()),
+        (401, Some("AuthMissing"))
+    );
+
+    // Log in with the app password; alice becomes a local user.
+    let login = agent(&a, &["login", "alice.test", &app_password]);
+    assert_eq!(login["session"]["did"], alice);
+    let session_file = dir.path().join("session.json");
+    std::fs::write(&session_file, login["session"].to_string()).expect("session file");
+    let session = session_file.to_str().expect("path");
+    a.wait_for(Duration::from_secs(30), |r| {
+        r["backfill"]["local_users"] == 1
+    })
+    .await;
+
+    let seen = agent(&a, &["scenario", session, &bob]);
+    let held =
+        net.cmd(json!({"cmd": "records", "as": "alice.test", "collection": "app.bsky.feed.post"}));
+    let uris: Vec<&str> = held["records"]
+        .as_array()
+        .expect("records")
+        .iter()
+        .filter_map(|r| r["uri"].as_str())
+        .collect();
+    assert!(
+        uris.contains(&seen["reply"].as_str().expect("reply")),
+        "the PDS holds the reply"
+    );
+    assert!(
+        !uris.contains(&seen["deleted"].as_str().expect("deleted")),
+        "and not the deleted post"
+    );
+    let follows = net
+        .cmd(json!({"cmd": "records", "as": "alice.test", "collection": "app.bsky.graph.follow"}));
+    assert_eq!(follows["records"][0]["uri"], seen["follow"]);
+
+    // Concurrent writes, each refreshing the PDS token first: all succeed.
+    assert_eq!(agent(&a, &["concurrent", session, "6"])["created"], 6);
+    // The events of those writes arrive over the firehose afterwards: nothing is counted twice.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (_, profile) = a
+        .get(&format!("/xrpc/app.bsky.actor.getProfile?actor={alice}"))
+        .await;
+    // One post from the start, a reply, two in the batch, six concurrent (the first is deleted).
+    assert_eq!(profile["postsCount"], 1 + 1 + 2 + 6, "{profile}");
+
+    // The session survives a restart.
+    a.restart();
+    assert_eq!(agent(&a, &["resume", session])["did"], alice);
+
+    // Logging out ends it.
+    let out = agent(&a, &["logout", session]);
+    assert_eq!(out["refreshAfterLogout"], 401);
+}

@@ -1,0 +1,115 @@
+// An AtpAgent (@atproto/api, which validates every response against the lexicons) whose
+// service is Aerie. Prints one JSON line with what it saw; throws (exit 1) on any surprise.
+// The session file is rewritten with the tokens in use.
+// Usage:
+//   node agent.mjs <aerie> login <identifier> <password>      → {"session": {...}}
+//   node agent.mjs <aerie> scenario <session.json> <otherDid>  → {"posted", "deleted", ...}
+//   node agent.mjs <aerie> concurrent <session.json> <n>       → {"created": n}
+//   node agent.mjs <aerie> resume <session.json>               → {"did", "handle"}
+//   node agent.mjs <aerie> logout <session.json>               → {"refreshAfterLogout": status}
+import { AtpAgent } from '@atproto/api'
+import { readFileSync, writeFileSync } from 'node:fs'
+
+const [service, command, ...args] = process.argv.slice(2)
+const agent = new AtpAgent({ service })
+
+function check(cond, what) {
+  if (!cond) throw new Error(`check failed: ${what}`)
+}
+
+// Resuming refreshes the session (rotating its tokens): the file keeps the newest ones.
+async function resume(path) {
+  const session = JSON.parse(readFileSync(path, 'utf8'))
+  await agent.resumeSession(session)
+  check(agent.session?.did === session.did, 'resumed')
+  writeFileSync(path, JSON.stringify(agent.session))
+  return agent.session
+}
+
+const commands = {
+  async login(identifier, password) {
+    await agent.login({ identifier, password })
+    const me = await agent.com.atproto.server.getSession()
+    check(me.data.did === agent.session.did, 'getSession is the logged-in user')
+    check(agent.session.accessJwt.startsWith('aerie.'), 'Aerie issues its own tokens')
+    return { session: agent.session }
+  },
+
+  async scenario(path, other) {
+    const { did } = await resume(path)
+    // Post, then read it back from Aerie at once.
+    const post = await agent.post({ text: 'hello from aerie' })
+    const got = await agent.getPosts({ uris: [post.uri] })
+    check(got.data.posts.length === 1 && got.data.posts[0].record.text === 'hello from aerie', 'post visible at once')
+    // Reply, like, repost, follow.
+    const parent = { uri: post.uri, cid: post.cid }
+    const reply = await agent.post({ text: 'a reply', reply: { root: parent, parent } })
+    await agent.like(post.uri, post.cid)
+    await agent.repost(post.uri, post.cid)
+    const follow = await agent.follow(other)
+    const thread = await agent.getPostThread({ uri: post.uri })
+    const root = thread.data.thread
+    check(root.post.likeCount === 1, `likeCount 1, got ${root.post.likeCount}`)
+    check(root.post.repostCount === 1, `repostCount 1, got ${root.post.repostCount}`)
+    check(root.post.replyCount === 1, `replyCount 1, got ${root.post.replyCount}`)
+    check(root.replies.length === 1 && root.replies[0].post.uri === reply.uri, 'reply in the thread')
+    const follows = await agent.app.bsky.graph.getFollows({ actor: did })
+    check(follows.data.follows.some((f) => f.did === other), 'follow listed')
+    // applyWrites: two posts in one commit, then putRecord (profile).
+    const batch = await agent.com.atproto.repo.applyWrites({
+      repo: did,
+      writes: [1, 2].map((i) => ({
+        $type: 'com.atproto.repo.applyWrites#create',
+        collection: 'app.bsky.feed.post',
+        value: { $type: 'app.bsky.feed.post', text: `batch ${i}`, createdAt: new Date().toISOString() },
+      })),
+    })
+    check(batch.data.results.length === 2, 'two results')
+    await agent.com.atproto.repo.putRecord({
+      repo: did,
+      collection: 'app.bsky.actor.profile',
+      rkey: 'self',
+      record: { $type: 'app.bsky.actor.profile', displayName: 'Alice via Aerie' },
+    })
+    const profile = await agent.getProfile({ actor: did })
+    check(profile.data.displayName === 'Alice via Aerie', 'profile updated at once')
+    // Delete the post: gone from Aerie at once.
+    await agent.deletePost(post.uri)
+    const after = await agent.getPosts({ uris: [post.uri] })
+    check(after.data.posts.length === 0, 'deleted post gone')
+    const feed = await agent.getAuthorFeed({ actor: did, limit: 100 })
+    const texts = feed.data.feed.map((i) => i.post.record.text)
+    check(texts.includes('batch 1') && texts.includes('batch 2') && texts.includes('a reply'), `feed has the writes: ${texts}`)
+    // A blob goes through to the PDS.
+    const blob = await agent.uploadBlob(new Uint8Array([137, 80, 78, 71, 1, 2, 3]), { encoding: 'image/png' })
+    check(blob.data.blob.size === 7, 'blob uploaded')
+    return { posted: post.uri, deleted: post.uri, reply: reply.uri, follow: follow.uri, texts }
+  },
+
+  async concurrent(path, n) {
+    await resume(path)
+    const results = await Promise.all(
+      Array.from({ length: Number(n) }, (_, i) => agent.post({ text: `concurrent ${i}` })),
+    )
+    check(new Set(results.map((r) => r.uri)).size === Number(n), 'all created')
+    return { created: results.length }
+  },
+
+  async resume(path) {
+    await resume(path)
+    const me = await agent.com.atproto.server.getSession()
+    return { did: me.data.did, handle: me.data.handle }
+  },
+
+  async logout(path) {
+    const session = await resume(path)
+    await agent.logout()
+    const res = await fetch(`${service}/xrpc/com.atproto.server.refreshSession`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${session.refreshJwt}` },
+    })
+    return { refreshAfterLogout: res.status }
+  },
+}
+
+console.log(JSON.stringify(await commands[command](...args)))
