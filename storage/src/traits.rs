@@ -39,6 +39,13 @@ pub trait RecordReader: Send + Sync {
         after: Option<&RecordId>,
         limit: usize,
     ) -> Result<Vec<RecordId>>;
+    /// Posts and reposts of `authors` merged, newest first (the home timeline's skeleton).
+    fn timeline(
+        &self,
+        authors: &[String],
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<FeedEntry>>;
     /// Direct replies to a post, oldest first (thread order).
     fn replies(&self, parent: &RecordId, limit: usize) -> Result<Vec<RecordId>>;
 }

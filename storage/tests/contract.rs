@@ -1004,6 +1004,67 @@ fn local_users_and_the_identity_cache(s: &dyn Store) {
     assert_eq!(s.cached_identity(&miss).expect("c"), Some(entry(None)));
 }
 
+fn timelines_merge_authors_in_order_and_page_without_gaps(s: &dyn Store) {
+    let mut ops = Vec::new();
+    let authors = [ALICE, BOB, CAROL];
+    for i in 0..30u64 {
+        let did = authors[(i % 3) as usize];
+        // Few distinct times: many ties across authors.
+        ops.push(post(did, &format!("p{i}"), i + 1, (i / 4) as i64, "x"));
+    }
+    ops.push(repost(ALICE, "r1", 40, 3, &uri(CAROL, nsid::POST, "p2")));
+    s.apply(&ops, None).expect("apply");
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = s
+            .timeline(&[ALICE.into(), BOB.into()], cursor.as_deref(), 4)
+            .expect("page");
+        seen.extend(page.items.iter().map(|e| (e.sort_at_us, e.id.uri())));
+        match page.cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    let expected = 20 + 1;
+    assert_eq!(
+        seen.len(),
+        expected,
+        "every post and repost of alice and bob: {seen:?}"
+    );
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), expected, "no entry twice");
+    assert!(
+        seen.windows(2).all(|w| w[0].0 >= w[1].0),
+        "newest first: {seen:?}"
+    );
+    assert!(seen
+        .iter()
+        .all(|(_, u)| !u.starts_with(&format!("at://{CAROL}"))));
+    assert!(seen
+        .iter()
+        .any(|(_, u)| u.contains("app.bsky.feed.repost/r1")));
+    // A new post moves to the top; a deleted one leaves.
+    s.apply(
+        &[
+            post(BOB, "new", 50, 99, "x"),
+            del(ALICE, nsid::POST, "p0", 60),
+        ],
+        None,
+    )
+    .expect("apply");
+    let top = s
+        .timeline(&[ALICE.into(), BOB.into()], None, 100)
+        .expect("page");
+    assert_eq!(top.items[0].id.rkey, "new");
+    assert_eq!(top.items.len(), expected);
+    assert!(top.items.iter().all(|e| e.id.rkey != "p0"));
+    assert!(top.cursor.is_none());
+    assert!(s.timeline(&[], None, 10).expect("empty").items.is_empty());
+}
+
 fn sessions_are_stored_and_ended(s: &dyn Store) {
     let session = StoredSession {
         id: "abc".into(),
@@ -1086,6 +1147,7 @@ contract!(
     local_users_and_the_identity_cache,
     connection_cursors_are_kept_per_endpoint,
     sessions_are_stored_and_ended,
+    timelines_merge_authors_in_order_and_page_without_gaps,
     schema_version_is_reported,
 );
 

@@ -9,6 +9,7 @@ pub mod memory;
 mod read;
 mod row;
 mod state;
+mod timeline;
 mod write;
 
 use crate::model::Durability;
@@ -155,6 +156,8 @@ pub struct KvStore<E: Engine> {
     hot: Mutex<HotCache>,
     /// Serializes writers: the store has one writer by design; this makes misuse safe.
     write_lock: Mutex<()>,
+    /// Newest feed entry per author, for the timeline merge.
+    feed_heads: timeline::FeedHeads,
 }
 
 /// Values by key, absent ones included (`None`).
@@ -207,6 +210,7 @@ impl<E: Engine> KvStore<E> {
             aid_cache: Mutex::default(),
             hot: Mutex::default(),
             write_lock: Mutex::default(),
+            feed_heads: timeline::FeedHeads::default(),
         })
     }
 

@@ -8,11 +8,11 @@ use crate::facts::nsid;
 use crate::model::*;
 use crate::{ActorReader, GraphReader, InteractionReader, MetaReader, RecordReader, Result};
 
-fn hex(b: &[u8]) -> String {
+pub(super) fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-fn unhex(s: &str) -> Result<Vec<u8>> {
+pub(super) fn unhex(s: &str) -> Result<Vec<u8>> {
     if !s.len().is_multiple_of(2) || s.len() > 1024 {
         return Err(crate::Error::BadCursor);
     }
@@ -266,6 +266,15 @@ impl<E: Engine> RecordReader for KvStore<E> {
                 flags,
             }))
         })
+    }
+
+    fn timeline(
+        &self,
+        authors: &[String],
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<FeedEntry>> {
+        self.merged_feeds(authors, cursor, limit)
     }
 
     fn replies(&self, parent: &RecordId, limit: usize) -> Result<Vec<RecordId>> {

@@ -474,6 +474,11 @@ impl<E: Engine> Writer for KvStore<E> {
             .zip(overlay)
             .flat_map(|(ks, m)| m.into_iter().map(move |(k, v)| (*ks, k, v)))
             .collect();
+        let feed: Vec<(Vec<u8>, bool)> = writes
+            .iter()
+            .filter(|w| w.0 == Ks::Feed)
+            .map(|w| (w.1.clone(), w.2.is_some()))
+            .collect();
         let hot: Vec<KvWrite> = writes
             .iter()
             .filter(|w| super::is_hot(w.0))
@@ -482,6 +487,9 @@ impl<E: Engine> Writer for KvStore<E> {
         self.engine.commit(writes, self.durability)?;
         self.remember_aids(new_aids);
         self.remember_hot(hot);
+        for (k, v) in &feed {
+            self.feed_heads.written(k, *v);
+        }
         Ok(stats)
     }
 
