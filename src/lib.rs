@@ -77,5 +77,6 @@ pub fn app(state: Arc<AppState>) -> axum::Router {
     axum::Router::new()
         .merge(xrpc::router())
         .merge(web::status::router())
+        .merge(web::did::router())
         .with_state(state)
 }

@@ -135,3 +135,114 @@ async fn an_agent_pointed_at_aerie_logs_in_writes_and_reads_back() {
     let out = agent(&a, &["logout", session]);
     assert_eq!(out["refreshAfterLogout"], 401);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pds_proxies_its_users_timeline_to_aerie_with_service_auth() {
+    let port = common::free_port();
+    let aerie_url = format!("http://127.0.0.1:{port}");
+    let aerie_did = format!("did:web:127.0.0.1%3A{port}");
+    let appview = format!("--appview={aerie_url}");
+    let appview_did = format!("--appview-did={aerie_did}");
+    // alice follows bob (the network's default), each with three posts.
+    let mut net = Network::start_with(
+        &["--posts=3", appview.as_str(), appview_did.as_str()],
+        &["alice.test", "bob.test"],
+    );
+    let (alice, bob) = (net.did("alice.test"), net.did("bob.test"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let pds_ws = net.info["pds"].as_str().expect("pds").replace("http", "ws");
+    let mut env: Vec<(String, String)> = net.identity_env();
+    env.extend(
+        [
+            ("AERIE_SOURCE", "firehose"),
+            ("AERIE_FIREHOSE__URL", pds_ws.as_str()),
+            ("AERIE_USERS", "[\"alice.test\"]"),
+            ("AERIE_PUBLIC_URL", aerie_url.as_str()),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string())),
+    );
+    let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let a = Aerie::start_at(port, &data, "ws://127.0.0.1:9/unused", &pairs);
+    a.wait_for(Duration::from_secs(60), |r| {
+        r["backfill"]["done"] == 2 && r["backfill"]["pending"] == 0
+    })
+    .await;
+
+    // Aerie's did:web document names it as the AppView.
+    let (_, doc) = a.get("/.well-known/did.json").await;
+    assert_eq!(doc["id"], aerie_did);
+    assert_eq!(doc["service"][0]["serviceEndpoint"], aerie_url);
+
+    // The PDS proxies alice's getTimeline and getProfile to Aerie.
+    let timeline = net.cmd(json!({"cmd": "pds", "as": "alice.test", "nsid": "app.bsky.feed.getTimeline", "params": {"limit": "10"}}));
+    assert_eq!(timeline["status"], 200, "{timeline}");
+    let texts: Vec<&str> = timeline["body"]["feed"]
+        .as_array()
+        .expect("feed")
+        .iter()
+        .filter_map(|i| i["post"]["record"]["text"].as_str())
+        .collect();
+    assert_eq!(texts.len(), 6, "bob's posts and her own: {texts:?}");
+    assert!(texts.contains(&"post 3 by bob.test") && texts.contains(&"post 1 by alice.test"));
+    let profile = net.cmd(json!({"cmd": "pds", "as": "alice.test", "nsid": "app.bsky.actor.getProfile", "params": {"actor": bob}}));
+    assert_eq!(profile["status"], 200, "{profile}");
+    assert_eq!(profile["body"]["handle"], "bob.test");
+
+    // Straight to Aerie: no token, and tokens that must be refused, by name.
+    let call = |token: Option<String>| {
+        let url = format!("{aerie_url}/xrpc/app.bsky.feed.getTimeline");
+        async move {
+            let mut req = reqwest::Client::new().get(url);
+            if let Some(t) = token {
+                req = req.bearer_auth(t);
+            }
+            let resp = req.send().await.expect("request");
+            let status = resp.status().as_u16();
+            let body: Value = resp.json().await.expect("json");
+            (
+                status,
+                body["error"].as_str().unwrap_or_default().to_string(),
+            )
+        }
+    };
+    assert_eq!(call(None).await, (401, "AuthMissing".into()));
+    let mut token = |aud: &str, lxm: &str| {
+        net.cmd(json!({"cmd": "serviceauth", "as": "alice.test", "aud": aud, "lxm": lxm}))["token"]
+            .as_str()
+            .expect("token")
+            .to_string()
+    };
+    let good = token(&aerie_did, "app.bsky.feed.getTimeline");
+    assert_eq!(call(Some(good.clone())).await.0, 200);
+    let other_aud = token("did:web:elsewhere.test", "app.bsky.feed.getTimeline");
+    assert_eq!(call(Some(other_aud)).await, (401, "BadJwtAudience".into()));
+    let other_method = token(&aerie_did, "app.bsky.actor.getProfile");
+    assert_eq!(
+        call(Some(other_method)).await,
+        (401, "BadJwtLexiconMethod".into())
+    );
+    // Claims changed after signing (bob pretending to be alice is the same failure).
+    let parts: Vec<&str> = good.split('.').collect();
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let mut claims: Value =
+        serde_json::from_slice(&b64.decode(parts[1]).expect("b64")).expect("json");
+    claims["iss"] = json!(bob);
+    let forged = format!(
+        "{}.{}.{}",
+        parts[0],
+        b64.encode(claims.to_string()),
+        parts[2]
+    );
+    assert_eq!(call(Some(forged)).await, (401, "BadJwtSignature".into()));
+    claims["iss"] = json!(alice);
+    claims["exp"] = json!(1_000_000_000);
+    let expired = format!(
+        "{}.{}.{}",
+        parts[0],
+        b64.encode(claims.to_string()),
+        parts[2]
+    );
+    assert_eq!(call(Some(expired)).await, (401, "JwtExpired".into()));
+}

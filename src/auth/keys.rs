@@ -43,6 +43,28 @@ impl PublicKey {
         }
     }
 
+    /// From a DID document's verification method: `Multikey` (multicodec-prefixed), or the
+    /// legacy types whose multibase holds the bare SEC1 point (compressed or not).
+    pub fn from_method(kind: &str, multibase_key: &str) -> Result<Self, KeyError> {
+        let bare = |curve_k256: bool| -> Result<Self, KeyError> {
+            let (_, bytes) = multibase::decode(multibase_key).map_err(|_| KeyError::Encoding)?;
+            if curve_k256 {
+                k256::ecdsa::VerifyingKey::from_sec1_bytes(&bytes)
+                    .map(PublicKey::K256)
+                    .map_err(|_| KeyError::Point)
+            } else {
+                p256::ecdsa::VerifyingKey::from_sec1_bytes(&bytes)
+                    .map(PublicKey::P256)
+                    .map_err(|_| KeyError::Point)
+            }
+        };
+        match kind {
+            "EcdsaSecp256k1VerificationKey2019" => bare(true),
+            "EcdsaSecp256r1VerificationKey2019" => bare(false),
+            _ => Self::from_multibase(multibase_key),
+        }
+    }
+
     /// From a `did:key:` identifier.
     pub fn from_did_key(s: &str) -> Result<Self, KeyError> {
         Self::from_multibase(s.strip_prefix("did:key:").ok_or(KeyError::Encoding)?)
@@ -129,6 +151,13 @@ pub(crate) mod tests {
         let p = "did:key:zDnaembgSGUhZULN2Caob4HLJPaxBh92N7rtH21TErzqf8HQo";
         assert!(matches!(PublicKey::from_did_key(p), Ok(PublicKey::P256(_))));
         assert_eq!(PublicKey::from_multibase("zz"), Err(KeyError::Encoding));
+        // A legacy method from a PLC directory: the bare uncompressed point.
+        let legacy = "zPWwjFEwGXoWR5x3SCJdp3btGRy6kMncYuScG2jbcE3sZCYZ73W1nSRBEERv2qBWKPCwj6mufeJZfAg7i5NWJPFf7";
+        assert!(matches!(
+            PublicKey::from_method("EcdsaSecp256k1VerificationKey2019", legacy),
+            Ok(PublicKey::K256(_))
+        ));
+        assert!(PublicKey::from_method("Multikey", legacy).is_err());
     }
 
     #[test]

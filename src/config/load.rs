@@ -123,6 +123,8 @@ const OPTIONAL_KEYS: &[&str] = &[
     "jetstream.initial_cursor",
     "identity.handle_resolver",
     "auth.secret_key",
+    "public_url",
+    "service_did",
 ];
 
 #[cfg(test)]

@@ -20,6 +20,12 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Base URL of the image CDN used in views.
     pub cdn_base: String,
+    /// The public URL Aerie is reached at (its `did:web` document points PDSes here); unset =
+    /// `http://<listen>`.
+    pub public_url: Option<String>,
+    /// Aerie's own DID, the audience service-auth tokens must name; unset =
+    /// `did:web:<host of public_url>`.
+    pub service_did: Option<String>,
     /// Local users (handles or DIDs): the people this Aerie serves.
     pub users: Vec<String>,
     /// What to keep: `follows` (local users, their follows, and what points at them) or
@@ -252,6 +258,8 @@ impl Default for Config {
             data_dir: PathBuf::from("./data"),
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             cdn_base: "https://cdn.bsky.app".into(),
+            public_url: None,
+            service_did: None,
             users: Vec::new(),
             scope: Scope::Follows,
             source: SourceKind::Jetstream,
@@ -335,6 +343,34 @@ impl Config {
                 "storage.backend: unknown backend {other:?} (fjall, memory)"
             ))),
         }
+    }
+
+    /// The public URL (no trailing slash).
+    pub fn public_url(&self) -> String {
+        match &self.public_url {
+            Some(u) => u.trim_end_matches('/').to_string(),
+            None => format!("http://{}", self.listen),
+        }
+    }
+
+    /// Aerie's DID: `service_did`, else `did:web:` + the public URL's host (a port, as on test
+    /// networks, encoded as `%3A`).
+    pub fn service_did(&self) -> String {
+        if let Some(d) = &self.service_did {
+            return d.clone();
+        }
+        let url = self.public_url();
+        let host = url::Url::parse(&url)
+            .ok()
+            .and_then(|u| {
+                let h = u.host_str()?.to_string();
+                Some(match u.port() {
+                    Some(p) => format!("{h}%3A{p}"),
+                    None => h,
+                })
+            })
+            .unwrap_or_else(|| "localhost".into());
+        format!("did:web:{host}")
     }
 
     /// The endpoint of the configured source, stored beside the cursor.

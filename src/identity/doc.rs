@@ -18,6 +18,8 @@ pub struct DidDoc {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Method {
     id: String,
+    #[serde(default, rename = "type")]
+    kind: String,
     #[serde(default, rename = "publicKeyMultibase")]
     public_key_multibase: Option<String>,
 }
@@ -53,10 +55,17 @@ impl DidDoc {
 
     /// The `#atproto` signing key (multibase).
     pub fn signing_key(&self) -> Option<String> {
+        self.signing_method().map(|(_, k)| k)
+    }
+
+    /// The `#atproto` verification method: its type (`Multikey`, or a legacy
+    /// `EcdsaSecp256k1VerificationKey2019` / `EcdsaSecp256r1VerificationKey2019` whose key has
+    /// no multicodec prefix) and its multibase key.
+    pub fn signing_method(&self) -> Option<(String, String)> {
         self.verification_method
             .iter()
             .find(|m| m.id.ends_with("#atproto"))
-            .and_then(|m| m.public_key_multibase.clone())
+            .and_then(|m| Some((m.kind.clone(), m.public_key_multibase.clone()?)))
     }
 }
 

@@ -182,6 +182,15 @@ impl Resolver {
             .map_err(|e| IdentityError::Fetch(FetchError::Body(did.into(), e.to_string())))
     }
 
+    /// The DID document fetched anew (a key may have rotated), and cached.
+    pub async fn did_doc_fresh(&self, did: &str) -> Result<DidDoc, IdentityError> {
+        let doc = self.fetch_did_doc(did).await?;
+        if let (Some(cache), Ok(text)) = (&self.cache, serde_json::to_string(&doc)) {
+            cache.put(IdentityKey::Did(did.into()), Some(text));
+        }
+        Ok(doc)
+    }
+
     async fn fetch_did_doc(&self, did: &str) -> Result<DidDoc, IdentityError> {
         let url = if did.starts_with("did:plc:") {
             format!("{}/{did}", self.cfg.plc_url.trim_end_matches('/'))

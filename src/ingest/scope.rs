@@ -399,7 +399,7 @@ fn points_at_us(
 }
 
 /// The DIDs a stored account follows.
-fn follows_of(store: &dyn Store, did: &str) -> aerie_storage::Result<Vec<String>> {
+pub fn follows_of(store: &dyn Store, did: &str) -> aerie_storage::Result<Vec<String>> {
     let mut out = Vec::new();
     let mut cursor: Option<String> = None;
     loop {

@@ -1,3 +1,4 @@
 //! Web pages and probes served beside the XRPC API.
 
+pub mod did;
 pub mod status;

@@ -6,6 +6,7 @@ mod com_atproto;
 pub mod error;
 pub mod params;
 pub mod pds;
+pub mod viewer;
 pub mod views;
 
 use crate::AppState;
@@ -60,6 +61,10 @@ pub fn router() -> Router<Arc<AppState>> {
         .route(
             "/xrpc/app.bsky.feed.getQuotes",
             get(feed::get_quotes::handler),
+        )
+        .route(
+            "/xrpc/app.bsky.feed.getTimeline",
+            get(feed::get_timeline::handler),
         )
         .route(
             "/xrpc/app.bsky.actor.getProfile",

@@ -30,7 +30,16 @@ pub fn free_port() -> u16 {
 impl Aerie {
     /// Starts Aerie with its data in `data_dir`, following `jetstream_url`, plus `extra` env.
     pub fn start(data_dir: &Path, jetstream_url: &str, extra: &[(&str, &str)]) -> Aerie {
-        let port = free_port();
+        Self::start_at(free_port(), data_dir, jetstream_url, extra)
+    }
+
+    /// The same, listening on `port`.
+    pub fn start_at(
+        port: u16,
+        data_dir: &Path,
+        jetstream_url: &str,
+        extra: &[(&str, &str)],
+    ) -> Aerie {
         let mut env: Vec<(String, String)> = vec![
             ("AERIE_DATA_DIR".into(), data_dir.display().to_string()),
             ("AERIE_LISTEN".into(), format!("127.0.0.1:{port}")),

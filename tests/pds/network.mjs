@@ -5,7 +5,8 @@
 // commands, one JSON line each on stdin, with one JSON line on stdout (see `commands` below).
 // --jetstream=SECS also serves the PDS firehose as Jetstream JSON (bridge.mjs) keeping SECS
 // seconds of events. Stops when stdin closes, removing the PDS's data directories.
-// Usage: node network.mjs [--posts=N] [--no-follows] [--jetstream=SECS] alice.test bob.test
+// Usage: node network.mjs [--posts=N] [--no-follows] [--jetstream=SECS] [--appview=URL
+//   --appview-did=DID] alice.test bob.test
 import { TestNetworkNoAppView } from '@atproto/dev-env'
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
@@ -28,7 +29,13 @@ const flags = Object.fromEntries(
 const handles = process.argv.slice(2).filter((a) => !a.startsWith('--'))
 const postsEach = Number(flags.posts ?? 3)
 
-const net = await TestNetworkNoAppView.create({})
+// --appview=URL --appview-did=DID: the AppView the PDS proxies its users' app.bsky calls to.
+const pdsConfig = {}
+if (flags.appview) {
+  pdsConfig.bskyAppViewUrl = flags.appview
+  pdsConfig.bskyAppViewDid = flags['appview-did']
+}
+const net = await TestNetworkNoAppView.create({ pds: pdsConfig })
 const agents = new Map()
 const accounts = []
 for (const handle of handles) {
@@ -122,6 +129,21 @@ const commands = {
   },
   // {"cmd":"bridge"} → {"optionsUpdates"}: what the Jetstream bridge received
   bridge: async () => ({ optionsUpdates: bridge.optionsUpdates() }),
+  // {"cmd":"pds","as":handle,"nsid","params"} → the answer of an app.bsky query made at the PDS
+  // (which proxies it to the configured AppView with service auth): {"status","body"}
+  pds: async (c) => {
+    const agent = agents.get(c.as)
+    const q = new URLSearchParams(c.params ?? {}).toString()
+    const res = await fetch(`${net.pds.url}/xrpc/${c.nsid}?${q}`, {
+      headers: { authorization: `Bearer ${agent.session.accessJwt}` },
+    })
+    return { status: res.status, body: await res.json() }
+  },
+  // {"cmd":"serviceauth","as":handle,"aud","lxm"} → {"token"} signed by the account's key
+  serviceauth: async (c) => {
+    const r = await agents.get(c.as).com.atproto.server.getServiceAuth({ aud: c.aud, lxm: c.lxm })
+    return { token: r.data.token }
+  },
   // {"cmd":"apppassword","as":handle} → {"password"}
   apppassword: async (c) => {
     const r = await agents.get(c.as).com.atproto.server.createAppPassword({ name: `aerie-${Date.now()}` })

@@ -160,6 +160,14 @@ impl Backfiller {
             .pds
             .clone()
             .ok_or_else(|| BackfillError::NoPds(id.did.clone()))?;
+        // The verified handle, for accounts the stream has not told about yet (sequence 1:
+        // any identity event from the source is newer).
+        let identity = Op::Identity {
+            did: id.did.clone(),
+            handle: id.handle.clone(),
+            seq: 1,
+        };
+        self.scope.apply_repo(&*self.store, vec![identity])?;
         let fetched = self.fetch(&pds, &id.did).await?;
         let (store, scope, filter) = (self.store.clone(), self.scope.clone(), self.filter.clone());
         let max_age = self.cfg.max_age_days;

@@ -6,3 +6,4 @@ pub mod get_post_thread;
 pub mod get_posts;
 pub mod get_quotes;
 pub mod get_reposted_by;
+pub mod get_timeline;
