@@ -1,6 +1,7 @@
-//! Read benchmark (prints figures; not a timed test): getAuthorFeed and getPostThread latency,
-//! p50 and p99, through the real HTTP stack over a store of 5M posts (BENCH_POSTS to
-//! change), threads included. `cargo bench --bench reads`.
+//! Read benchmark (prints figures; not a timed test): getAuthorFeed, getPostThread and
+//! getTimeline (a viewer following 1,000 accounts, logged in with an Aerie session) latency, p50
+//! and p99, through the real HTTP stack over a store of 5M posts (BENCH_POSTS to change),
+//! threads included. `cargo bench --bench reads`.
 
 use aerie::config::Config;
 use aerie::AppState;
@@ -56,6 +57,45 @@ fn main() {
         }
     }
     store.apply(&batch, None).expect("apply");
+    // A viewer following 1,000 of the authors, with a session Aerie would have made at login.
+    let viewer = did(authors + 1);
+    let mut follows = Vec::new();
+    for i in 0..1000u64 {
+        let subject = did(i * (authors / 1000).max(1) % authors);
+        let rkey = tid(base + i as i64, 5);
+        let rec = json!({"$type": "app.bsky.graph.follow", "subject": subject,
+            "createdAt": aerie_storage::datetime::format_us(base)});
+        follows.push(Op::Put {
+            id: RecordId::new(&viewer, "app.bsky.graph.follow", &rkey),
+            rev: aerie_storage::tid::parse(&rkey).unwrap_or(1),
+            cid: aerie_storage::cbor::record_cid(&rec).unwrap_or_default(),
+            record: rec.to_string().into_bytes(),
+            time_us: base,
+        });
+    }
+    let secret = "bench-secret";
+    let hash: String = ring::digest::digest(&ring::digest::SHA256, secret.as_bytes())
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    follows.push(Op::Session {
+        id: "bench".into(),
+        session: Some(aerie_storage::StoredSession {
+            id: "bench".into(),
+            did: viewer.clone(),
+            handle: "viewer.test".into(),
+            pds: "https://pds.invalid".into(),
+            access_hash: hash.clone(),
+            refresh_hash: hash,
+            access_expires_us: i64::MAX,
+            refresh_expires_us: i64::MAX,
+            pds_tokens: String::new(),
+            created_us: base,
+        }),
+    });
+    store.apply(&follows, None).expect("apply");
+    let token = format!("aerie.a.bench.{secret}");
     store.flush().expect("flush");
     println!(
         "store: {posts} posts by {authors} authors built in {:.0}s",
@@ -95,18 +135,60 @@ fn main() {
             })
             .collect();
         report("getPostThread (depth 6, parents 80)", &client, &thread).await;
+        // The first page, and pages further down (their cursors taken from earlier pages).
+        let first = format!("http://{addr}/xrpc/app.bsky.feed.getTimeline?limit=50");
+        let mut timeline = vec![first.clone(); 1000];
+        let mut cursor: Option<String> = None;
+        for _ in 0..200 {
+            let url = match &cursor {
+                Some(c) => format!("{first}&cursor={c}"),
+                None => first.clone(),
+            };
+            let page: serde_json::Value = client
+                .get(&url)
+                .bearer_auth(&token)
+                .send()
+                .await
+                .expect("request")
+                .json()
+                .await
+                .expect("json");
+            cursor = page["cursor"].as_str().map(String::from);
+            timeline.push(url);
+            if cursor.is_none() {
+                break;
+            }
+        }
+        report_with(
+            "getTimeline (limit 50, 1,000 follows)",
+            &client,
+            &timeline,
+            Some(&token),
+        )
+        .await;
     });
 }
 
 async fn report(name: &str, client: &reqwest::Client, urls: &[String]) {
+    report_with(name, client, urls, None).await
+}
+
+async fn report_with(name: &str, client: &reqwest::Client, urls: &[String], token: Option<&str>) {
+    let get = |u: &str| {
+        let req = client.get(u);
+        match token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        }
+    };
     for u in urls.iter().take(100) {
-        let _ = client.get(u).send().await.expect("warm-up").bytes().await;
+        let _ = get(u).send().await.expect("warm-up").bytes().await;
     }
     let mut times = Vec::with_capacity(urls.len());
     let mut bytes = 0usize;
     for u in urls {
         let t = Instant::now();
-        let r = client.get(u).send().await.expect("request");
+        let r = get(u).send().await.expect("request");
         assert!(r.status().is_success(), "{u}: {}", r.status());
         bytes += r.bytes().await.expect("body").len();
         times.push(t.elapsed());

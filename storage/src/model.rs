@@ -120,6 +120,13 @@ pub enum Op {
     /// The position of one connection of a sharded subscription (kept beside the main cursor,
     /// one per endpoint).
     ConnectionCursor(Cursor),
+    /// A user saw their notifications up to `at_us`.
+    Seen {
+        /// The user.
+        did: String,
+        /// Up to when (µs).
+        at_us: i64,
+    },
     /// Marks the gap starting at `from_us` as being repaired, or (`repaired`) removes it.
     GapProgress {
         /// Start of the gap.
@@ -191,6 +198,68 @@ pub struct RecordRev {
     pub rev: u64,
     /// Live (not deleted).
     pub live: bool,
+}
+
+/// Why a local user is notified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotificationReason {
+    /// Their post was liked.
+    Like,
+    /// Their post was reposted.
+    Repost,
+    /// They were followed.
+    Follow,
+    /// They were mentioned.
+    Mention,
+    /// Their post (or thread) was replied to.
+    Reply,
+    /// Their post was quoted.
+    Quote,
+}
+
+impl NotificationReason {
+    /// Every reason, in byte order.
+    pub const ALL: [NotificationReason; 6] = [
+        NotificationReason::Like,
+        NotificationReason::Repost,
+        NotificationReason::Follow,
+        NotificationReason::Mention,
+        NotificationReason::Reply,
+        NotificationReason::Quote,
+    ];
+
+    /// The lexicon's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotificationReason::Like => "like",
+            NotificationReason::Repost => "repost",
+            NotificationReason::Follow => "follow",
+            NotificationReason::Mention => "mention",
+            NotificationReason::Reply => "reply",
+            NotificationReason::Quote => "quote",
+        }
+    }
+
+    /// As stored.
+    pub fn to_byte(self) -> u8 {
+        Self::ALL.iter().position(|r| *r == self).unwrap_or(0) as u8 + 1
+    }
+
+    /// Inverse of `to_byte`.
+    pub fn from_byte(b: u8) -> Option<Self> {
+        Self::ALL.get(usize::from(b).checked_sub(1)?).copied()
+    }
+}
+
+/// A notification: the record that caused it, why, and when it was indexed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    /// The like, repost, follow or post.
+    pub id: RecordId,
+    /// Why.
+    pub reason: NotificationReason,
+    /// When it was indexed (µs).
+    pub indexed_at_us: i64,
 }
 
 /// What an actor looks like to readers (profile record fetched separately).

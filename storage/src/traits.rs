@@ -83,6 +83,21 @@ pub trait InteractionReader: Send + Sync {
     fn quotes(&self, subject: &RecordId, cursor: Option<&str>, limit: usize) -> Result<Page<Edge>>;
 }
 
+/// Notifications of local users.
+pub trait NotificationReader: Send + Sync {
+    /// A user's notifications, newest first.
+    fn notifications(
+        &self,
+        did: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<Notification>>;
+    /// Notifications indexed after `since_us`, counted up to `cap`.
+    fn unread_count(&self, did: &str, since_us: i64, cap: usize) -> Result<u64>;
+    /// When the user last marked them seen (µs).
+    fn seen_at(&self, did: &str) -> Result<Option<i64>>;
+}
+
 /// Store metadata.
 pub trait MetaReader: Send + Sync {
     /// The committed stream position, if any.
@@ -116,7 +131,14 @@ pub trait AccountReader: Send + Sync {
 
 /// A whole store: the writer and every reader.
 pub trait Store:
-    Writer + RecordReader + ActorReader + GraphReader + InteractionReader + MetaReader + AccountReader
+    Writer
+    + RecordReader
+    + ActorReader
+    + GraphReader
+    + InteractionReader
+    + MetaReader
+    + AccountReader
+    + NotificationReader
 {
 }
 
@@ -128,5 +150,6 @@ impl<T> Store for T where
         + InteractionReader
         + MetaReader
         + AccountReader
+        + NotificationReader
 {
 }

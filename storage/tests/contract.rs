@@ -1065,6 +1065,89 @@ fn timelines_merge_authors_in_order_and_page_without_gaps(s: &dyn Store) {
     assert!(s.timeline(&[], None, 10).expect("empty").items.is_empty());
 }
 
+fn local_users_are_notified_of_what_others_do(s: &dyn Store) {
+    let user = LocalUser {
+        did: ALICE.into(),
+        origin: "login".into(),
+        added_us: 1,
+    };
+    let p1 = uri(ALICE, nsid::POST, "p1");
+    let mention = put(
+        CAROL,
+        nsid::POST,
+        "m1",
+        9,
+        json!({"$type": nsid::POST, "text": "hi @alice", "createdAt": iso(9),
+            "facets": [{"index": {"byteStart": 3, "byteEnd": 9},
+                "features": [{"$type": "app.bsky.richtext.facet#mention", "did": ALICE}]}]}),
+        9,
+    );
+    s.apply(
+        &[
+            Op::LocalUser { user, add: true },
+            post(ALICE, "p1", 1, 1, "mine"),
+            like(BOB, "l1", 2, 2, &p1),
+            like(ALICE, "l2", 3, 3, &p1),
+            repost(BOB, "r1", 4, 4, &p1),
+            follow(BOB, "f1", 5, 5, ALICE),
+            reply(CAROL, "c1", 6, 6, &p1, &p1),
+            quote(BOB, "q1", 7, 7, &p1),
+            like(ALICE, "l3", 8, 8, &uri(BOB, nsid::POST, "x")),
+            mention,
+        ],
+        None,
+    )
+    .expect("apply");
+    let reasons = |s: &dyn Store| -> Vec<(&'static str, String)> {
+        s.notifications(ALICE, None, 100)
+            .expect("list")
+            .items
+            .into_iter()
+            .map(|n| (n.reason.as_str(), n.id.rkey))
+            .collect()
+    };
+    assert_eq!(
+        reasons(s),
+        [
+            ("mention", "m1".to_string()),
+            ("quote", "q1".into()),
+            ("reply", "c1".into()),
+            ("follow", "f1".into()),
+            ("repost", "r1".into()),
+            ("like", "l1".into()),
+        ],
+        "newest first; nothing for alice's own like"
+    );
+    assert!(
+        s.notifications(BOB, None, 10)
+            .expect("bob")
+            .items
+            .is_empty(),
+        "bob is not local"
+    );
+    let page = s.notifications(ALICE, None, 4).expect("page");
+    let rest = s
+        .notifications(ALICE, page.cursor.as_deref(), 4)
+        .expect("rest");
+    assert_eq!(page.items.len() + rest.items.len(), 6);
+    assert_eq!(s.seen_at(ALICE).expect("seen"), None);
+    assert_eq!(s.unread_count(ALICE, 0, 100).expect("unread"), 6);
+    s.apply(
+        &[Op::Seen {
+            did: ALICE.into(),
+            at_us: t(5),
+        }],
+        None,
+    )
+    .expect("seen");
+    assert_eq!(s.seen_at(ALICE).expect("seen"), Some(t(5)));
+    assert_eq!(s.unread_count(ALICE, t(5), 100).expect("unread"), 3);
+    // An undone like takes its notification with it.
+    s.apply(&[del(BOB, nsid::LIKE, "l1", 20)], None)
+        .expect("unlike");
+    assert!(!reasons(s).iter().any(|(r, _)| *r == "like"));
+}
+
 fn sessions_are_stored_and_ended(s: &dyn Store) {
     let session = StoredSession {
         id: "abc".into(),
@@ -1147,6 +1230,7 @@ contract!(
     local_users_and_the_identity_cache,
     connection_cursors_are_kept_per_endpoint,
     sessions_are_stored_and_ended,
+    local_users_are_notified_of_what_others_do,
     timelines_merge_authors_in_order_and_page_without_gaps,
     schema_version_is_reported,
 );

@@ -34,6 +34,8 @@
 //! | `account_state`    | `q/` · not_before · DID               | – (pending repos in due order)     |
 //! | `account_state`    | `i/d/` · DID / `i/h/` · handle        | JSON cached lookup (answer, time)  |
 //! | `account_state`    | `s/` · session id                     | JSON session (token hashes, sealed PDS tokens) |
+//! | `account_state`    | `n/` · DID                            | i64 µs: notifications seen up to   |
+//! | `recipient_notification` | recipient aid · indexed_at · author aid · coll · rkey | reason byte (local users only) |
 //!
 //! Every batch (index entries, counts, tombstones and the cursor) is one fjall write batch,
 //! so a crash leaves either all of it or none of it.

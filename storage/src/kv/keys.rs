@@ -24,6 +24,7 @@ pub const STATE_QUEUE: &[u8] = b"q/";
 pub const STATE_IDENTITY_DID: &[u8] = b"i/d/";
 pub const STATE_IDENTITY_HANDLE: &[u8] = b"i/h/";
 pub const STATE_SESSION: &[u8] = b"s/";
+pub const STATE_SEEN: &[u8] = b"n/";
 
 /// `prefix · text`: the shape of every `account_state` key but the queue's.
 pub fn state(prefix: &[u8], text: &str) -> Vec<u8> {

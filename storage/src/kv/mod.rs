@@ -6,6 +6,7 @@ mod compact;
 pub mod fjall;
 mod keys;
 pub mod memory;
+mod notify;
 mod read;
 mod row;
 mod state;
@@ -59,11 +60,13 @@ pub enum Ks {
     Counts,
     /// Local users, backfill queue, identity cache.
     State,
+    /// Notifications of local users, by recipient and time.
+    Notifications,
 }
 
 impl Ks {
     /// Every keyspace, in a fixed order.
-    pub const ALL: [Ks; 18] = [
+    pub const ALL: [Ks; 19] = [
         Ks::Meta,
         Ks::Dids,
         Ks::DidNames,
@@ -82,6 +85,7 @@ impl Ks {
         Ks::RefCids,
         Ks::Counts,
         Ks::State,
+        Ks::Notifications,
     ];
 
     /// The keyspace's name on disk.
@@ -105,6 +109,7 @@ impl Ks {
             Ks::RefCids => "subject_cid",
             Ks::Counts => "counts",
             Ks::State => "account_state",
+            Ks::Notifications => "recipient_notification",
         }
     }
 }
@@ -158,6 +163,8 @@ pub struct KvStore<E: Engine> {
     write_lock: Mutex<()>,
     /// Newest feed entry per author, for the timeline merge.
     feed_heads: timeline::FeedHeads,
+    /// DIDs of local users (loaded on first use), who get notifications.
+    local: notify::LocalSet,
 }
 
 /// Values by key, absent ones included (`None`).
@@ -211,6 +218,7 @@ impl<E: Engine> KvStore<E> {
             hot: Mutex::default(),
             write_lock: Mutex::default(),
             feed_heads: timeline::FeedHeads::default(),
+            local: notify::LocalSet::default(),
         })
     }
 

@@ -6,7 +6,10 @@ use super::row::{read_u64, ActorRow, Body, Row};
 use super::{Engine, Ks, KvStore};
 use crate::facts::nsid;
 use crate::model::*;
-use crate::{ActorReader, GraphReader, InteractionReader, MetaReader, RecordReader, Result};
+use crate::{
+    ActorReader, GraphReader, InteractionReader, MetaReader, NotificationReader, RecordReader,
+    Result,
+};
 
 pub(super) fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
@@ -35,7 +38,7 @@ enum Owner<'a> {
 
 impl<E: Engine> KvStore<E> {
     /// Scans `prefix` newest first from `cursor`, keeping up to `limit` items that `f` accepts.
-    fn page<T>(
+    pub(super) fn page<T>(
         &self,
         ks: Ks,
         prefix: &[u8],
@@ -422,6 +425,28 @@ impl<E: Engine> InteractionReader for KvStore<E> {
             cursor,
             limit,
         )
+    }
+}
+
+impl<E: Engine> NotificationReader for KvStore<E> {
+    fn notifications(
+        &self,
+        did: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<Notification>> {
+        self.notification_page(did, cursor, limit)
+    }
+
+    fn unread_count(&self, did: &str, since_us: i64, cap: usize) -> Result<u64> {
+        self.unread(did, since_us, cap)
+    }
+
+    fn seen_at(&self, did: &str) -> Result<Option<i64>> {
+        Ok(self
+            .engine
+            .get(Ks::State, &keys::state(keys::STATE_SEEN, did))?
+            .and_then(|v| Some(i64::from_be_bytes(v.get(..8)?.try_into().ok()?))))
     }
 }
 

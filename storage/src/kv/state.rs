@@ -139,6 +139,7 @@ impl<E: Engine> Tx<'_, E> {
             (false, true) => self.del(Ks::State, key),
             _ => return Ok(false),
         }
+        self.local_changes.push((user.did.clone(), add));
         Ok(true)
     }
 

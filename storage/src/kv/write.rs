@@ -19,11 +19,13 @@ struct Put<'a> {
 
 /// A batch in progress: reads see the overlay first, then the engine.
 pub(super) struct Tx<'a, E: Engine> {
-    store: &'a KvStore<E>,
+    pub(super) store: &'a KvStore<E>,
     /// One map per keyspace (indexed by `Ks as usize`): no allocation to look a key up.
     overlay: Vec<super::KeyMap>,
     next_aid: u64,
     new_aids: Vec<(String, u64)>,
+    /// Local users added (true) or removed in this batch.
+    pub(super) local_changes: Vec<(String, bool)>,
 }
 
 impl<'a, E: Engine> Tx<'a, E> {
@@ -43,7 +45,7 @@ impl<'a, E: Engine> Tx<'a, E> {
     }
 
     /// Adds or removes an index entry.
-    fn set(&mut self, ks: Ks, key: Vec<u8>, value: Vec<u8>, add: bool) {
+    pub(super) fn set(&mut self, ks: Ks, key: Vec<u8>, value: Vec<u8>, add: bool) {
         if add {
             self.put(ks, key, value)
         } else {
@@ -67,7 +69,7 @@ impl<'a, E: Engine> Tx<'a, E> {
     }
 
     /// The actor id of a DID, allocating one when the DID is new.
-    fn aid(&mut self, did: &str) -> Result<u64> {
+    pub(super) fn aid(&mut self, did: &str) -> Result<u64> {
         if let Some(a) = self.store.cached_aid(did) {
             return Ok(a);
         }
@@ -107,7 +109,9 @@ impl<'a, E: Engine> Tx<'a, E> {
     ) -> Result<()> {
         let t = live.sort_at_us();
         let rkey = &keys::rkey(&id.rkey)[..];
-        match facts::derive(&id.collection, value) {
+        let facts = facts::derive(&id.collection, value);
+        self.notify(id, aid, live, value, &facts, add)?;
+        match facts {
             Facts::Post {
                 reply,
                 quote,
@@ -370,6 +374,7 @@ impl<'a, E: Engine> Tx<'a, E> {
             Op::LocalUser { user, add } => self.apply_local_user(user, *add),
             Op::Queue(q) => self.apply_queue(q),
             Op::Session { id, session } => self.apply_session(id, session.as_ref()),
+            Op::Seen { did, at_us } => self.apply_seen(did, *at_us),
             Op::CacheIdentity { key, entry } => self.apply_cache(key, entry.as_ref()),
             Op::Account {
                 did,
@@ -446,6 +451,7 @@ impl<E: Engine> Writer for KvStore<E> {
             overlay: vec![HashMap::new(); Ks::ALL.len()],
             next_aid,
             new_aids: Vec::new(),
+            local_changes: Vec::new(),
         };
         let mut stats = ApplyStats::default();
         for op in ops {
@@ -467,7 +473,10 @@ impl<E: Engine> Writer for KvStore<E> {
             tx.put(Ks::Meta, keys::META_CURSOR.to_vec(), v);
         }
         let Tx {
-            overlay, new_aids, ..
+            overlay,
+            new_aids,
+            local_changes,
+            ..
         } = tx;
         let writes: Vec<KvWrite> = Ks::ALL
             .iter()
@@ -486,6 +495,7 @@ impl<E: Engine> Writer for KvStore<E> {
             .collect();
         self.engine.commit(writes, self.durability)?;
         self.remember_aids(new_aids);
+        self.local_users_changed(local_changes);
         self.remember_hot(hot);
         for (k, v) in &feed {
             self.feed_heads.written(k, *v);
