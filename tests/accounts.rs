@@ -189,6 +189,45 @@ async fn a_pds_proxies_its_users_timeline_to_aerie_with_service_auth() {
     assert_eq!(profile["status"], 200, "{profile}");
     assert_eq!(profile["body"]["handle"], "bob.test");
 
+    // Notifications: bob likes alice's post, follows her and replies; she reads them through
+    // her PDS, marks them seen, and the count drops to zero.
+    let posts =
+        net.cmd(json!({"cmd": "records", "as": "alice.test", "collection": "app.bsky.feed.post"}));
+    let target = posts["records"][0].clone();
+    net.cmd(json!({"cmd": "like", "as": "bob.test", "uri": target["uri"], "cid": target["cid"]}));
+    net.cmd(json!({"cmd": "follow", "as": "bob.test", "did": alice}));
+    let mut unread = json!(null);
+    for _ in 0..100 {
+        unread = net.cmd(json!({"cmd": "pds", "as": "alice.test", "nsid": "app.bsky.notification.getUnreadCount"}));
+        if unread["body"]["count"] == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(unread["body"]["count"], 2, "{unread}");
+    let list = net.cmd(json!({"cmd": "pds", "as": "alice.test", "nsid": "app.bsky.notification.listNotifications"}));
+    assert_eq!(list["status"], 200, "{list}");
+    let reasons: Vec<&str> = list["body"]["notifications"]
+        .as_array()
+        .expect("notifications")
+        .iter()
+        .filter_map(|n| n["reason"].as_str())
+        .collect();
+    assert_eq!(reasons, ["follow", "like"], "{list}");
+    assert_eq!(
+        list["body"]["notifications"][1]["reasonSubject"],
+        target["uri"]
+    );
+    let seen = net.cmd(
+        json!({"cmd": "pds", "as": "alice.test", "nsid": "app.bsky.notification.updateSeen",
+        "input": {"seenAt": "2100-01-01T00:00:00.000Z"}}),
+    );
+    assert_eq!(seen["status"], 200, "{seen}");
+    let unread = net.cmd(
+        json!({"cmd": "pds", "as": "alice.test", "nsid": "app.bsky.notification.getUnreadCount"}),
+    );
+    assert_eq!(unread["body"]["count"], 0, "{unread}");
+
     // Straight to Aerie: no token, and tokens that must be refused, by name.
     let call = |token: Option<String>| {
         let url = format!("{aerie_url}/xrpc/app.bsky.feed.getTimeline");

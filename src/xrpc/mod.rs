@@ -34,7 +34,7 @@ use prelude::*;
 
 /// Every XRPC route.
 pub fn router() -> Router<Arc<AppState>> {
-    use app_bsky::{actor, feed, graph};
+    use app_bsky::{actor, feed, graph, notification};
     use axum::routing::post;
     use com_atproto::{identity, repo, server};
     Router::new()
@@ -126,6 +126,18 @@ pub fn router() -> Router<Arc<AppState>> {
             "/xrpc/com.atproto.repo.uploadBlob",
             post(repo::write::upload_blob)
                 .layer(axum::extract::DefaultBodyLimit::max(pds::MAX_BYTES)),
+        )
+        .route(
+            "/xrpc/app.bsky.notification.listNotifications",
+            get(notification::list_notifications::handler),
+        )
+        .route(
+            "/xrpc/app.bsky.notification.getUnreadCount",
+            get(notification::get_unread_count::handler),
+        )
+        .route(
+            "/xrpc/app.bsky.notification.updateSeen",
+            post(notification::update_seen::handler),
         )
         .route("/xrpc/{method}", axum::routing::any(not_implemented))
 }

@@ -129,15 +129,16 @@ const commands = {
   },
   // {"cmd":"bridge"} → {"optionsUpdates"}: what the Jetstream bridge received
   bridge: async () => ({ optionsUpdates: bridge.optionsUpdates() }),
-  // {"cmd":"pds","as":handle,"nsid","params"} → the answer of an app.bsky query made at the PDS
-  // (which proxies it to the configured AppView with service auth): {"status","body"}
+  // {"cmd":"pds","as":handle,"nsid","params","input"?} → an app.bsky call made at the PDS (which
+  // proxies it to the configured AppView with service auth) by the account's AtpAgent, which
+  // validates the answer against the lexicons: {"status","body"} or {"status","error"}
   pds: async (c) => {
-    const agent = agents.get(c.as)
-    const q = new URLSearchParams(c.params ?? {}).toString()
-    const res = await fetch(`${net.pds.url}/xrpc/${c.nsid}?${q}`, {
-      headers: { authorization: `Bearer ${agent.session.accessJwt}` },
-    })
-    return { status: res.status, body: await res.json() }
+    try {
+      const res = await agents.get(c.as).call(c.nsid, c.params ?? {}, c.input)
+      return { status: 200, body: res.data }
+    } catch (e) {
+      return { status: e.status ?? 0, error: e.error ?? String(e.message ?? e) }
+    }
   },
   // {"cmd":"serviceauth","as":handle,"aud","lxm"} → {"token"} signed by the account's key
   serviceauth: async (c) => {

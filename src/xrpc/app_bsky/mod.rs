@@ -3,3 +3,4 @@
 pub mod actor;
 pub mod feed;
 pub mod graph;
+pub mod notification;

@@ -4,6 +4,7 @@
 
 mod actor;
 mod embed;
+mod notification;
 mod post;
 mod thread;
 

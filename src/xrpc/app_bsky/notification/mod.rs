@@ -1,0 +1,5 @@
+//! `app.bsky.notification.*`: the viewer's notifications, kept by Aerie for local users.
+
+pub mod get_unread_count;
+pub mod list_notifications;
+pub mod update_seen;

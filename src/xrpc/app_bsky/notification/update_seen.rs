@@ -1,0 +1,28 @@
+//! `app.bsky.notification.updateSeen`: the viewer saw their notifications up to `seenAt`.
+
+use crate::xrpc::prelude::*;
+use aerie_storage::Op;
+use axum::http::HeaderMap;
+
+const NSID: &str = "app.bsky.notification.updateSeen";
+
+pub async fn handler(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Option<Json<serde_json::Value>>,
+) -> XrpcResult {
+    let viewer = crate::xrpc::viewer::required(&state, &headers, NSID).await?;
+    let seen = body
+        .as_ref()
+        .and_then(|Json(b)| b.get("seenAt")?.as_str())
+        .and_then(datetime::parse_us)
+        .ok_or_else(|| XrpcError::invalid("Input/seenAt must be a valid datetime"))?;
+    state.store.apply(
+        &[Op::Seen {
+            did: viewer,
+            at_us: seen,
+        }],
+        None,
+    )?;
+    Ok(Json(json!({})))
+}
