@@ -200,6 +200,17 @@ pub struct RecordRev {
     pub live: bool,
 }
 
+/// A relation a viewer may have to a post or an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relation {
+    /// Liked the post.
+    Like,
+    /// Reposted the post.
+    Repost,
+    /// Follows the account.
+    Follow,
+}
+
 /// Why a local user is notified.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NotificationReason {

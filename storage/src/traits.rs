@@ -66,6 +66,9 @@ pub trait GraphReader: Send + Sync {
     fn follows(&self, did: &str, cursor: Option<&str>, limit: usize) -> Result<Page<Edge>>;
     /// Follow records of `did`, newest first; `other` = follower DID.
     fn followers(&self, did: &str, cursor: Option<&str>, limit: usize) -> Result<Page<Edge>>;
+    /// The record by which `actor` relates to `subject` (an AT-URI for likes and reposts, a
+    /// DID for follows). Kept where a local user is one end (viewer state).
+    fn relation(&self, kind: Relation, actor: &str, subject: &str) -> Result<Option<RecordId>>;
     /// Whether `blocker` has a live block record of `subject`.
     fn blocking(&self, blocker: &str, subject: &str) -> Result<bool>;
     /// Block records by `did`, newest first; `other` = blocked DID.

@@ -1148,6 +1148,61 @@ fn local_users_are_notified_of_what_others_do(s: &dyn Store) {
     assert!(!reasons(s).iter().any(|(r, _)| *r == "like"));
 }
 
+fn viewer_relations_are_kept_for_local_users(s: &dyn Store) {
+    let local = |did: &str| Op::LocalUser {
+        user: LocalUser {
+            did: did.into(),
+            origin: "config".into(),
+            added_us: 1,
+        },
+        add: true,
+    };
+    let bob_post = uri(BOB, nsid::POST, "p1");
+    s.apply(
+        &[
+            local(ALICE),
+            post(BOB, "p1", 1, 1, "x"),
+            like(ALICE, "l1", 2, 2, &bob_post),
+            repost(ALICE, "r1", 3, 3, &bob_post),
+            like(CAROL, "l2", 4, 4, &bob_post),
+            follow(ALICE, "f1", 5, 5, BOB),
+            follow(BOB, "f2", 6, 6, ALICE),
+            follow(CAROL, "f3", 7, 7, BOB),
+        ],
+        None,
+    )
+    .expect("apply");
+    let rel = |kind, actor: &str, subject: &str| {
+        s.relation(kind, actor, subject)
+            .expect("read")
+            .map(|id| id.rkey)
+    };
+    assert_eq!(rel(Relation::Like, ALICE, &bob_post).as_deref(), Some("l1"));
+    assert_eq!(
+        rel(Relation::Repost, ALICE, &bob_post).as_deref(),
+        Some("r1")
+    );
+    assert_eq!(rel(Relation::Follow, ALICE, BOB).as_deref(), Some("f1"));
+    assert_eq!(
+        rel(Relation::Follow, BOB, ALICE).as_deref(),
+        Some("f2"),
+        "followed by"
+    );
+    assert_eq!(
+        rel(Relation::Like, CAROL, &bob_post),
+        None,
+        "carol is not local"
+    );
+    assert_eq!(rel(Relation::Follow, CAROL, BOB), None);
+    // Becoming local fills in what is stored.
+    s.apply(&[local(CAROL)], None).expect("local");
+    assert_eq!(rel(Relation::Like, CAROL, &bob_post).as_deref(), Some("l2"));
+    assert_eq!(rel(Relation::Follow, CAROL, BOB).as_deref(), Some("f3"));
+    s.apply(&[del(ALICE, nsid::LIKE, "l1", 20)], None)
+        .expect("unlike");
+    assert_eq!(rel(Relation::Like, ALICE, &bob_post), None);
+}
+
 fn sessions_are_stored_and_ended(s: &dyn Store) {
     let session = StoredSession {
         id: "abc".into(),
@@ -1231,6 +1286,7 @@ contract!(
     connection_cursors_are_kept_per_endpoint,
     sessions_are_stored_and_ended,
     local_users_are_notified_of_what_others_do,
+    viewer_relations_are_kept_for_local_users,
     timelines_merge_authors_in_order_and_page_without_gaps,
     schema_version_is_reported,
 );

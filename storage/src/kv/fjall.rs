@@ -36,6 +36,7 @@
 //! | `account_state`    | `s/` · session id                     | JSON session (token hashes, sealed PDS tokens) |
 //! | `account_state`    | `n/` · DID                            | i64 µs: notifications seen up to   |
 //! | `recipient_notification` | recipient aid · indexed_at · author aid · coll · rkey | reason byte (local users only) |
+//! | `actor_subject_relation` | kind (1 like, 2 repost, 3 follow) · actor aid · subj or subject aid · rkey | – (a local user at one end) |
 //!
 //! Every batch (index entries, counts, tombstones and the cursor) is one fjall write batch,
 //! so a crash leaves either all of it or none of it.

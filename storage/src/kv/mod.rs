@@ -8,6 +8,7 @@ mod keys;
 pub mod memory;
 mod notify;
 mod read;
+mod relations;
 mod row;
 mod state;
 mod timeline;
@@ -62,11 +63,13 @@ pub enum Ks {
     State,
     /// Notifications of local users, by recipient and time.
     Notifications,
+    /// Likes, reposts and follows where a local user is one end, for point lookups.
+    Relations,
 }
 
 impl Ks {
     /// Every keyspace, in a fixed order.
-    pub const ALL: [Ks; 19] = [
+    pub const ALL: [Ks; 20] = [
         Ks::Meta,
         Ks::Dids,
         Ks::DidNames,
@@ -86,6 +89,7 @@ impl Ks {
         Ks::Counts,
         Ks::State,
         Ks::Notifications,
+        Ks::Relations,
     ];
 
     /// The keyspace's name on disk.
@@ -110,6 +114,7 @@ impl Ks {
             Ks::Counts => "counts",
             Ks::State => "account_state",
             Ks::Notifications => "recipient_notification",
+            Ks::Relations => "actor_subject_relation",
         }
     }
 }
@@ -152,7 +157,7 @@ pub trait Engine: Send + Sync + 'static {
 
 /// The domain store over any engine.
 pub struct KvStore<E: Engine> {
-    engine: E,
+    pub(super) engine: E,
     durability: Durability,
     /// DID → actor id for ids already committed (never invalidated: ids never change).
     aid_cache: Mutex<HashMap<String, u64>>,

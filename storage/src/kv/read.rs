@@ -343,6 +343,10 @@ impl<E: Engine> ActorReader for KvStore<E> {
 }
 
 impl<E: Engine> GraphReader for KvStore<E> {
+    fn relation(&self, kind: Relation, actor: &str, subject: &str) -> Result<Option<RecordId>> {
+        self.relation_record(kind, actor, subject)
+    }
+
     fn blocking(&self, blocker: &str, subject: &str) -> Result<bool> {
         let (Some(a), Some(b)) = (self.lookup_aid(blocker)?, self.lookup_aid(subject)?) else {
             return Ok(false);

@@ -140,6 +140,9 @@ impl<E: Engine> Tx<'_, E> {
             _ => return Ok(false),
         }
         self.local_changes.push((user.did.clone(), add));
+        if add {
+            self.relate_new_local(&user.did)?;
+        }
         Ok(true)
     }
 

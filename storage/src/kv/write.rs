@@ -111,6 +111,7 @@ impl<'a, E: Engine> Tx<'a, E> {
         let rkey = &keys::rkey(&id.rkey)[..];
         let facts = facts::derive(&id.collection, value);
         self.notify(id, aid, live, value, &facts, add)?;
+        self.relate(id, aid, &facts, add)?;
         match facts {
             Facts::Post {
                 reply,
