@@ -120,6 +120,15 @@ pub enum Op {
     /// The position of one connection of a sharded subscription (kept beside the main cursor,
     /// one per endpoint).
     ConnectionCursor(Cursor),
+    /// A user mutes (or unmutes) an account.
+    Mute {
+        /// Who mutes.
+        viewer: String,
+        /// Whom.
+        subject: String,
+        /// Muted (true) or not.
+        muted: bool,
+    },
     /// A user saw their notifications up to `at_us`.
     Seen {
         /// The user.

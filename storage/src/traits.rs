@@ -71,6 +71,8 @@ pub trait GraphReader: Send + Sync {
     fn relation(&self, kind: Relation, actor: &str, subject: &str) -> Result<Option<RecordId>>;
     /// Whether `blocker` has a live block record of `subject`.
     fn blocking(&self, blocker: &str, subject: &str) -> Result<bool>;
+    /// `blocker`'s block record of `subject`, if live.
+    fn block_record(&self, blocker: &str, subject: &str) -> Result<Option<RecordId>>;
     /// Block records by `did`, newest first; `other` = blocked DID.
     fn blocks(&self, did: &str, cursor: Option<&str>, limit: usize) -> Result<Page<Edge>>;
 }
@@ -128,6 +130,10 @@ pub trait AccountReader: Send + Sync {
     fn queue_stats(&self) -> Result<QueueStats>;
     /// A login session.
     fn session(&self, id: &str) -> Result<Option<StoredSession>>;
+    /// Whether `viewer` muted `subject` (mutes are private, kept only here).
+    fn muted(&self, viewer: &str, subject: &str) -> Result<bool>;
+    /// Accounts `viewer` muted, in DID order after `after`.
+    fn mutes(&self, viewer: &str, after: Option<&str>, limit: usize) -> Result<Vec<String>>;
     /// A cached identity lookup.
     fn cached_identity(&self, key: &IdentityKey) -> Result<Option<CachedIdentity>>;
 }

@@ -35,6 +35,7 @@
 //! | `account_state`    | `i/d/` · DID / `i/h/` · handle        | JSON cached lookup (answer, time)  |
 //! | `account_state`    | `s/` · session id                     | JSON session (token hashes, sealed PDS tokens) |
 //! | `account_state`    | `n/` · DID                            | i64 µs: notifications seen up to   |
+//! | `account_state`    | `m/` · viewer DID · `/` · subject DID | – (a private mute)                 |
 //! | `recipient_notification` | recipient aid · indexed_at · author aid · coll · rkey | reason byte (local users only) |
 //! | `actor_subject_relation` | kind (1 like, 2 repost, 3 follow) · actor aid · subj or subject aid · rkey | – (a local user at one end) |
 //!

@@ -25,6 +25,12 @@ pub const STATE_IDENTITY_DID: &[u8] = b"i/d/";
 pub const STATE_IDENTITY_HANDLE: &[u8] = b"i/h/";
 pub const STATE_SESSION: &[u8] = b"s/";
 pub const STATE_SEEN: &[u8] = b"n/";
+pub const STATE_MUTE: &[u8] = b"m/";
+
+/// A mute key: `m/ · viewer · / · subject`.
+pub fn mute(viewer: &str, subject: &str) -> Vec<u8> {
+    [STATE_MUTE, viewer.as_bytes(), b"/", subject.as_bytes()].concat()
+}
 
 /// `prefix · text`: the shape of every `account_state` key but the queue's.
 pub fn state(prefix: &[u8], text: &str) -> Vec<u8> {

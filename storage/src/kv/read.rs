@@ -348,14 +348,18 @@ impl<E: Engine> GraphReader for KvStore<E> {
     }
 
     fn blocking(&self, blocker: &str, subject: &str) -> Result<bool> {
+        Ok(self.block_record(blocker, subject)?.is_some())
+    }
+
+    fn block_record(&self, blocker: &str, subject: &str) -> Result<Option<RecordId>> {
         let (Some(a), Some(b)) = (self.lookup_aid(blocker)?, self.lookup_aid(subject)?) else {
-            return Ok(false);
+            return Ok(None);
         };
         let prefix = [a.to_be_bytes(), b.to_be_bytes()].concat();
-        Ok(!self
-            .engine
-            .scan_asc(Ks::BlockPairs, &prefix, None, 1)?
-            .is_empty())
+        let rows = self.engine.scan_asc(Ks::BlockPairs, &prefix, None, 1)?;
+        Ok(rows.first().map(|(k, _)| {
+            RecordId::new(blocker, nsid::BLOCK, &keys::read_rkey(&k[prefix.len()..]))
+        }))
     }
 
     fn follows(&self, did: &str, cursor: Option<&str>, limit: usize) -> Result<Page<Edge>> {

@@ -146,6 +146,18 @@ impl<E: Engine> Tx<'_, E> {
         Ok(true)
     }
 
+    /// Mutes or unmutes an account for a viewer.
+    pub(super) fn apply_mute(&mut self, viewer: &str, subject: &str, muted: bool) -> Result<bool> {
+        let key = keys::mute(viewer, subject);
+        let was = self.get(Ks::State, &key)?.is_some();
+        match (muted, was) {
+            (true, false) => self.put(Ks::State, key, vec![]),
+            (false, true) => self.del(Ks::State, key),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
     /// Stores or ends a session.
     pub(super) fn apply_session(
         &mut self,
@@ -221,6 +233,26 @@ impl<E: Engine> AccountReader for KvStore<E> {
             done: n(RepoStatus::Done)?,
             unavailable: n(RepoStatus::Unavailable)?,
         })
+    }
+
+    fn muted(&self, viewer: &str, subject: &str) -> Result<bool> {
+        Ok(self
+            .engine
+            .get(Ks::State, &keys::mute(viewer, subject))?
+            .is_some())
+    }
+
+    fn mutes(&self, viewer: &str, after: Option<&str>, limit: usize) -> Result<Vec<String>> {
+        let prefix = keys::mute(viewer, "");
+        let after = after.map(|a| keys::mute(viewer, a));
+        let rows = self
+            .engine
+            .scan_asc(Ks::State, &prefix, after.as_deref(), limit)?;
+        Ok(rows
+            .iter()
+            .filter_map(|(k, _)| std::str::from_utf8(&k[prefix.len()..]).ok())
+            .map(String::from)
+            .collect())
     }
 
     fn session(&self, id: &str) -> Result<Option<StoredSession>> {

@@ -376,6 +376,11 @@ impl<'a, E: Engine> Tx<'a, E> {
             Op::Queue(q) => self.apply_queue(q),
             Op::Session { id, session } => self.apply_session(id, session.as_ref()),
             Op::Seen { did, at_us } => self.apply_seen(did, *at_us),
+            Op::Mute {
+                viewer,
+                subject,
+                muted,
+            } => self.apply_mute(viewer, subject, *muted),
             Op::CacheIdentity { key, entry } => self.apply_cache(key, entry.as_ref()),
             Op::Account {
                 did,
