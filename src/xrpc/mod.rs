@@ -19,6 +19,7 @@ use std::sync::Arc;
 pub(crate) mod prelude {
     pub use super::error::{XrpcError, XrpcResult};
     pub use super::params::{resolve_actor, resolve_uri, Params};
+    pub use super::viewer::Viewer;
     pub use super::views::{self, Views};
     pub use super::{known_active_actor, profiles_of, with_cursor};
     pub use crate::xrpc::views::ProfileKind;
@@ -139,6 +140,28 @@ pub fn router() -> Router<Arc<AppState>> {
             "/xrpc/app.bsky.notification.updateSeen",
             post(notification::update_seen::handler),
         )
+        .route("/xrpc/app.bsky.graph.muteActor", post(graph::mute::mute))
+        .route(
+            "/xrpc/app.bsky.graph.unmuteActor",
+            post(graph::mute::unmute),
+        )
+        .route("/xrpc/app.bsky.graph.getMutes", get(graph::mute::list))
+        .route(
+            "/xrpc/app.bsky.graph.getBlocks",
+            get(graph::get_blocks::handler),
+        )
+        .route(
+            "/xrpc/app.bsky.graph.getRelationships",
+            get(graph::get_relationships::handler),
+        )
+        .route(
+            "/xrpc/app.bsky.actor.getPreferences",
+            get(actor::preferences::get),
+        )
+        .route(
+            "/xrpc/app.bsky.actor.putPreferences",
+            post(actor::preferences::put),
+        )
         .route("/xrpc/{method}", axum::routing::any(not_implemented))
 }
 
@@ -156,10 +179,9 @@ pub fn with_cursor(mut out: serde_json::Value, cursor: Option<String>) -> Json<s
 
 /// `#profileView`s of the `other` end of edges, leaving out hidden accounts.
 pub fn profiles_of(
-    state: &AppState,
+    views: &Views,
     edges: &[aerie_storage::Edge],
 ) -> Result<Vec<serde_json::Value>, XrpcError> {
-    let views = Views::new(state);
     let mut out = Vec::with_capacity(edges.len());
     for e in edges {
         if views.active(&e.other)? {

@@ -73,9 +73,12 @@ pub async fn forward_json(
     Ok((resp, parsed))
 }
 
-/// The PDS's answer, passed on (status, content type and body).
+/// The PDS's answer, passed on (status, content type and body; no body stays no body).
 pub fn passthrough(resp: Inbound) -> Response {
     let status = StatusCode::from_u16(resp.status).unwrap_or(StatusCode::BAD_GATEWAY);
+    if resp.body.is_empty() {
+        return status.into_response();
+    }
     let content_type = resp
         .content_type
         .unwrap_or_else(|| "application/json".to_string());

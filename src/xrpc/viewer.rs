@@ -55,3 +55,19 @@ fn signed_by(parsed: &Parsed, doc: Option<&crate::identity::DidDoc>) -> Result<b
     };
     Ok(parsed.verify(&key)?)
 }
+
+/// The optional viewer of an XRPC request, as an extractor: the method (for `lxm`) is the
+/// request path's NSID.
+pub struct Viewer(pub Option<String>);
+
+impl axum::extract::FromRequestParts<Arc<AppState>> for Viewer {
+    type Rejection = XrpcError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        let nsid = parts.uri.path().trim_start_matches("/xrpc/").to_string();
+        Ok(Viewer(viewer(state, &parts.headers, &nsid).await?))
+    }
+}

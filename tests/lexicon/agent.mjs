@@ -55,6 +55,27 @@ const commands = {
     check(root.replies.length === 1 && root.replies[0].post.uri === reply.uri, 'reply in the thread')
     const follows = await agent.app.bsky.graph.getFollows({ actor: did })
     check(follows.data.follows.some((f) => f.did === other), 'follow listed')
+    // Viewer state on posts and profiles.
+    check(root.post.viewer?.like?.startsWith(`at://${did}/app.bsky.feed.like/`), 'viewer.like')
+    check(root.post.viewer?.repost?.startsWith(`at://${did}/app.bsky.feed.repost/`), 'viewer.repost')
+    const them = await agent.getProfile({ actor: other })
+    check(them.data.viewer?.following === follow.uri, 'viewer.following')
+    check(them.data.viewer?.muted === false, 'not muted')
+    const rel = await agent.app.bsky.graph.getRelationships({ actor: did, others: [other] })
+    check(rel.data.relationships[0].following === follow.uri, 'relationship')
+    // Mutes stay in Aerie.
+    await agent.mute(other)
+    const mutes = await agent.app.bsky.graph.getMutes()
+    check(mutes.data.mutes.some((m) => m.did === other), 'muted')
+    check((await agent.getProfile({ actor: other })).data.viewer.muted === true, 'viewer.muted')
+    await agent.unmute(other)
+    check((await agent.app.bsky.graph.getMutes()).data.mutes.length === 0, 'unmuted')
+    // Preferences live on the PDS.
+    await agent.app.bsky.actor.putPreferences({
+      preferences: [{ $type: 'app.bsky.actor.defs#adultContentPref', enabled: true }],
+    })
+    const prefs = await agent.app.bsky.actor.getPreferences()
+    check(prefs.data.preferences.some((p) => p.$type === 'app.bsky.actor.defs#adultContentPref' && p.enabled), 'preferences')
     // applyWrites: two posts in one commit, then putRecord (profile).
     const batch = await agent.com.atproto.repo.applyWrites({
       repo: did,
@@ -80,6 +101,14 @@ const commands = {
     const feed = await agent.getAuthorFeed({ actor: did, limit: 100 })
     const texts = feed.data.feed.map((i) => i.post.record.text)
     check(texts.includes('batch 1') && texts.includes('batch 2') && texts.includes('a reply'), `feed has the writes: ${texts}`)
+    // A block shows in getBlocks and on the profile.
+    const block = await agent.app.bsky.graph.block.create(
+      { repo: did },
+      { subject: other, createdAt: new Date().toISOString() },
+    )
+    const blocks = await agent.app.bsky.graph.getBlocks()
+    check(blocks.data.blocks.some((b) => b.did === other), 'blocked')
+    check((await agent.getProfile({ actor: other })).data.viewer.blocking === block.uri, 'viewer.blocking')
     // A blob goes through to the PDS.
     const blob = await agent.uploadBlob(new Uint8Array([137, 80, 78, 71, 1, 2, 3]), { encoding: 'image/png' })
     check(blob.data.blob.size === 7, 'blob uploaded')

@@ -2,7 +2,7 @@
 
 use super::{blob_cid, datetime, text, Limit, Views};
 use aerie_storage::facts::nsid;
-use aerie_storage::RecordId;
+use aerie_storage::{RecordId, Relation};
 use serde_json::{json, Map, Value};
 
 /// Which profile view to build.
@@ -75,7 +75,32 @@ impl Views<'_> {
             m.insert("followsCount".into(), json!(counts.follows));
             m.insert("postsCount".into(), json!(counts.posts));
         }
+        if let Some(v) = self.actor_viewer(did)? {
+            m.insert("viewer".into(), v);
+        }
         m.insert("labels".into(), json!([]));
         Ok(Value::Object(m))
+    }
+
+    /// `#viewerState` of a profile: mutes, blocks both ways, follows both ways.
+    fn actor_viewer(&self, did: &str) -> aerie_storage::Result<Option<Value>> {
+        let Some(viewer) = &self.viewer else {
+            return Ok(None);
+        };
+        let store = &self.state.store;
+        let mut v = json!({
+            "muted": store.muted(viewer, did)?,
+            "blockedBy": store.blocking(did, viewer)?,
+        });
+        if let Some(b) = store.block_record(viewer, did)? {
+            v["blocking"] = json!(b.uri());
+        }
+        if let Some(f) = store.relation(Relation::Follow, viewer, did)? {
+            v["following"] = json!(f.uri());
+        }
+        if let Some(f) = store.relation(Relation::Follow, did, viewer)? {
+            v["followedBy"] = json!(f.uri());
+        }
+        Ok(Some(v))
     }
 }

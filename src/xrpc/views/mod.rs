@@ -15,15 +15,24 @@ use crate::AppState;
 use aerie_storage::{RecordId, StoredRecord};
 use serde_json::Value;
 
-/// A hydrator bound to one request's state.
+/// A hydrator bound to one request's state and viewer.
 pub struct Views<'a> {
     state: &'a AppState,
+    viewer: Option<String>,
 }
 
 impl<'a> Views<'a> {
-    /// A hydrator over the app's store.
+    /// A hydrator over the app's store, for nobody in particular.
     pub fn new(state: &'a AppState) -> Self {
-        Views { state }
+        Views {
+            state,
+            viewer: None,
+        }
+    }
+
+    /// A hydrator for `viewer`: views carry their viewer state.
+    pub fn for_viewer(state: &'a AppState, viewer: Option<String>) -> Self {
+        Views { state, viewer }
     }
 
     /// A live record of an active account, with its JSON.

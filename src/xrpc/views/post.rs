@@ -3,7 +3,7 @@
 use super::actor::ProfileKind;
 use super::Views;
 use aerie_storage::facts::nsid;
-use aerie_storage::{datetime, FeedEntry, RecordId};
+use aerie_storage::{datetime, FeedEntry, RecordId, Relation};
 use serde_json::{json, Value};
 
 impl Views<'_> {
@@ -36,6 +36,18 @@ impl Views<'_> {
             .flatten()
         {
             v["embed"] = e;
+        }
+        if let Some(viewer) = &self.viewer {
+            let store = &self.state.store;
+            let uri = id.uri();
+            let mut state = json!({});
+            if let Some(l) = store.relation(Relation::Like, viewer, &uri)? {
+                state["like"] = json!(l.uri());
+            }
+            if let Some(r) = store.relation(Relation::Repost, viewer, &uri)? {
+                state["repost"] = json!(r.uri());
+            }
+            v["viewer"] = state;
         }
         Ok(Some(v))
     }

@@ -2,7 +2,11 @@
 
 use crate::xrpc::prelude::*;
 
-pub async fn handler(State(state): State<Arc<AppState>>, p: Params) -> XrpcResult {
+pub async fn handler(
+    State(state): State<Arc<AppState>>,
+    Viewer(viewer): Viewer,
+    p: Params,
+) -> XrpcResult {
     let did = p
         .actor(&state, "actor")?
         .ok_or_else(|| XrpcError::invalid("Profile not found"))?;
@@ -17,6 +21,6 @@ pub async fn handler(State(state): State<Arc<AppState>>, p: Params) -> XrpcResul
         });
     }
     Ok(Json(
-        Views::new(&state).profile(&did, ProfileKind::Detailed)?,
+        Views::for_viewer(&state, viewer).profile(&did, ProfileKind::Detailed)?,
     ))
 }

@@ -2,9 +2,13 @@
 
 use crate::xrpc::prelude::*;
 
-pub async fn handler(State(state): State<Arc<AppState>>, p: Params) -> XrpcResult {
+pub async fn handler(
+    State(state): State<Arc<AppState>>,
+    Viewer(viewer): Viewer,
+    p: Params,
+) -> XrpcResult {
     let actors = p.list("actors", 25)?;
-    let views = Views::new(&state);
+    let views = Views::for_viewer(&state, viewer);
     let mut profiles = Vec::new();
     for raw in actors {
         let Some(did) = resolve_actor(&state, raw)? else {

@@ -2,3 +2,4 @@
 
 pub mod get_profile;
 pub mod get_profiles;
+pub mod preferences;

@@ -3,7 +3,11 @@
 use crate::xrpc::prelude::*;
 use aerie_storage::FeedFilter;
 
-pub async fn handler(State(state): State<Arc<AppState>>, p: Params) -> XrpcResult {
+pub async fn handler(
+    State(state): State<Arc<AppState>>,
+    Viewer(viewer): Viewer,
+    p: Params,
+) -> XrpcResult {
     let limit = p.limit(50, 100)?;
     let filter = match p.get("filter").unwrap_or("posts_with_replies") {
         "posts_with_replies" => FeedFilter::WithReplies,
@@ -20,7 +24,7 @@ pub async fn handler(State(state): State<Arc<AppState>>, p: Params) -> XrpcResul
     let did = p
         .actor(&state, "actor")?
         .ok_or_else(|| XrpcError::invalid("Profile not found"))?;
-    let views = Views::new(&state);
+    let views = Views::for_viewer(&state, viewer);
     if !views.active(&did)? {
         return Err(XrpcError::invalid("Profile not found"));
     }

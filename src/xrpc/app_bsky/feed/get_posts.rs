@@ -2,9 +2,13 @@
 
 use crate::xrpc::prelude::*;
 
-pub async fn handler(State(state): State<Arc<AppState>>, p: Params) -> XrpcResult {
+pub async fn handler(
+    State(state): State<Arc<AppState>>,
+    Viewer(viewer): Viewer,
+    p: Params,
+) -> XrpcResult {
     let uris = p.list("uris", 25)?;
-    let views = Views::new(&state);
+    let views = Views::for_viewer(&state, viewer);
     let mut posts = Vec::new();
     for raw in uris {
         let Some(id) = crate::util::syntax::record_uri(raw) else {

@@ -2,11 +2,15 @@
 
 use crate::xrpc::prelude::*;
 
-pub async fn handler(State(state): State<Arc<AppState>>, p: Params) -> XrpcResult {
+pub async fn handler(
+    State(state): State<Arc<AppState>>,
+    Viewer(viewer): Viewer,
+    p: Params,
+) -> XrpcResult {
     let limit = p.limit(50, 100)?;
     let raw = p.uri("uri")?;
     let uri = raw.uri();
-    let views = Views::new(&state);
+    let views = Views::for_viewer(&state, viewer);
     let page = match resolve_uri(&state, raw)? {
         Some(id) => state.store.quotes(&id, p.cursor(), limit)?,
         None => Page {

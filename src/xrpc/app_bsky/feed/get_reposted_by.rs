@@ -2,7 +2,11 @@
 
 use crate::xrpc::prelude::*;
 
-pub async fn handler(State(state): State<Arc<AppState>>, p: Params) -> XrpcResult {
+pub async fn handler(
+    State(state): State<Arc<AppState>>,
+    Viewer(viewer): Viewer,
+    p: Params,
+) -> XrpcResult {
     let limit = p.limit(50, 100)?;
     let raw = p.uri("uri")?;
     let uri = raw.uri();
@@ -13,7 +17,7 @@ pub async fn handler(State(state): State<Arc<AppState>>, p: Params) -> XrpcResul
             cursor: None,
         },
     };
-    let mut out = json!({ "uri": uri, "repostedBy": profiles_of(&state, &page.items)? });
+    let mut out = json!({ "uri": uri, "repostedBy": profiles_of(&Views::for_viewer(&state, viewer), &page.items)? });
     if let Some(cid) = p.get("cid") {
         out["cid"] = json!(cid);
     }

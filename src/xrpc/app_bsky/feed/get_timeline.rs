@@ -16,7 +16,7 @@ pub async fn handler(
     let mut authors = crate::ingest::scope::follows_of(&*state.store, &viewer)?;
     authors.push(viewer.clone());
     let page = state.store.timeline(&authors, p.cursor(), limit)?;
-    let views = Views::new(&state);
+    let views = Views::for_viewer(&state, Some(viewer.clone()));
     let mut feed = Vec::with_capacity(page.items.len());
     for entry in &page.items {
         if views.blocked_between(&viewer, &entry.id.did)? {

@@ -2,8 +2,12 @@
 
 use crate::xrpc::prelude::*;
 
-pub async fn handler(State(state): State<Arc<AppState>>, p: Params) -> XrpcResult {
-    super::follow_list(&state, &p, "followers", |s, did, cursor, limit| {
+pub async fn handler(
+    State(state): State<Arc<AppState>>,
+    Viewer(viewer): Viewer,
+    p: Params,
+) -> XrpcResult {
+    super::follow_list(&state, viewer, &p, "followers", |s, did, cursor, limit| {
         s.followers(did, cursor, limit)
     })
 }

@@ -16,7 +16,7 @@ pub async fn handler(
     let reasons: Vec<&str> = p.list("reasons", 20).unwrap_or_default();
     let seen = state.store.seen_at(&viewer)?;
     let page = state.store.notifications(&viewer, p.cursor(), limit)?;
-    let views = Views::new(&state);
+    let views = Views::for_viewer(&state, Some(viewer.clone()));
     let mut out = Vec::with_capacity(page.items.len());
     for n in &page.items {
         if !reasons.is_empty() && !reasons.contains(&n.reason.as_str()) {
