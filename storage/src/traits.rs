@@ -46,6 +46,14 @@ pub trait RecordReader: Send + Sync {
         cursor: Option<&str>,
         limit: usize,
     ) -> Result<Page<FeedEntry>>;
+    /// The home timeline's skeleton: posts and reposts of the accounts `viewer` follows and
+    /// their own, newest first.
+    fn home_timeline(
+        &self,
+        viewer: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<FeedEntry>>;
     /// Direct replies to a post, oldest first (thread order).
     fn replies(&self, parent: &RecordId, limit: usize) -> Result<Vec<RecordId>>;
 }

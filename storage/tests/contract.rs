@@ -1063,6 +1063,21 @@ fn timelines_merge_authors_in_order_and_page_without_gaps(s: &dyn Store) {
     assert!(top.items.iter().all(|e| e.id.rkey != "p0"));
     assert!(top.cursor.is_none());
     assert!(s.timeline(&[], None, 10).expect("empty").items.is_empty());
+    // The home timeline of someone following alice and bob is the same merge plus their own.
+    s.apply(
+        &[
+            follow(CAROL, "f1", 70, 70, ALICE),
+            follow(CAROL, "f2", 71, 71, BOB),
+        ],
+        None,
+    )
+    .expect("follows");
+    let home = s.home_timeline(CAROL, None, 100).expect("home");
+    let mine = s
+        .timeline(&[ALICE.into(), BOB.into(), CAROL.into()], None, 100)
+        .expect("merge");
+    assert_eq!(home, mine);
+    assert!(home.items.iter().any(|e| e.id.did == CAROL));
 }
 
 fn local_users_are_notified_of_what_others_do(s: &dyn Store) {

@@ -6,7 +6,7 @@ use aerie_storage::{RecordId, Relation};
 use serde_json::{json, Map, Value};
 
 /// Which profile view to build.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ProfileKind {
     /// `#profileViewBasic`.
     Basic,
@@ -19,6 +19,16 @@ pub enum ProfileKind {
 impl Views<'_> {
     /// A profile view; handles that are unknown render as `handle.invalid`.
     pub fn profile(&self, did: &str, kind: ProfileKind) -> aerie_storage::Result<Value> {
+        let key = (did.to_string(), kind);
+        if let Some(v) = self.profiles.borrow().get(&key) {
+            return Ok(v.clone());
+        }
+        let v = self.build_profile(did, kind)?;
+        self.profiles.borrow_mut().insert(key, v.clone());
+        Ok(v)
+    }
+
+    fn build_profile(&self, did: &str, kind: ProfileKind) -> aerie_storage::Result<Value> {
         let store = &self.state.store;
         let handle = store
             .actor(did)?

@@ -15,24 +15,27 @@ use crate::AppState;
 use aerie_storage::{RecordId, StoredRecord};
 use serde_json::Value;
 
-/// A hydrator bound to one request's state and viewer.
+/// A hydrator bound to one request's state and viewer. Profile views are built once per
+/// request (a timeline shows the same authors many times).
 pub struct Views<'a> {
     state: &'a AppState,
     viewer: Option<String>,
+    profiles: std::cell::RefCell<std::collections::HashMap<(String, ProfileKind), Value>>,
 }
 
 impl<'a> Views<'a> {
     /// A hydrator over the app's store, for nobody in particular.
     pub fn new(state: &'a AppState) -> Self {
-        Views {
-            state,
-            viewer: None,
-        }
+        Self::for_viewer(state, None)
     }
 
     /// A hydrator for `viewer`: views carry their viewer state.
     pub fn for_viewer(state: &'a AppState, viewer: Option<String>) -> Self {
-        Views { state, viewer }
+        Views {
+            state,
+            viewer,
+            profiles: Default::default(),
+        }
     }
 
     /// A live record of an active account, with its JSON.

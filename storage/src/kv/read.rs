@@ -280,6 +280,15 @@ impl<E: Engine> RecordReader for KvStore<E> {
         self.merged_feeds(authors, cursor, limit)
     }
 
+    fn home_timeline(
+        &self,
+        viewer: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<FeedEntry>> {
+        self.home(viewer, cursor, limit)
+    }
+
     fn replies(&self, parent: &RecordId, limit: usize) -> Result<Vec<RecordId>> {
         let Some(prefix) = self.subject_key(parent)? else {
             return Ok(vec![]);

@@ -137,6 +137,44 @@ impl<E: Engine> KvStore<E> {
         cursor: Option<&str>,
         limit: usize,
     ) -> Result<Page<FeedEntry>> {
+        let mut aids = Vec::with_capacity(authors.len());
+        for did in authors {
+            aids.extend(self.lookup_aid(did)?);
+        }
+        self.merge(aids, cursor, limit)
+    }
+
+    /// The home timeline of `viewer`: the accounts they follow (read straight off their
+    /// follow index, as ids) and their own.
+    pub(super) fn home(
+        &self,
+        viewer: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<FeedEntry>> {
+        let Some(me) = self.lookup_aid(viewer)? else {
+            return Ok(Page {
+                items: vec![],
+                cursor: None,
+            });
+        };
+        let rows = self
+            .engine
+            .scan_asc(Ks::Follows, &me.to_be_bytes(), None, usize::MAX)?;
+        let mut aids: Vec<u64> = rows
+            .iter()
+            .filter_map(|(k, _)| k.get(16..).and_then(keys::read_aid))
+            .collect();
+        aids.push(me);
+        self.merge(aids, cursor, limit)
+    }
+
+    fn merge(
+        &self,
+        mut aids: Vec<u64>,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<FeedEntry>> {
         let cursor = match cursor {
             Some(c) => {
                 let b = super::read::unhex(c)?;
@@ -149,19 +187,16 @@ impl<E: Engine> KvStore<E> {
             }
             None => None,
         };
-        let mut names: HashMap<u64, &str> = HashMap::with_capacity(authors.len());
-        let mut candidates = Vec::with_capacity(authors.len());
-        for did in authors {
-            let Some(aid) = self.lookup_aid(did)? else {
-                continue;
-            };
-            if names.insert(aid, did).is_none() {
-                let head = self.head(aid)?;
-                if head != i64::MIN {
-                    candidates.push((head, aid));
-                }
+        aids.sort_unstable();
+        aids.dedup();
+        let mut candidates = Vec::with_capacity(aids.len());
+        for aid in aids {
+            let head = self.head(aid)?;
+            if head != i64::MIN {
+                candidates.push((head, aid));
             }
         }
+        let mut names: HashMap<u64, String> = HashMap::new();
         candidates.sort_unstable_by(|a, b| b.cmp(a));
         let mut heap: BinaryHeap<Item> = BinaryHeap::new();
         let mut open: HashMap<u64, Open> = HashMap::new();
@@ -203,9 +238,17 @@ impl<E: Engine> KvStore<E> {
             } else {
                 nsid::POST
             };
+            let did = match names.get(&top.aid) {
+                Some(d) => d.clone(),
+                None => {
+                    let d = super::did(self, top.aid)?;
+                    names.insert(top.aid, d.clone());
+                    d
+                }
+            };
             items.push(FeedEntry {
                 id: RecordId::new(
-                    names.get(&top.aid).copied().unwrap_or_default(),
+                    &did,
                     collection,
                     &keys::read_rkey(top.tail.get(1..).unwrap_or_default()),
                 ),

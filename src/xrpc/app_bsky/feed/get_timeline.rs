@@ -13,9 +13,7 @@ pub async fn handler(
     let viewer =
         crate::xrpc::viewer::required(&state, &headers, "app.bsky.feed.getTimeline").await?;
     let limit = p.limit(50, 100)?;
-    let mut authors = crate::ingest::scope::follows_of(&*state.store, &viewer)?;
-    authors.push(viewer.clone());
-    let page = state.store.timeline(&authors, p.cursor(), limit)?;
+    let page = state.store.home_timeline(&viewer, p.cursor(), limit)?;
     let views = Views::for_viewer(&state, Some(viewer.clone()));
     let mut feed = Vec::with_capacity(page.items.len());
     for entry in &page.items {
