@@ -65,11 +65,13 @@ pub enum Ks {
     Notifications,
     /// Likes, reposts and follows where a local user is one end, for point lookups.
     Relations,
+    /// Every post and repost by time (home timelines of many follows).
+    FeedByTime,
 }
 
 impl Ks {
     /// Every keyspace, in a fixed order.
-    pub const ALL: [Ks; 20] = [
+    pub const ALL: [Ks; 21] = [
         Ks::Meta,
         Ks::Dids,
         Ks::DidNames,
@@ -90,6 +92,7 @@ impl Ks {
         Ks::State,
         Ks::Notifications,
         Ks::Relations,
+        Ks::FeedByTime,
     ];
 
     /// The keyspace's name on disk.
@@ -115,6 +118,7 @@ impl Ks {
             Ks::State => "account_state",
             Ks::Notifications => "recipient_notification",
             Ks::Relations => "actor_subject_relation",
+            Ks::FeedByTime => "time_feed",
         }
     }
 }

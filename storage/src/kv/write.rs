@@ -97,6 +97,19 @@ impl<'a, E: Engine> Tx<'a, E> {
         Ok(keys::subject(aid, &id.collection, &id.rkey))
     }
 
+    /// A post or repost in its author's feed and in the feed of everyone by time.
+    fn feed_entry(&mut self, aid: u64, t: i64, kind: u8, rkey: &str, flags: u8, add: bool) {
+        self.set(Ks::Feed, keys::feed(aid, t, kind, rkey), vec![flags], add);
+        let by_time = [
+            &keys::sort_key(t)[..],
+            &aid.to_be_bytes(),
+            &[kind],
+            &keys::rkey(rkey),
+        ]
+        .concat();
+        self.set(Ks::FeedByTime, by_time, vec![flags], add);
+    }
+
     /// Inserts (`add`) or removes every index entry and count of one live record, whose
     /// parsed JSON is `value`.
     fn index(
@@ -121,12 +134,7 @@ impl<'a, E: Engine> Tx<'a, E> {
             } => {
                 let self_thread = reply.as_ref().is_some_and(|r| r.root.did == id.did);
                 let flags = feed_flags(false, reply.is_some(), self_thread, media, video);
-                self.set(
-                    Ks::Feed,
-                    keys::feed(aid, t, keys::FEED_POST, &id.rkey),
-                    vec![flags],
-                    add,
-                );
+                self.feed_entry(aid, t, keys::FEED_POST, &id.rkey, flags, add);
                 self.bump(Count::Posts, &aid.to_be_bytes(), add)?;
                 if let Some(r) = reply {
                     let parent = self.subject(&r.parent)?;
@@ -154,12 +162,7 @@ impl<'a, E: Engine> Tx<'a, E> {
                 );
                 self.bump(Count::Reposts, &subject, add)?;
                 let flags = feed_flags(true, false, false, false, false);
-                self.set(
-                    Ks::Feed,
-                    keys::feed(aid, t, keys::FEED_REPOST, &id.rkey),
-                    vec![flags],
-                    add,
-                );
+                self.feed_entry(aid, t, keys::FEED_REPOST, &id.rkey, flags, add);
             }
             Facts::Follow(did) => {
                 let other = self.aid(&did)?;
