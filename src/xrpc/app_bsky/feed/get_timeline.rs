@@ -17,7 +17,10 @@ pub async fn handler(
     let views = Views::for_viewer(&state, Some(viewer.clone()));
     let mut feed = Vec::with_capacity(page.items.len());
     for entry in &page.items {
-        if views.blocked_between(&viewer, &entry.id.did)? {
+        // Blocked either way, or muted by the viewer: not in their timeline.
+        if views.blocked_between(&viewer, &entry.id.did)?
+            || state.store.muted(&viewer, &entry.id.did)?
+        {
             continue;
         }
         feed.extend(views.feed_item(entry)?);

@@ -22,7 +22,7 @@ pub async fn handler(
         if !reasons.is_empty() && !reasons.contains(&n.reason.as_str()) {
             continue;
         }
-        if views.blocked_between(&viewer, &n.id.did)? {
+        if views.blocked_between(&viewer, &n.id.did)? || state.store.muted(&viewer, &n.id.did)? {
             continue;
         }
         out.extend(views.notification(n, seen)?);
