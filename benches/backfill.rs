@@ -125,18 +125,11 @@ fn follow_to_history() {
         let bob = net.did("bob.test");
         let dir = tempfile::tempdir().expect("tempdir");
         let data = dir.path().join("data");
-        let pds_ws = net.info["pds"].as_str().expect("pds").replace("http", "ws");
-        let mut env = net.identity_env();
-        env.extend(
-            [
-                ("AERIE_SOURCE", "firehose"),
-                ("AERIE_FIREHOSE__URL", pds_ws.as_str()),
-                ("AERIE_USERS", "[\"alice.test\"]"),
-                ("AERIE_SCOPE", "follows"),
-                ("RUST_LOG", "warn"),
-            ]
-            .map(|(k, v)| (k.to_string(), v.to_string())),
-        );
+        let env = net.firehose_env(&[
+            ("AERIE_USERS", "[\"alice.test\"]"),
+            ("AERIE_SCOPE", "follows"),
+            ("RUST_LOG", "warn"),
+        ]);
         let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let a = common::Aerie::start(&data, "ws://127.0.0.1:9/unused", &pairs);
         a.wait_for(Duration::from_secs(60), |r| r["backfill"]["done"] == 1)

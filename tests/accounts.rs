@@ -49,18 +49,11 @@ async fn an_agent_pointed_at_aerie_logs_in_writes_and_reads_back() {
         .to_string();
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
-    let pds_ws = net.info["pds"].as_str().expect("pds").replace("http", "ws");
-    let mut env: Vec<(String, String)> = net.identity_env();
-    env.extend(
-        [
-            ("AERIE_SOURCE", "firehose"),
-            ("AERIE_FIREHOSE__URL", pds_ws.as_str()),
-            ("AERIE_SCOPE", "follows"),
-            // Every use of a PDS token refreshes it first: refreshes race with writes.
-            ("AERIE_AUTH__PDS_REFRESH_MARGIN_SECS", "100000000"),
-        ]
-        .map(|(k, v)| (k.to_string(), v.to_string())),
-    );
+    let env = net.firehose_env(&[
+        ("AERIE_SCOPE", "follows"),
+        // Every use of a PDS token refreshes it first: refreshes race with writes.
+        ("AERIE_AUTH__PDS_REFRESH_MARGIN_SECS", "100000000"),
+    ]);
     let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let mut a = Aerie::start(&data, "ws://127.0.0.1:9/unused", &pairs);
 
@@ -151,17 +144,10 @@ async fn a_pds_proxies_its_users_timeline_to_aerie_with_service_auth() {
     let (alice, bob) = (net.did("alice.test"), net.did("bob.test"));
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
-    let pds_ws = net.info["pds"].as_str().expect("pds").replace("http", "ws");
-    let mut env: Vec<(String, String)> = net.identity_env();
-    env.extend(
-        [
-            ("AERIE_SOURCE", "firehose"),
-            ("AERIE_FIREHOSE__URL", pds_ws.as_str()),
-            ("AERIE_USERS", "[\"alice.test\"]"),
-            ("AERIE_PUBLIC_URL", aerie_url.as_str()),
-        ]
-        .map(|(k, v)| (k.to_string(), v.to_string())),
-    );
+    let env = net.firehose_env(&[
+        ("AERIE_USERS", "[\"alice.test\"]"),
+        ("AERIE_PUBLIC_URL", aerie_url.as_str()),
+    ]);
     let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let a = Aerie::start_at(port, &data, "ws://127.0.0.1:9/unused", &pairs);
     a.wait_for(Duration::from_secs(60), |r| {

@@ -68,6 +68,20 @@ impl Network {
         a["did"].as_str().expect("did").to_string()
     }
 
+    /// Environment for an Aerie that follows this PDS's firehose and resolves identities on this
+    /// network, plus `extra`.
+    pub fn firehose_env(&self, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+        let pds_ws = self.info["pds"]
+            .as_str()
+            .expect("pds")
+            .replace("http", "ws");
+        let mut env = self.identity_env();
+        env.push(("AERIE_SOURCE".into(), "firehose".into()));
+        env.push(("AERIE_FIREHOSE__URL".into(), pds_ws));
+        env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        env
+    }
+
     /// Environment that points Aerie's identity resolution at this network.
     pub fn identity_env(&self) -> Vec<(String, String)> {
         vec![
