@@ -140,6 +140,14 @@ pub fn router() -> Router<Arc<AppState>> {
             "/xrpc/app.bsky.notification.updateSeen",
             post(notification::update_seen::handler),
         )
+        .route(
+            "/xrpc/app.bsky.feed.getActorLikes",
+            get(feed::get_actor_likes::handler),
+        )
+        .route(
+            "/xrpc/app.bsky.graph.getKnownFollowers",
+            get(graph::get_known_followers::handler),
+        )
         .route("/xrpc/app.bsky.graph.muteActor", post(graph::mute::mute))
         .route(
             "/xrpc/app.bsky.graph.unmuteActor",

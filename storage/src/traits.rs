@@ -54,6 +54,15 @@ pub trait RecordReader: Send + Sync {
         cursor: Option<&str>,
         limit: usize,
     ) -> Result<Page<FeedEntry>>;
+    /// An account's live records of one collection, newest record key first (TIDs: newest
+    /// written first).
+    fn records_in(
+        &self,
+        did: &str,
+        collection: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<RecordId>>;
     /// Direct replies to a post, oldest first (thread order).
     fn replies(&self, parent: &RecordId, limit: usize) -> Result<Vec<RecordId>>;
 }

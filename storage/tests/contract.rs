@@ -790,6 +790,25 @@ fn an_accounts_live_records_are_listed_and_paged(s: &dyn Store) {
         .records_of("did:plc:nobody", None, 10)
         .expect("none")
         .is_empty());
+    // One collection, newest key first, paged.
+    let posts =
+        |cursor: Option<&str>, limit| s.records_in(BOB, nsid::POST, cursor, limit).expect("page");
+    let first = posts(None, 1);
+    assert_eq!(first.items.len(), 1);
+    let rest = posts(first.cursor.as_deref(), 10);
+    let keys: Vec<String> = first
+        .items
+        .iter()
+        .chain(&rest.items)
+        .map(|r| r.rkey.clone())
+        .collect();
+    assert_eq!(keys, ["p3", "p2"]);
+    assert!(rest.cursor.is_none());
+    let carol = s.records_in(CAROL, nsid::POST, None, 10).expect("carol");
+    assert!(
+        carol.items.iter().all(|r| r.rkey != "p5"),
+        "deleted records are not listed"
+    );
 }
 
 fn gaps_are_marked_repairing_then_removed(s: &dyn Store) {

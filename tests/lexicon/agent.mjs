@@ -55,6 +55,11 @@ const commands = {
     check(root.replies.length === 1 && root.replies[0].post.uri === reply.uri, 'reply in the thread')
     const follows = await agent.app.bsky.graph.getFollows({ actor: did })
     check(follows.data.follows.some((f) => f.did === other), 'follow listed')
+    // Likes are listed for their author.
+    const likes = await agent.app.bsky.feed.getActorLikes({ actor: did })
+    check(likes.data.feed.some((i) => i.post.uri === post.uri), 'getActorLikes lists the liked post')
+    const known = await agent.app.bsky.graph.getKnownFollowers({ actor: other })
+    check(Array.isArray(known.data.followers), 'getKnownFollowers answers')
     // Viewer state on posts and profiles.
     check(root.post.viewer?.like?.startsWith(`at://${did}/app.bsky.feed.like/`), 'viewer.like')
     check(root.post.viewer?.repost?.startsWith(`at://${did}/app.bsky.feed.repost/`), 'viewer.repost')

@@ -224,6 +224,33 @@ impl<E: Engine> RecordReader for KvStore<E> {
         Ok(out)
     }
 
+    fn records_in(
+        &self,
+        did: &str,
+        collection: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<RecordId>> {
+        let Some(aid) = self.lookup_aid(did)? else {
+            return Ok(Page {
+                items: vec![],
+                cursor: None,
+            });
+        };
+        let mut prefix = aid.to_be_bytes().to_vec();
+        keys::push_collection(&mut prefix, collection);
+        self.page(Ks::Records, &prefix, cursor, limit, |suffix, v| {
+            if Row::decode(v)?.live.is_none() {
+                return Ok(None);
+            }
+            Ok(Some(RecordId::new(
+                did,
+                collection,
+                &keys::read_rkey(suffix),
+            )))
+        })
+    }
+
     fn post_counts(&self, id: &RecordId) -> Result<PostCounts> {
         let Some(s) = self.subject_key(id)? else {
             return Ok(PostCounts::default());

@@ -1,5 +1,6 @@
 //! `app.bsky.feed.*`.
 
+pub mod get_actor_likes;
 pub mod get_author_feed;
 pub mod get_likes;
 pub mod get_post_thread;

@@ -3,6 +3,7 @@
 pub mod get_blocks;
 pub mod get_followers;
 pub mod get_follows;
+pub mod get_known_followers;
 pub mod get_relationships;
 pub mod mute;
 
