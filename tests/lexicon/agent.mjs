@@ -114,6 +114,12 @@ const commands = {
     const blocks = await agent.app.bsky.graph.getBlocks()
     check(blocks.data.blocks.some((b) => b.did === other), 'blocked')
     check((await agent.getProfile({ actor: other })).data.viewer.blocking === block.uri, 'viewer.blocking')
+    try {
+      await agent.getAuthorFeed({ actor: other })
+      check(false, 'a blocked author feed is refused')
+    } catch (e) {
+      check(e.error === 'BlockedActor', `BlockedActor, got ${e.error}`)
+    }
     // A blob goes through to the PDS.
     const blob = await agent.uploadBlob(new Uint8Array([137, 80, 78, 71, 1, 2, 3]), { encoding: 'image/png' })
     check(blob.data.blob.size === 7, 'blob uploaded')

@@ -1,4 +1,5 @@
-//! `app.bsky.feed.getAuthorFeed`: an account's posts and reposts, newest first.
+//! `app.bsky.feed.getAuthorFeed`: an account's posts and reposts, newest first; refused with
+//! `BlockedActor` / `BlockedByActor` when the viewer and the account block each other.
 
 use crate::xrpc::prelude::*;
 use aerie_storage::FeedFilter;
@@ -24,6 +25,20 @@ pub async fn handler(
     let did = p
         .actor(&state, "actor")?
         .ok_or_else(|| XrpcError::invalid("Profile not found"))?;
+    if let Some(v) = &viewer {
+        if state.store.blocking(v, &did)? {
+            return Err(XrpcError::named(
+                "BlockedActor",
+                "Requester has blocked actor",
+            ));
+        }
+        if state.store.blocking(&did, v)? {
+            return Err(XrpcError::named(
+                "BlockedByActor",
+                "Requester is blocked by actor",
+            ));
+        }
+    }
     let views = Views::for_viewer(&state, viewer);
     if !views.active(&did)? {
         return Err(XrpcError::invalid("Profile not found"));
