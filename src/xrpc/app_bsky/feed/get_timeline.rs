@@ -16,14 +16,23 @@ pub async fn handler(
     let page = state.store.home_timeline(&viewer, p.cursor(), limit)?;
     let views = Views::for_viewer(&state, Some(viewer.clone()));
     let mut feed = Vec::with_capacity(page.items.len());
+    // Whether each author is hidden, decided once per author.
+    let mut hidden: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
     for entry in &page.items {
-        // Blocked either way, or muted by the viewer: not in their timeline.
-        if views.blocked_between(&viewer, &entry.id.did)?
-            || state.store.muted(&viewer, &entry.id.did)?
-        {
-            continue;
+        let author = entry.id.did.as_str();
+        let hide = match hidden.get(author) {
+            Some(h) => *h,
+            None => {
+                // Blocked either way, or muted by the viewer: not in their timeline.
+                let h = views.blocked_between(&viewer, author)?
+                    || state.store.muted(&viewer, author)?;
+                hidden.insert(author, h);
+                h
+            }
+        };
+        if !hide {
+            feed.extend(views.feed_item(entry)?);
         }
-        feed.extend(views.feed_item(entry)?);
     }
     Ok(with_cursor(json!({ "feed": feed }), page.cursor))
 }
