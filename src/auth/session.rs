@@ -83,7 +83,7 @@ pub struct Sessions {
     resolver: Arc<Resolver>,
     scope: Arc<Scope>,
     /// One change at a time per session (PDS refreshes rotate tokens; none may be lost).
-    refreshing: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// A PDS access token this close to expiry is refreshed before use (s).
     refresh_margin_secs: i64,
 }
@@ -155,7 +155,7 @@ impl Sessions {
             secret,
             resolver,
             scope,
-            refreshing: Mutex::default(),
+            locks: Mutex::default(),
             refresh_margin_secs: refresh_margin_secs.min(i64::MAX as u64) as i64,
         }
     }
@@ -312,7 +312,7 @@ impl Sessions {
 
     /// The lock every change of one session takes (so none is lost to another).
     fn lock_of(&self, id: &str) -> Arc<tokio::sync::Mutex<()>> {
-        let mut m = self.refreshing.lock().unwrap_or_else(|p| p.into_inner());
+        let mut m = self.locks.lock().unwrap_or_else(|p| p.into_inner());
         m.entry(id.to_string()).or_default().clone()
     }
 

@@ -19,7 +19,7 @@ use std::sync::Arc;
 pub(crate) mod prelude {
     pub use super::error::{XrpcError, XrpcResult};
     pub use super::params::{resolve_actor, resolve_uri, Params};
-    pub use super::viewer::Viewer;
+    pub use super::viewer::{Authed, Viewer};
     pub use super::views::{self, Views};
     pub use super::{known_active_actor, profiles_of, with_cursor};
     pub use crate::xrpc::views::ProfileKind;

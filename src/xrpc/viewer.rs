@@ -71,3 +71,20 @@ impl axum::extract::FromRequestParts<Arc<AppState>> for Viewer {
         Ok(Viewer(viewer(state, &parts.headers, &nsid).await?))
     }
 }
+
+/// The viewer of an XRPC method that needs one: 401 `AuthMissing` without.
+pub struct Authed(pub String);
+
+impl axum::extract::FromRequestParts<Arc<AppState>> for Authed {
+    type Rejection = XrpcError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        let Viewer(v) =
+            <Viewer as axum::extract::FromRequestParts<_>>::from_request_parts(parts, state)
+                .await?;
+        v.map(Authed).ok_or_else(XrpcError::auth_missing)
+    }
+}

@@ -122,11 +122,7 @@ impl<E: Engine> KvStore<E> {
 
 impl<E: Engine> Tx<'_, E> {
     /// Whether `did` is a local user, as of this batch.
-    pub(super) fn is_local_did(&self, did: &str) -> Result<bool> {
-        self.local(did)
-    }
-
-    fn local(&self, did: &str) -> Result<bool> {
+    pub(super) fn local(&self, did: &str) -> Result<bool> {
         if let Some((_, add)) = self.local_changes.iter().rev().find(|(d, _)| d == did) {
             return Ok(*add);
         }

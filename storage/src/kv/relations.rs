@@ -22,11 +22,9 @@ impl<E: Engine> Tx<'_, E> {
     /// The relation key of one record, when it has one (`subject` as `keys::subject` or an aid).
     fn relation_key(&mut self, id: &RecordId, aid: u64, facts: &Facts) -> Result<Option<Vec<u8>>> {
         let (kind, subject) = match facts {
-            Facts::Like(s) if self.is_local_did(&id.did)? => (Relation::Like, self.subject_key(s)?),
-            Facts::Repost(s) if self.is_local_did(&id.did)? => {
-                (Relation::Repost, self.subject_key(s)?)
-            }
-            Facts::Follow(d) if self.is_local_did(&id.did)? || self.is_local_did(d)? => {
+            Facts::Like(s) if self.local(&id.did)? => (Relation::Like, self.subject_key(s)?),
+            Facts::Repost(s) if self.local(&id.did)? => (Relation::Repost, self.subject_key(s)?),
+            Facts::Follow(d) if self.local(&id.did)? || self.local(d)? => {
                 (Relation::Follow, self.aid(d)?.to_be_bytes().to_vec())
             }
             _ => return Ok(None),

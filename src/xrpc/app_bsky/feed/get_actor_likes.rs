@@ -3,15 +3,12 @@
 
 use crate::xrpc::prelude::*;
 use aerie_storage::facts::{self, nsid, Facts};
-use axum::http::HeaderMap;
 
 pub async fn handler(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    Authed(viewer): Authed,
     p: Params,
 ) -> XrpcResult {
-    let viewer =
-        crate::xrpc::viewer::required(&state, &headers, "app.bsky.feed.getActorLikes").await?;
     let limit = p.limit(50, 100)?;
     let actor = p
         .actor(&state, "actor")?

@@ -3,15 +3,12 @@
 //! viewer (Aerie session or service auth from their PDS): 401 `AuthMissing` otherwise.
 
 use crate::xrpc::prelude::*;
-use axum::http::HeaderMap;
 
 pub async fn handler(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    Authed(viewer): Authed,
     p: Params,
 ) -> XrpcResult {
-    let viewer =
-        crate::xrpc::viewer::required(&state, &headers, "app.bsky.feed.getTimeline").await?;
     let limit = p.limit(50, 100)?;
     let page = state.store.home_timeline(&viewer, p.cursor(), limit)?;
     let views = Views::for_viewer(&state, Some(viewer.clone()));

@@ -1,7 +1,6 @@
 //! `app.bsky.graph.getKnownFollowers`: followers of `actor` whom the viewer follows.
 
 use crate::xrpc::prelude::*;
-use axum::http::HeaderMap;
 use std::collections::HashSet;
 
 /// Followers looked at per request at most (the rest on the next page).
@@ -9,11 +8,9 @@ const SCAN: usize = 5000;
 
 pub async fn handler(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    Authed(viewer): Authed,
     p: Params,
 ) -> XrpcResult {
-    let viewer =
-        crate::xrpc::viewer::required(&state, &headers, "app.bsky.graph.getKnownFollowers").await?;
     let limit = p.limit(50, 100)?;
     let did = known_active_actor(&state, &p)?;
     let mine: HashSet<String> = crate::ingest::scope::follows_of(&*state.store, &viewer)?

@@ -3,16 +3,13 @@
 
 use crate::xrpc::prelude::*;
 use aerie_storage::Op;
-use axum::http::HeaderMap;
 
-async fn set(
+fn set(
     state: &AppState,
-    headers: &HeaderMap,
-    nsid: &str,
+    viewer: String,
     body: Option<Json<serde_json::Value>>,
     muted: bool,
 ) -> XrpcResult {
-    let viewer = crate::xrpc::viewer::required(state, headers, nsid).await?;
     let raw = body
         .as_ref()
         .and_then(|Json(b)| b.get("actor")?.as_str())
@@ -36,24 +33,27 @@ async fn set(
 /// `app.bsky.graph.muteActor`.
 pub async fn mute(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    Authed(viewer): Authed,
     body: Option<Json<serde_json::Value>>,
 ) -> XrpcResult {
-    set(&state, &headers, "app.bsky.graph.muteActor", body, true).await
+    set(&state, viewer, body, true)
 }
 
 /// `app.bsky.graph.unmuteActor`.
 pub async fn unmute(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    Authed(viewer): Authed,
     body: Option<Json<serde_json::Value>>,
 ) -> XrpcResult {
-    set(&state, &headers, "app.bsky.graph.unmuteActor", body, false).await
+    set(&state, viewer, body, false)
 }
 
 /// `app.bsky.graph.getMutes`: the viewer's mutes, as profile views.
-pub async fn list(State(state): State<Arc<AppState>>, headers: HeaderMap, p: Params) -> XrpcResult {
-    let viewer = crate::xrpc::viewer::required(&state, &headers, "app.bsky.graph.getMutes").await?;
+pub async fn list(
+    State(state): State<Arc<AppState>>,
+    Authed(viewer): Authed,
+    p: Params,
+) -> XrpcResult {
     let limit = p.limit(50, 100)?;
     let dids = state.store.mutes(&viewer, p.cursor(), limit)?;
     let views = Views::for_viewer(&state, Some(viewer));

@@ -2,16 +2,12 @@
 //! quotes, newest first, each with `isRead` against the viewer's `seenAt`; `reasons` filters.
 
 use crate::xrpc::prelude::*;
-use axum::http::HeaderMap;
-
-const NSID: &str = "app.bsky.notification.listNotifications";
 
 pub async fn handler(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    Authed(viewer): Authed,
     p: Params,
 ) -> XrpcResult {
-    let viewer = crate::xrpc::viewer::required(&state, &headers, NSID).await?;
     let limit = p.limit(50, 100)?;
     let reasons: Vec<&str> = p.list("reasons", 20).unwrap_or_default();
     let seen = state.store.seen_at(&viewer)?;

@@ -2,16 +2,12 @@
 
 use crate::xrpc::prelude::*;
 use aerie_storage::Op;
-use axum::http::HeaderMap;
-
-const NSID: &str = "app.bsky.notification.updateSeen";
 
 pub async fn handler(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    Authed(viewer): Authed,
     body: Option<Json<serde_json::Value>>,
 ) -> XrpcResult {
-    let viewer = crate::xrpc::viewer::required(&state, &headers, NSID).await?;
     let seen = body
         .as_ref()
         .and_then(|Json(b)| b.get("seenAt")?.as_str())
