@@ -118,6 +118,7 @@ async fn end_to_end(corpus: &[jetsim::corpus::GenEvent]) {
         .env("AERIE_LISTEN", format!("127.0.0.1:{port}"))
         .env("AERIE_JETSTREAM__URL", sim.url())
         .env("AERIE_JETSTREAM__INITIAL_CURSOR", "0")
+        .env("AERIE_SCOPE", "network")
         .env("RUST_LOG", "warn")
         .spawn()
         .expect("spawn aerie");

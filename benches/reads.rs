@@ -1,7 +1,8 @@
 //! Read benchmark (prints figures; not a timed test): getAuthorFeed, getPostThread and
 //! getTimeline (a viewer following 1,000 accounts, logged in with an Aerie session) latency, p50
 //! and p99, through the real HTTP stack over a store of 5M posts (BENCH_POSTS to change),
-//! threads included. `cargo bench --bench reads`.
+//! threads included. `cargo bench --bench reads`; `BENCH_STORE=<dir>` keeps the built store
+//! there and reuses it on the next run.
 
 use aerie::config::Config;
 use aerie::AppState;
@@ -19,12 +20,10 @@ fn main() {
         .unwrap_or(5_000_000);
     let authors = (posts / 100).max(10) as u64;
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = aerie_storage::open(
-        Backend::Fjall,
-        &dir.path().join("store"),
-        Durability::Buffer,
-    )
-    .expect("store");
+    let kept = std::env::var_os("BENCH_STORE").map(std::path::PathBuf::from);
+    let path = kept.clone().unwrap_or_else(|| dir.path().join("store"));
+    let reuse = kept.is_some() && path.exists();
+    let store = aerie_storage::open(Backend::Fjall, &path, Durability::Buffer).expect("store");
     let mut rng = Rng::new(9);
     let base = 1_700_000_000_000_000i64;
     let t = Instant::now();
@@ -43,6 +42,10 @@ fn main() {
             rec["reply"] = json!({"root": {"uri": parent.uri(), "cid": cid(1)}, "parent": {"uri": parent.uri(), "cid": cid(1)}});
         }
         let id = RecordId::new(&author, "app.bsky.feed.post", &rkey);
+        if reuse {
+            uris.push(id);
+            continue;
+        }
         batch.push(Op::Put {
             id: id.clone(),
             rev: aerie_storage::tid::parse(&rkey).unwrap_or(1),

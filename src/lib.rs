@@ -76,7 +76,11 @@ impl AppState {
 pub fn app(state: Arc<AppState>) -> axum::Router {
     axum::Router::new()
         .merge(xrpc::router())
+        .merge(web::router())
         .merge(web::status::router())
         .merge(web::did::router())
         .with_state(state)
 }
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -3,7 +3,7 @@
 //! their PDS tokens — with ChaCha20-Poly1305 (a random nonce per value), so a copied store
 //! alone does not give them away.
 
-use base64::engine::general_purpose::STANDARD;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, CHACHA20_POLY1305, NONCE_LEN};
 use std::path::Path;
@@ -24,9 +24,10 @@ pub enum SecretError {
     Invalid,
 }
 
-/// The key that seals stored secrets.
+/// The key that seals stored secrets, and a MAC key derived from it (form tokens).
 pub struct Secret {
     key: LessSafeKey,
+    mac: ring::hmac::Key,
 }
 
 impl Secret {
@@ -44,8 +45,11 @@ impl Secret {
     /// From raw key bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, SecretError> {
         let key = UnboundKey::new(&CHACHA20_POLY1305, bytes).map_err(|_| SecretError::Invalid)?;
+        let derived =
+            ring::digest::digest(&ring::digest::SHA256, &[b"aerie mac key ", bytes].concat());
         Ok(Secret {
             key: LessSafeKey::new(key),
+            mac: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, derived.as_ref()),
         })
     }
 
@@ -63,6 +67,18 @@ impl Secret {
             return String::new();
         }
         STANDARD.encode([&nonce_bytes[..], &buf].concat())
+    }
+
+    /// An HMAC-SHA256 of `data` (base64url): a value only this server can make.
+    pub fn mac(&self, data: &[u8]) -> String {
+        URL_SAFE_NO_PAD.encode(ring::hmac::sign(&self.mac, data).as_ref())
+    }
+
+    /// Whether `tag` is `mac(data)` (checked in constant time).
+    pub fn verify_mac(&self, data: &[u8], tag: &str) -> bool {
+        URL_SAFE_NO_PAD
+            .decode(tag)
+            .is_ok_and(|t| ring::hmac::verify(&self.mac, data, &t).is_ok())
     }
 
     /// Opens what `seal` made with the same context; `None` if it was altered or is another's.

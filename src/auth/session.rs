@@ -160,6 +160,11 @@ impl Sessions {
         }
     }
 
+    /// The server secret (seals cookies, signs form tokens).
+    pub fn secret(&self) -> &Secret {
+        &self.secret
+    }
+
     /// The resolver sessions use (and its guarded HTTP client).
     pub fn resolver(&self) -> &Resolver {
         &self.resolver
@@ -301,7 +306,8 @@ impl Sessions {
         Ok(s)
     }
 
-    fn by_refresh_token(&self, token: &str) -> Result<StoredSession, SessionError> {
+    /// The session a refresh token belongs to (the web session cookie holds one).
+    pub fn by_refresh_token(&self, token: &str) -> Result<StoredSession, SessionError> {
         let (id, secret) = parse_token(token, "r").ok_or(SessionError::InvalidToken)?;
         let s = self.store.session(&id)?.ok_or(SessionError::InvalidToken)?;
         if s.refresh_hash != sha256_hex(&secret) || crate::util::now_us() > s.refresh_expires_us {

@@ -1,4 +1,51 @@
-//! Web pages and probes served beside the XRPC API.
+//! Web pages and probes served beside the XRPC API. The pages sit at the Bluesky web app's
+//! paths (`/profile/{actor}`, `/profile/{actor}/post/{rkey}`, `/notifications`, ...) so a
+//! link can swap the host; they are server-rendered (askama) from the same hydration as the
+//! API, work without JavaScript, and act through the same write path.
 
+pub mod actions;
+pub mod assets;
+pub mod card;
+pub mod compose;
 pub mod did;
+pub mod embed;
+pub mod facets;
+pub mod feed;
+pub mod home;
+pub mod login;
+pub mod notifications;
+pub mod page;
+pub mod profile;
+pub mod richtext;
 pub mod status;
+pub mod thread;
+pub mod visitor;
+
+pub use login::LoginForm;
+
+use crate::AppState;
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// `?cursor=` of a paged list.
+#[derive(Deserialize)]
+pub struct Cursor {
+    /// The API's cursor for the next page.
+    pub cursor: Option<String>,
+}
+
+/// The pages, their form actions and the static assets.
+pub fn router() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/", get(home::page))
+        .route("/login", get(login::show).post(login::submit))
+        .route("/logout", get(login::confirm).post(login::submit_logout))
+        .route("/profile/{actor}", get(profile::page))
+        .route("/profile/{actor}/post/{rkey}", get(thread::page))
+        .route("/notifications", get(notifications::page))
+        .route("/compose", get(compose::show).post(compose::submit))
+        .route("/action/{op}", post(actions::submit))
+        .route("/static/{file}", get(assets::serve))
+}

@@ -1,4 +1,4 @@
-//! `/health` (the process is up), `/ready` (store open, ingest connected, lag) and `/`, a small
+//! `/health` (the process is up), `/ready` (store open, ingest connected, lag) and `/status`, a small
 //! status page.
 
 use crate::AppState;
@@ -15,7 +15,7 @@ use std::sync::Arc;
 /// The probe and status routes.
 pub fn router() -> Router<Arc<AppState>> {
     Router::new()
-        .route("/", get(page))
+        .route("/status", get(page))
         .route("/health", get(health))
         .route("/ready", get(ready))
 }

@@ -13,7 +13,22 @@ pub struct XrpcError {
     message: String,
 }
 
+impl std::fmt::Display for XrpcError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.message.is_empty() {
+            f.write_str(&self.error)
+        } else {
+            f.write_str(&self.message)
+        }
+    }
+}
+
 impl XrpcError {
+    /// The HTTP status it answers with.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
     /// 400 `InvalidRequest`.
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::named("InvalidRequest", message)

@@ -1,8 +1,8 @@
 //! The XRPC API (`/xrpc/{nsid}`): one handler file per method, grouped by namespace; shared
 //! parameter parsing, errors and hydration live beside them.
 
-mod app_bsky;
-mod com_atproto;
+pub(crate) mod app_bsky;
+pub(crate) mod com_atproto;
 pub mod error;
 pub mod params;
 pub mod pds;

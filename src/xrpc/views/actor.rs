@@ -2,7 +2,7 @@
 
 use super::{blob_cid, datetime, text, Limit, Views};
 use aerie_storage::facts::nsid;
-use aerie_storage::{RecordId, Relation};
+use aerie_storage::RecordId;
 use serde_json::{json, Map, Value};
 
 /// Which profile view to build.
@@ -20,17 +20,17 @@ impl Views<'_> {
     /// A profile view; handles that are unknown render as `handle.invalid`.
     pub fn profile(&self, did: &str, kind: ProfileKind) -> aerie_storage::Result<Value> {
         let key = (did.to_string(), kind);
-        if let Some(v) = self.profiles.borrow().get(&key) {
+        if let Some(v) = self.memo.profiles.borrow().get(&key) {
             return Ok(v.clone());
         }
         let v = self.build_profile(did, kind)?;
-        self.profiles.borrow_mut().insert(key, v.clone());
+        self.memo.profiles.borrow_mut().insert(key, v.clone());
         Ok(v)
     }
 
     fn build_profile(&self, did: &str, kind: ProfileKind) -> aerie_storage::Result<Value> {
         let store = &self.state.store;
-        let handle = store
+        let handle = self
             .actor(did)?
             .and_then(|a| a.handle)
             .unwrap_or_else(|| "handle.invalid".into());
@@ -94,21 +94,17 @@ impl Views<'_> {
 
     /// `#viewerState` of a profile: mutes, blocks both ways, follows both ways.
     fn actor_viewer(&self, did: &str) -> aerie_storage::Result<Option<Value>> {
-        let Some(viewer) = &self.viewer else {
+        let Some(r) = self.relationship(did)? else {
             return Ok(None);
         };
-        let store = &self.state.store;
-        let mut v = json!({
-            "muted": store.muted(viewer, did)?,
-            "blockedBy": store.blocking(did, viewer)?,
-        });
-        if let Some(b) = store.block_record(viewer, did)? {
+        let mut v = json!({ "muted": r.muted, "blockedBy": r.blocked_by });
+        if let Some(b) = &r.blocking {
             v["blocking"] = json!(b.uri());
         }
-        if let Some(f) = store.relation(Relation::Follow, viewer, did)? {
+        if let Some(f) = &r.following {
             v["following"] = json!(f.uri());
         }
-        if let Some(f) = store.relation(Relation::Follow, did, viewer)? {
+        if let Some(f) = &r.followed_by {
             v["followedBy"] = json!(f.uri());
         }
         Ok(Some(v))

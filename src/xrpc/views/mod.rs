@@ -4,23 +4,26 @@
 
 mod actor;
 mod embed;
+mod memo;
 mod notification;
 mod post;
 mod thread;
 
 pub use actor::ProfileKind;
+pub use memo::Relationship;
 pub use thread::thread;
 
 use crate::AppState;
 use aerie_storage::{RecordId, StoredRecord};
 use serde_json::Value;
 
-/// A hydrator bound to one request's state and viewer. Profile views are built once per
-/// request (a timeline shows the same authors many times).
+/// A hydrator bound to one request's state and viewer. Accounts, the viewer's relationship
+/// to them and profile views are looked up once per request (a timeline shows the same
+/// authors many times).
 pub struct Views<'a> {
     state: &'a AppState,
     viewer: Option<String>,
-    profiles: std::cell::RefCell<std::collections::HashMap<(String, ProfileKind), Value>>,
+    memo: memo::Memo,
 }
 
 impl<'a> Views<'a> {
@@ -34,7 +37,7 @@ impl<'a> Views<'a> {
         Views {
             state,
             viewer,
-            profiles: Default::default(),
+            memo: Default::default(),
         }
     }
 
@@ -51,12 +54,28 @@ impl<'a> Views<'a> {
 
     /// Whether an account's content may be shown (unknown accounts count as active).
     pub fn active(&self, did: &str) -> aerie_storage::Result<bool> {
-        Ok(self.state.store.actor(did)?.is_none_or(|a| a.active))
+        Ok(self.actor(did)?.is_none_or(|a| a.active))
     }
 
     /// Whether either account blocks the other (content between them is shown as blocked).
+    /// Blocks involving the viewer come from their relationship, looked up once.
     pub fn blocked_between(&self, a: &str, b: &str) -> aerie_storage::Result<bool> {
-        Ok(a != b && (self.state.store.blocking(a, b)? || self.state.store.blocking(b, a)?))
+        if a == b {
+            return Ok(false);
+        }
+        match self.viewer.as_deref() {
+            Some(v) if v == a => Ok(self.relationship(b)?.is_some_and(|r| r.blocks())),
+            Some(v) if v == b => Ok(self.relationship(a)?.is_some_and(|r| r.blocks())),
+            _ => Ok(self.state.store.blocking(a, b)? || self.state.store.blocking(b, a)?),
+        }
+    }
+
+    /// Whether the viewer should not see `did` in their own lists (timeline, notifications):
+    /// a block either way, or a mute.
+    pub fn hidden_from_viewer(&self, did: &str) -> aerie_storage::Result<bool> {
+        Ok(self
+            .relationship(did)?
+            .is_some_and(|r| r.blocks() || r.muted))
     }
 
     fn cdn(&self, kind: &str, did: &str, cid: &str) -> String {

@@ -16,10 +16,18 @@ pub async fn handler(
     if actor != viewer {
         return Err(XrpcError::invalid("Profile not found"));
     }
-    let page = state
-        .store
-        .records_in(&actor, nsid::LIKE, p.cursor(), limit)?;
-    let views = Views::for_viewer(&state, Some(viewer));
+    actor_likes(&state, &viewer, p.cursor(), limit)
+}
+
+/// One page of the posts `viewer` liked, as the method's output (their profile's Likes tab).
+pub fn actor_likes(
+    state: &AppState,
+    viewer: &str,
+    cursor: Option<&str>,
+    limit: usize,
+) -> XrpcResult {
+    let page = state.store.records_in(viewer, nsid::LIKE, cursor, limit)?;
+    let views = Views::for_viewer(state, Some(viewer.to_string()));
     let mut feed = Vec::with_capacity(page.items.len());
     for like in &page.items {
         let Some(rec) = state.store.record(like)? else {

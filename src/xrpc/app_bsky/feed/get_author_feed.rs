@@ -25,25 +25,37 @@ pub async fn handler(
     let did = p
         .actor(&state, "actor")?
         .ok_or_else(|| XrpcError::invalid("Profile not found"))?;
+    author_feed(&state, viewer, &did, filter, p.cursor(), limit)
+}
+
+/// One page of an account's feed as the method's output (the profile page shows the same).
+pub fn author_feed(
+    state: &AppState,
+    viewer: Option<String>,
+    did: &str,
+    filter: FeedFilter,
+    cursor: Option<&str>,
+    limit: usize,
+) -> XrpcResult {
     if let Some(v) = &viewer {
-        if state.store.blocking(v, &did)? {
+        if state.store.blocking(v, did)? {
             return Err(XrpcError::named(
                 "BlockedActor",
                 "Requester has blocked actor",
             ));
         }
-        if state.store.blocking(&did, v)? {
+        if state.store.blocking(did, v)? {
             return Err(XrpcError::named(
                 "BlockedByActor",
                 "Requester is blocked by actor",
             ));
         }
     }
-    let views = Views::for_viewer(&state, viewer);
-    if !views.active(&did)? {
+    let views = Views::for_viewer(state, viewer);
+    if !views.active(did)? {
         return Err(XrpcError::invalid("Profile not found"));
     }
-    let page = state.store.author_feed(&did, filter, p.cursor(), limit)?;
+    let page = state.store.author_feed(did, filter, cursor, limit)?;
     let mut feed = Vec::with_capacity(page.items.len());
     for entry in &page.items {
         feed.extend(views.feed_item(entry)?);

@@ -9,25 +9,17 @@ pub async fn handler(
     Authed(viewer): Authed,
     p: Params,
 ) -> XrpcResult {
-    let limit = p.limit(50, 100)?;
-    let page = state.store.home_timeline(&viewer, p.cursor(), limit)?;
-    let views = Views::for_viewer(&state, Some(viewer.clone()));
+    timeline(&state, &viewer, p.cursor(), p.limit(50, 100)?)
+}
+
+/// One page of the viewer's timeline as the method's output (the home page shows the same).
+pub fn timeline(state: &AppState, viewer: &str, cursor: Option<&str>, limit: usize) -> XrpcResult {
+    let page = state.store.home_timeline(viewer, cursor, limit)?;
+    let views = Views::for_viewer(state, Some(viewer.to_string()));
     let mut feed = Vec::with_capacity(page.items.len());
-    // Whether each author is hidden, decided once per author.
-    let mut hidden: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
     for entry in &page.items {
-        let author = entry.id.did.as_str();
-        let hide = match hidden.get(author) {
-            Some(h) => *h,
-            None => {
-                // Blocked either way, or muted by the viewer: not in their timeline.
-                let h = views.blocked_between(&viewer, author)?
-                    || state.store.muted(&viewer, author)?;
-                hidden.insert(author, h);
-                h
-            }
-        };
-        if !hide {
+        // Blocked either way, or muted by the viewer: not in their timeline.
+        if !views.hidden_from_viewer(&entry.id.did)? {
             feed.extend(views.feed_item(entry)?);
         }
     }

@@ -6,7 +6,11 @@ use crate::xrpc::prelude::*;
 const CAP: usize = 1000;
 
 pub async fn handler(State(state): State<Arc<AppState>>, Authed(viewer): Authed) -> XrpcResult {
-    let since = state.store.seen_at(&viewer)?.unwrap_or(i64::MIN);
-    let count = state.store.unread_count(&viewer, since, CAP)?;
-    Ok(Json(json!({ "count": count })))
+    Ok(Json(json!({ "count": unread(&state, &viewer)? })))
+}
+
+/// The viewer's notifications since their `seenAt` (the nav badge counts the same).
+pub fn unread(state: &AppState, viewer: &str) -> aerie_storage::Result<u64> {
+    let since = state.store.seen_at(viewer)?.unwrap_or(i64::MIN);
+    state.store.unread_count(viewer, since, CAP)
 }

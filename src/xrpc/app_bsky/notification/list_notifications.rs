@@ -10,15 +10,26 @@ pub async fn handler(
 ) -> XrpcResult {
     let limit = p.limit(50, 100)?;
     let reasons: Vec<&str> = p.list("reasons", 20).unwrap_or_default();
-    let seen = state.store.seen_at(&viewer)?;
-    let page = state.store.notifications(&viewer, p.cursor(), limit)?;
-    let views = Views::for_viewer(&state, Some(viewer.clone()));
+    notifications(&state, &viewer, &reasons, p.cursor(), limit)
+}
+
+/// One page of the viewer's notifications as the method's output (the notifications page).
+pub fn notifications(
+    state: &AppState,
+    viewer: &str,
+    reasons: &[&str],
+    cursor: Option<&str>,
+    limit: usize,
+) -> XrpcResult {
+    let seen = state.store.seen_at(viewer)?;
+    let page = state.store.notifications(viewer, cursor, limit)?;
+    let views = Views::for_viewer(state, Some(viewer.to_string()));
     let mut out = Vec::with_capacity(page.items.len());
     for n in &page.items {
         if !reasons.is_empty() && !reasons.contains(&n.reason.as_str()) {
             continue;
         }
-        if views.blocked_between(&viewer, &n.id.did)? || state.store.muted(&viewer, &n.id.did)? {
+        if views.hidden_from_viewer(&n.id.did)? {
             continue;
         }
         out.extend(views.notification(n, seen)?);

@@ -3,25 +3,23 @@
 //! (for record writes it accepted) applied to Aerie's store at once.
 
 use super::written;
+use crate::identity::Inbound;
 use crate::xrpc::pds::{forward, forward_json, passthrough, session};
 use crate::xrpc::prelude::*;
+use aerie_storage::StoredSession;
 use axum::body::Bytes;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 
-type Local = fn(&AppState, &str, &serde_json::Value, &serde_json::Value);
-
-async fn record_write(
+/// Writes for the session's user at their PDS (`nsid` is one of the four record-writing
+/// methods) and applies what the PDS accepted to the store at once; returns the PDS's answer
+/// and its parsed body when it succeeded. The one write path of the XRPC API and the pages.
+pub async fn write_for(
     state: &AppState,
-    headers: &HeaderMap,
+    s: &StoredSession,
     nsid: &str,
-    body: Option<Json<serde_json::Value>>,
-    local: Local,
-) -> Result<Response, XrpcError> {
-    let s = session(state, headers)?;
-    let Some(Json(input)) = body else {
-        return Err(XrpcError::invalid("Request body must be JSON"));
-    };
+    input: &serde_json::Value,
+) -> Result<(Inbound, Option<serde_json::Value>), XrpcError> {
     let repo = input
         .get("repo")
         .and_then(|r| r.as_str())
@@ -31,44 +29,61 @@ async fn record_write(
             "Input/repo must be the logged-in account",
         ));
     }
-    let (resp, output) = forward_json(state, &s, nsid, &input).await?;
+    let local: fn(&AppState, &str, &serde_json::Value, &serde_json::Value) = match nsid {
+        "com.atproto.repo.deleteRecord" => written::deleted,
+        "com.atproto.repo.applyWrites" => written::writes,
+        _ => written::record,
+    };
+    let (resp, output) = forward_json(state, s, nsid, input).await?;
     if let Some(out) = &output {
-        local(state, &s.did, &input, out);
+        local(state, &s.did, input, out);
     }
-    Ok(passthrough(resp))
+    Ok((resp, output))
 }
 
 macro_rules! record_handler {
-    ($name:ident, $nsid:literal, $local:path) => {
+    ($name:ident, $nsid:literal) => {
         #[doc = concat!("`", $nsid, "`.")]
         pub async fn $name(
             State(state): State<Arc<AppState>>,
             headers: HeaderMap,
             body: Option<Json<serde_json::Value>>,
         ) -> Response {
-            record_write(&state, &headers, $nsid, body, $local)
-                .await
-                .unwrap_or_else(IntoResponse::into_response)
+            let run = async {
+                let s = session(&state, &headers)?;
+                let Some(Json(input)) = body else {
+                    return Err(XrpcError::invalid("Request body must be JSON"));
+                };
+                let (resp, _) = write_for(&state, &s, $nsid, &input).await?;
+                Ok(passthrough(resp))
+            };
+            run.await.unwrap_or_else(IntoResponse::into_response)
         }
     };
 }
 
-record_handler!(
-    create_record,
-    "com.atproto.repo.createRecord",
-    written::record
-);
-record_handler!(put_record, "com.atproto.repo.putRecord", written::record);
-record_handler!(
-    delete_record,
-    "com.atproto.repo.deleteRecord",
-    written::deleted
-);
-record_handler!(
-    apply_writes,
-    "com.atproto.repo.applyWrites",
-    written::writes
-);
+record_handler!(create_record, "com.atproto.repo.createRecord");
+record_handler!(put_record, "com.atproto.repo.putRecord");
+record_handler!(delete_record, "com.atproto.repo.deleteRecord");
+record_handler!(apply_writes, "com.atproto.repo.applyWrites");
+
+/// Uploads a blob for the session's user to their PDS.
+pub async fn upload_for(
+    state: &AppState,
+    s: &StoredSession,
+    content_type: &str,
+    bytes: Vec<u8>,
+) -> Result<Inbound, XrpcError> {
+    forward(
+        state,
+        s,
+        "com.atproto.repo.uploadBlob",
+        reqwest::Method::POST,
+        None,
+        Some((content_type.to_string(), bytes)),
+    )
+    .await
+}
 
 /// `com.atproto.repo.uploadBlob`: the bytes and their content type, passed through.
 pub async fn upload_blob(
@@ -81,17 +96,8 @@ pub async fn upload_blob(
         let content_type = headers
             .get(axum::http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .unwrap_or("application/octet-stream")
-            .to_string();
-        let resp = forward(
-            &state,
-            &s,
-            "com.atproto.repo.uploadBlob",
-            reqwest::Method::POST,
-            None,
-            Some((content_type, body.to_vec())),
-        )
-        .await?;
+            .unwrap_or("application/octet-stream");
+        let resp = upload_for(&state, &s, content_type, body.to_vec()).await?;
         Ok::<_, XrpcError>(passthrough(resp))
     };
     run.await.unwrap_or_else(IntoResponse::into_response)
