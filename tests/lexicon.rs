@@ -6,7 +6,7 @@ mod common;
 
 use common::Aerie;
 use jetsim::corpus::{generate, CorpusSpec};
-use jetsim::ids::{cid, did, tid};
+use jetsim::ids::{cid, did};
 use jetsim::{Sim, SimEvent, SimOptions};
 use serde_json::{json, Value};
 use std::path::Path;
@@ -15,15 +15,7 @@ use std::time::Duration;
 const T0: i64 = 1_780_000_000_000_000;
 
 fn commit(author: &str, n: i64, coll: &str, rkey: &str, record: Value) -> SimEvent {
-    let time_us = T0 + 50_000_000 + n * 1000;
-    let j = json!({"did": author, "time_us": time_us, "kind": "commit", "commit": {
-        "rev": tid(time_us, 1), "operation": "create", "collection": coll, "rkey": rkey, "record": record, "cid": cid(n as u64)}});
-    SimEvent {
-        time_us,
-        did: author.into(),
-        collection: Some(coll.into()),
-        json: j.to_string(),
-    }
+    common::events::commit_at(T0 + 50_000_000 + n * 1000, n as u64, author, coll, rkey, record)
 }
 
 /// Records built to break naive views: wrong types, bad blobs, bad URIs, odd embeds.

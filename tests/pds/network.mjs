@@ -113,7 +113,7 @@ const commands = {
     await agents.get(c.as).com.atproto.repo.deleteRecord({ repo: did, collection, rkey })
     return {}
   },
-  // {"cmd":"records","as":handle,"collection"} → {"uris":[...]} (newest first)
+  // {"cmd":"records","as":handle,"collection"} → {"records":[{uri,cid,value}]} (newest first)
   records: async (c) => {
     const agent = agents.get(c.as)
     const uris = []
@@ -122,7 +122,7 @@ const commands = {
       const r = await agent.com.atproto.repo.listRecords({
         repo: agent.session.did, collection: c.collection, limit: 100, cursor,
       })
-      uris.push(...r.data.records.map((x) => ({ uri: x.uri, cid: x.cid })))
+      uris.push(...r.data.records.map((x) => ({ uri: x.uri, cid: x.cid, value: x.value })))
       cursor = r.data.records.length ? r.data.cursor : undefined
     } while (cursor)
     return { records: uris }
