@@ -15,7 +15,14 @@ use std::time::Duration;
 const T0: i64 = 1_780_000_000_000_000;
 
 fn commit(author: &str, n: i64, coll: &str, rkey: &str, record: Value) -> SimEvent {
-    common::events::commit_at(T0 + 50_000_000 + n * 1000, n as u64, author, coll, rkey, record)
+    common::events::commit_at(
+        T0 + 50_000_000 + n * 1000,
+        n as u64,
+        author,
+        coll,
+        rkey,
+        record,
+    )
 }
 
 /// Records built to break naive views: wrong types, bad blobs, bad URIs, odd embeds.

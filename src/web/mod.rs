@@ -36,6 +36,19 @@ pub struct Cursor {
     pub cursor: Option<String>,
 }
 
+/// The DID a page's `{actor}` names: known here, else (a handle) resolved and verified through
+/// the identity resolver, so that accounts nobody here follows yet can be found and followed.
+pub async fn actor_did(state: &AppState, actor: &str) -> Option<String> {
+    if let Ok(Some(did)) = crate::xrpc::params::resolve_actor(state, actor) {
+        return Some(did);
+    }
+    let handle = actor.strip_prefix('@').unwrap_or(actor);
+    if !crate::util::syntax::is_handle(handle) {
+        return None;
+    }
+    state.resolver().resolve_handle(handle).await.ok()
+}
+
 /// The pages, their form actions and the static assets.
 pub fn router() -> Router<Arc<AppState>> {
     Router::new()

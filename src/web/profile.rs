@@ -8,7 +8,6 @@ use super::page::{self, Layout, Meta};
 use super::visitor::Visitor;
 use super::{facets, richtext};
 use crate::xrpc::app_bsky::feed::{get_actor_likes::actor_likes, get_author_feed::author_feed};
-use crate::xrpc::params::resolve_actor;
 use crate::xrpc::views::{ProfileKind, Views};
 use crate::AppState;
 use aerie_storage::FeedFilter;
@@ -123,9 +122,8 @@ pub async fn page(
     Path(actor): Path<String>,
     Query(q): Query<ProfileQuery>,
 ) -> Response {
-    let did = match resolve_actor(&state, &actor) {
-        Ok(Some(d)) => d,
-        _ => return page::error(&state, &v, StatusCode::NOT_FOUND, "Profile not found."),
+    let Some(did) = super::actor_did(&state, &actor).await else {
+        return page::error(&state, &v, StatusCode::NOT_FOUND, "Profile not found.");
     };
     let viewer = v.did().map(String::from);
     let views = Views::for_viewer(&state, viewer.clone());
@@ -141,6 +139,11 @@ pub async fn page(
         }
     }
     let profile = match views.profile(&did, ProfileKind::Detailed) {
+        // An account not known here yet: named by the handle it was found by.
+        Ok(mut p) if p["handle"] == "handle.invalid" && !actor.starts_with("did:") => {
+            p["handle"] = Value::String(actor.trim_start_matches('@').to_ascii_lowercase());
+            p
+        }
         Ok(p) => p,
         Err(e) => return page::error(&state, &v, StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     };

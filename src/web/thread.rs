@@ -6,7 +6,6 @@ use super::feed;
 use super::home::Compose;
 use super::page::{self, Layout, Meta};
 use super::visitor::Visitor;
-use crate::xrpc::params::resolve_actor;
 use crate::xrpc::views::{self, Views};
 use crate::AppState;
 use aerie_storage::facts::nsid;
@@ -80,7 +79,7 @@ pub async fn page(
     Path((actor, rkey)): Path<(String, String)>,
 ) -> Response {
     let not_found = |v: &Visitor| page::error(&state, v, StatusCode::NOT_FOUND, "Post not found.");
-    let Ok(Some(did)) = resolve_actor(&state, &actor) else {
+    let Some(did) = super::actor_did(&state, &actor).await else {
         return not_found(&v);
     };
     if !crate::util::syntax::is_rkey(&rkey) {

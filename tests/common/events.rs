@@ -5,7 +5,14 @@ use jetsim::SimEvent;
 use serde_json::{json, Value};
 
 /// A create commit of `record` at `time_us` (its CID a fixed fake derived from `n`).
-pub fn commit_at(time_us: i64, n: u64, author: &str, coll: &str, rkey: &str, record: Value) -> SimEvent {
+pub fn commit_at(
+    time_us: i64,
+    n: u64,
+    author: &str,
+    coll: &str,
+    rkey: &str,
+    record: Value,
+) -> SimEvent {
     let j = json!({"did": author, "time_us": time_us, "kind": "commit", "commit": {
         "rev": tid(time_us, 1), "operation": "create", "collection": coll, "rkey": rkey, "record": record, "cid": cid(n)}});
     SimEvent {
