@@ -112,6 +112,7 @@ fn main() {
         .expect("runtime");
     rt.block_on(async move {
         let state = Arc::new(AppState::new(store, Arc::new(Config::default())).expect("state"));
+        let page_state = state.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -162,13 +163,73 @@ fn main() {
                 break;
             }
         }
+        let bearer = format!("Bearer {token}");
         report_with(
             "getTimeline (limit 50, 1,000 follows)",
             &client,
             &timeline,
-            Some(&token),
+            Some(("authorization", &bearer)),
         )
         .await;
+        // The home page: the same timeline server-rendered for a logged-in browser (30 posts
+        // a page, the same cursors), and what a first visit downloads.
+        let cookie = format!(
+            "{}={}",
+            aerie::web::visitor::SESSION_COOKIE,
+            aerie::web::visitor::seal_session(&page_state, "aerie.r.bench.bench-secret")
+        );
+        let pages: Vec<String> = timeline
+            .iter()
+            .map(|u| u.replace("/xrpc/app.bsky.feed.getTimeline?limit=50", "/?x=1"))
+            .collect();
+        report_with(
+            "timeline page (/, 30 posts, 1,000 follows)",
+            &client,
+            &pages,
+            Some(("cookie", &cookie)),
+        )
+        .await;
+        let html = client
+            .get(format!("http://{addr}/"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .expect("page")
+            .text()
+            .await
+            .expect("html");
+        let mut raw = html.len();
+        let mut gz = client
+            .get(format!("http://{addr}/"))
+            .header("cookie", &cookie)
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .expect("page")
+            .bytes()
+            .await
+            .expect("body")
+            .len();
+        for asset in ["app.css", "app.js", "icon.svg"] {
+            let url = format!("http://{addr}{}", aerie::web::assets::url(asset));
+            raw += client.get(&url).send().await.expect("asset").bytes().await.expect("body").len();
+            gz += client
+                .get(&url)
+                .header("accept-encoding", "gzip")
+                .send()
+                .await
+                .expect("asset")
+                .bytes()
+                .await
+                .expect("body")
+                .len();
+        }
+        println!(
+            "page weight (home, 30 posts, without images): {:.1} KB, {:.1} KB gzip (HTML {:.1} KB + CSS, JS, icon)",
+            raw as f64 / 1024.0,
+            gz as f64 / 1024.0,
+            html.len() as f64 / 1024.0
+        );
     });
 }
 
@@ -176,11 +237,17 @@ async fn report(name: &str, client: &reqwest::Client, urls: &[String]) {
     report_with(name, client, urls, None).await
 }
 
-async fn report_with(name: &str, client: &reqwest::Client, urls: &[String], token: Option<&str>) {
+/// Latency of GETs of `urls`, each with `header` (authorization or cookie) when given.
+async fn report_with(
+    name: &str,
+    client: &reqwest::Client,
+    urls: &[String],
+    header: Option<(&str, &str)>,
+) {
     let get = |u: &str| {
         let req = client.get(u);
-        match token {
-            Some(t) => req.bearer_auth(t),
+        match header {
+            Some((k, v)) => req.header(k, v),
             None => req,
         }
     };

@@ -50,6 +50,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    aerie::tune_allocator();
     let cli = Cli::parse();
     let (cfg, unknown) = match aerie::config::load(cli.config.as_deref()) {
         Ok(c) => c,

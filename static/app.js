@@ -43,6 +43,9 @@
         rec.value = res.record;
       } else if (rec) { rec.remove(); }
       button.classList.toggle("on", !!res.record);
+      var use = button.querySelector("use");
+      var href = use && use.getAttribute("href");
+      if (href && /#(like|liked)$/.test(href)) use.setAttribute("href", href.replace(/#(like|liked)$/, res.record ? "#liked" : "#like"));
       button.setAttribute("aria-pressed", res.record ? "true" : "false");
       var count = button.querySelector(".count");
       if (count && typeof res.count === "number") count.textContent = String(res.count);

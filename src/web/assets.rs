@@ -29,6 +29,11 @@ const FILES: &[Asset] = &[
         bytes: include_bytes!("../../static/app.js"),
     },
     Asset {
+        name: "icons.svg",
+        mime: "image/svg+xml",
+        bytes: include_bytes!("../../static/icons.svg"),
+    },
+    Asset {
         name: "icon.svg",
         mime: "image/svg+xml",
         bytes: include_bytes!("../../static/icon.svg"),

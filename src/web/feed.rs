@@ -9,6 +9,7 @@ use askama::Template;
 #[template(path = "parts/post.html")]
 struct PostTpl<'a> {
     p: &'a PostCard,
+    icons: &'a str,
     csrf: &'a str,
     here: &'a str,
     signed_in: bool,
@@ -24,8 +25,11 @@ pub struct Feed {
 
 /// One post card as HTML.
 pub fn card(p: &PostCard, csrf: &str, here: &str, signed_in: bool) -> String {
+    static ICONS: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| super::assets::url("icons.svg"));
     PostTpl {
         p,
+        icons: &ICONS,
         csrf,
         here,
         signed_in,

@@ -24,7 +24,7 @@ const FACES: usize = 6;
 
 /// One line of the page (a group, or one post).
 pub struct Note {
-    /// Icon.
+    /// Icon (its id in the icon sprite).
     pub icon: &'static str,
     /// New since last seen.
     pub unread: bool,
@@ -48,18 +48,19 @@ pub struct Note {
 #[template(path = "notifications.html")]
 struct NotificationsPage {
     layout: Layout,
+    icons: String,
     notes: Vec<Note>,
     more: Option<String>,
 }
 
 fn label(reason: &str) -> (&'static str, &'static str) {
     match reason {
-        "like" => ("♥", "liked your post"),
-        "repost" => ("↻", "reposted your post"),
-        "follow" => ("+", "followed you"),
-        "reply" => ("💬", "replied"),
-        "quote" => ("❝", "quoted your post"),
-        _ => ("@", "mentioned you"),
+        "like" => ("liked", "liked your post"),
+        "repost" => ("repost", "reposted your post"),
+        "follow" => ("follow", "followed you"),
+        "reply" => ("reply", "replied"),
+        "quote" => ("quote", "quoted your post"),
+        _ => ("mention", "mentioned you"),
     }
 }
 
@@ -158,6 +159,7 @@ pub async fn page(
     }
     let page = NotificationsPage {
         layout,
+        icons: super::assets::url("icons.svg"),
         notes,
         more: out["cursor"]
             .as_str()

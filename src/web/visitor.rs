@@ -21,6 +21,14 @@ const SEAL_CONTEXT: &[u8] = b"aerie web session";
 /// How long the session cookie lives (Aerie's refresh tokens last as long).
 const SESSION_MAX_AGE: u64 = 90 * 86_400;
 
+/// The session cookie's value for an Aerie refresh token: sealed under the server secret.
+pub fn seal_session(state: &AppState, refresh: &str) -> String {
+    state
+        .sessions
+        .secret()
+        .seal(SEAL_CONTEXT, refresh.as_bytes())
+}
+
 /// The browser behind a request.
 pub struct Visitor {
     /// The logged-in user's session.
