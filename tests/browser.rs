@@ -7,7 +7,6 @@
 mod common;
 
 use common::pds::Network;
-use common::Aerie;
 use serde_json::{json, Value};
 use std::path::Path;
 use std::process::Command;
@@ -27,14 +26,9 @@ async fn a_browser_logs_in_acts_and_logs_out() {
     );
     let mut net = Network::start_with(&["--posts=3", "--no-follows"], &["alice.test", "bob.test"]);
     let bob = net.did("bob.test");
-    let password = net.cmd(json!({"cmd": "apppassword", "as": "alice.test"}))["password"]
-        .as_str()
-        .expect("password")
-        .to_string();
+    let password = net.app_password("alice.test");
     let data = tempfile::tempdir().expect("tempdir");
-    let env = net.firehose_env(&[("AERIE_SCOPE", "follows")]);
-    let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let a = Aerie::start(&data.path().join("data"), "ws://127.0.0.1:9/unused", &pairs);
+    let a = net.aerie(&data.path().join("data"));
     let out_dir = root.join("target/test-output/web");
 
     let out = Command::new("node")

@@ -466,14 +466,9 @@ const PNG: &[u8] = &[
 async fn a_user_acts_through_the_forms_and_the_pds_holds_it() {
     let mut net = Network::start_with(&["--posts=2", "--no-follows"], &["alice.test", "bob.test"]);
     let bob = net.did("bob.test");
-    let password = net.cmd(json!({"cmd": "apppassword", "as": "alice.test"}))["password"]
-        .as_str()
-        .expect("password")
-        .to_string();
+    let password = net.app_password("alice.test");
     let dir = tempfile::tempdir().expect("tempdir");
-    let env = net.firehose_env(&[("AERIE_SCOPE", "follows")]);
-    let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let a = Aerie::start(&dir.path().join("data"), "ws://127.0.0.1:9/unused", &pairs);
+    let a = net.aerie(&dir.path().join("data"));
     let mut b = Browser::new(a.base());
 
     // A wrong password: the PDS's answer on the form, no session cookie.

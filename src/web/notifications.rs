@@ -53,6 +53,24 @@ struct NotificationsPage {
     more: Option<String>,
 }
 
+impl Note {
+    /// A note of one notification, about nothing yet.
+    fn new(reason: &str, unread: bool, author: Author, created: String, now: i64) -> Self {
+        let (icon, what) = label(reason);
+        Note {
+            icon,
+            unread,
+            authors: vec![author],
+            others: 0,
+            what,
+            subject: None,
+            card: None,
+            ago: super::card::ago(&created, now),
+            created,
+        }
+    }
+}
+
 fn label(reason: &str) -> (&'static str, &'static str) {
     match reason {
         "like" => ("liked", "liked your post"),
@@ -100,7 +118,6 @@ pub async fn page(
         let author = Author::from_view(&n["author"]);
         let unread = n["isRead"].as_bool() == Some(false);
         let created = n["indexedAt"].as_str().unwrap_or_default().to_string();
-        let (icon, what) = label(reason);
         if matches!(reason, "like" | "repost" | "follow") {
             let subject = n["reasonSubject"].as_str().unwrap_or_default().to_string();
             if let Some(&(_, _, i)) = groups.iter().find(|g| g.0 == reason && g.1 == subject) {
@@ -126,15 +143,8 @@ pub async fn page(
                 });
             groups.push((reason.to_string(), subject, notes.len()));
             notes.push(Note {
-                icon,
-                unread,
-                authors: vec![author],
-                others: 0,
-                what,
                 subject: subject_view,
-                card: None,
-                ago: super::card::ago(&created, now),
-                created,
+                ..Note::new(reason, unread, author, created, now)
             });
         } else {
             let card = crate::util::syntax::record_uri(n["uri"].as_str().unwrap_or_default())
@@ -145,15 +155,8 @@ pub async fn page(
                 continue;
             }
             notes.push(Note {
-                icon,
-                unread,
-                authors: vec![author],
-                others: 0,
-                what,
-                subject: None,
                 card,
-                ago: super::card::ago(&created, now),
-                created,
+                ..Note::new(reason, unread, author, created, now)
             });
         }
     }

@@ -68,6 +68,21 @@ impl Network {
         a["did"].as_str().expect("did").to_string()
     }
 
+    /// A new app password for `handle`.
+    pub fn app_password(&mut self, handle: &str) -> String {
+        self.cmd(serde_json::json!({"cmd": "apppassword", "as": handle}))["password"]
+            .as_str()
+            .expect("password")
+            .to_string()
+    }
+
+    /// Aerie following this PDS's firehose with `scope = "follows"`, data in `data_dir`.
+    pub fn aerie(&self, data_dir: &Path) -> super::Aerie {
+        let env = self.firehose_env(&[("AERIE_SCOPE", "follows")]);
+        let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        super::Aerie::start(data_dir, "ws://127.0.0.1:9/unused", &pairs)
+    }
+
     /// Environment for an Aerie that follows this PDS's firehose and resolves identities on this
     /// network, plus `extra`.
     pub fn firehose_env(&self, extra: &[(&str, &str)]) -> Vec<(String, String)> {
