@@ -42,7 +42,12 @@
         if (!rec) { rec = document.createElement("input"); rec.type = "hidden"; rec.name = "record"; form.appendChild(rec); }
         rec.value = res.record;
       } else if (rec) { rec.remove(); }
-      button.classList.toggle("on", !!res.record);
+      if (form.classList.contains("follow")) {
+        button.textContent = res.record ? "Following" : "Follow";
+        button.classList.toggle("primary", !res.record);
+      } else {
+        button.classList.toggle("on", !!res.record);
+      }
       var use = button.querySelector("use");
       var href = use && use.getAttribute("href");
       if (href && /#(like|liked)$/.test(href)) use.setAttribute("href", href.replace(/#(like|liked)$/, res.record ? "#liked" : "#like"));

@@ -145,6 +145,9 @@ async fn act(
                 record.ok_or_else(|| XrpcError::invalid("No record given"))?,
             )
             .await?;
+            if op == "unfollow" {
+                return Ok(json!({"next": "follow", "record": null}));
+            }
         }
         "follow" => {
             let did = f
@@ -152,13 +155,14 @@ async fn act(
                 .as_deref()
                 .filter(|d| crate::util::syntax::is_did(d))
                 .ok_or_else(|| XrpcError::invalid("No account given"))?;
-            create(
+            let uri = create(
                 state,
                 s,
                 nsid::FOLLOW,
                 json!({"$type": nsid::FOLLOW, "subject": did, "createdAt": now()}),
             )
             .await?;
+            return Ok(json!({"next": "unfollow", "record": uri}));
         }
         _ => return Err(XrpcError::invalid("Unknown action")),
     }

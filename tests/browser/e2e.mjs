@@ -53,7 +53,10 @@ try {
 
   // Follow from the profile page (a plain form post).
   await page.goto(`${base}/profile/${other}`)
+  // Follow in place (the script), then the page as the server renders it agrees.
   await page.click('form[action="/action/follow"] button')
+  await page.waitForSelector('form[action="/action/unfollow"] button:has-text("Following")')
+  await page.reload()
   await page.waitForSelector('form[action="/action/unfollow"]')
 
   // The timeline fills with their posts; like and repost the first in place.
