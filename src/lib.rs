@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod front;
 pub mod identity;
 pub mod ingest;
 pub mod serve;
@@ -26,6 +27,8 @@ pub struct AppState {
     pub backfill: Arc<ingest::backfill::queue::QueueStats>,
     /// Login sessions.
     pub sessions: Arc<auth::session::Sessions>,
+    /// The front door (rate limits, trusted proxies, HTTP figures).
+    pub front: Arc<front::Front>,
 }
 
 impl AppState {
@@ -56,6 +59,7 @@ impl AppState {
         );
         AppState {
             store: bf.store.clone(),
+            front: Arc::new(front::Front::new(&cfg)),
             cfg,
             ingest: Arc::default(),
             scope: bf.scope.clone(),
@@ -72,13 +76,25 @@ impl AppState {
     }
 }
 
-/// The whole HTTP application.
+/// The whole HTTP application: every route behind the front door (client address, rate
+/// limits, body limits, security headers, figures), a timeout, and compression.
 pub fn app(state: Arc<AppState>) -> axum::Router {
+    let timeout = std::time::Duration::from_secs(state.cfg.http.request_timeout_secs.max(1));
     axum::Router::new()
         .merge(xrpc::router())
         .merge(web::router())
         .merge(web::status::router())
         .merge(web::did::router())
+        .route("/metrics", axum::routing::get(front::metrics::handler))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            front::middleware,
+        ))
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
         .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
 }

@@ -229,11 +229,14 @@ pub async fn run(cfg: Config) -> Result<(), ServeError> {
     let app = crate::app(Arc::new(state));
     let mut http_stop = stop_rx.clone();
     let server = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = http_stop.wait_for(|s| *s).await;
-            })
-            .await
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = http_stop.wait_for(|s| *s).await;
+        })
+        .await
     });
 
     // Wait for a signal, or for the writer to stop on its own (a store failure).

@@ -28,7 +28,7 @@ async fn a_browser_logs_in_acts_and_logs_out() {
     let bob = net.did("bob.test");
     let password = net.app_password("alice.test");
     let data = tempfile::tempdir().expect("tempdir");
-    let a = net.aerie(&data.path().join("data"));
+    let a = net.aerie(&data.path().join("data"), &[]);
     let out_dir = root.join("target/test-output/web");
 
     let out = Command::new("node")

@@ -468,8 +468,14 @@ async fn a_user_acts_through_the_forms_and_the_pds_holds_it() {
     let bob = net.did("bob.test");
     let password = net.app_password("alice.test");
     let dir = tempfile::tempdir().expect("tempdir");
-    let a = net.aerie(&dir.path().join("data"));
+    let admins = format!(r#"["{}"]"#, net.did("alice.test"));
+    let a = net.aerie(&dir.path().join("data"), &[("AERIE_ADMINS", &admins)]);
     let mut b = Browser::new(a.base());
+    let anonymous = b.get("/admin").await;
+    assert_eq!(
+        (anonymous.status, anonymous.location.as_deref()),
+        (303, Some("/login?next=/admin"))
+    );
 
     // A wrong password: the PDS's answer on the form, no session cookie.
     let token = csrf(&b.get("/login").await.body);
@@ -527,6 +533,14 @@ async fn a_user_acts_through_the_forms_and_the_pds_holds_it() {
     assert_eq!(home.status, 200);
     assert!(home.body.contains("Log out") && home.body.contains("class=\"composer\""));
     let token = csrf(&home.body);
+    let admin = b.get("/admin").await;
+    assert_eq!(admin.status, 200);
+    assert!(
+        admin.body.contains("<h2>Users</h2>")
+            && admin.body.contains("<td>alice.test</td><td>login</td>"),
+        "{}",
+        admin.body
+    );
 
     // Follow Bob from his profile; his posts are fetched and fill the timeline.
     let profile = b.get("/profile/bob.test").await;

@@ -2,8 +2,10 @@
 //! `AERIE_*` environment variables (`__` separates nesting levels: `AERIE_JETSTREAM__URL`).
 //! Unknown keys are reported so typos do not pass silently.
 
+mod http;
 mod load;
 
+pub use http::{HttpConfig, RateLimitConfig};
 pub use load::{load, ConfigError};
 
 use serde::{Deserialize, Serialize};
@@ -49,6 +51,12 @@ pub struct Config {
     pub auth: AuthConfig,
     /// Log settings.
     pub log: LogConfig,
+    /// Request limits and trusted proxies.
+    pub http: HttpConfig,
+    /// Per-IP rate limits.
+    pub rate_limit: RateLimitConfig,
+    /// DIDs of the people who may open `/admin`.
+    pub admins: Vec<String>,
 }
 
 /// Logins and sessions.
@@ -271,6 +279,9 @@ impl Default for Config {
             backfill: BackfillConfig::default(),
             auth: AuthConfig::default(),
             log: LogConfig::default(),
+            http: HttpConfig::default(),
+            rate_limit: RateLimitConfig::default(),
+            admins: Vec::new(),
         }
     }
 }

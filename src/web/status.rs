@@ -1,5 +1,6 @@
-//! `/health` (the process is up), `/ready` (store open, ingest connected, lag) and `/status`, a small
-//! status page.
+//! `/health` (the process is up), `/ready` (store open, ingest connected, lag), `/status`, a
+//! small status page, and `/admin`: the same figures and the list of users, for the DIDs in
+//! `admins` only.
 
 use crate::AppState;
 use askama::Template;
@@ -16,6 +17,7 @@ use std::sync::Arc;
 pub fn router() -> Router<Arc<AppState>> {
     Router::new()
         .route("/status", get(page))
+        .route("/admin", get(admin))
         .route("/health", get(health))
         .route("/ready", get(ready))
 }
@@ -80,12 +82,49 @@ struct StatusPage {
     actors: u64,
     disk: String,
     backfill: serde_json::Value,
+    /// The users (admin page only): handle or DID, where they came from, since when.
+    users: Option<Vec<(String, String, String)>>,
 }
 
 async fn page(State(state): State<Arc<AppState>>) -> Response {
+    render(&figures(&state, None))
+}
+
+/// `/admin`: for an admin, the figures and the users; for anyone else it does not exist.
+async fn admin(State(state): State<Arc<AppState>>, v: super::visitor::Visitor) -> Response {
+    let Some(did) = v.did() else {
+        return super::page::redirect("/login?next=/admin", &[]);
+    };
+    if !state.cfg.admins.iter().any(|a| a == did) {
+        return super::page::error(&state, &v, StatusCode::NOT_FOUND, "Page not found.");
+    }
+    let users = state
+        .store
+        .local_users()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|u| {
+            let name = state
+                .store
+                .actor(&u.did)
+                .ok()
+                .flatten()
+                .and_then(|a| a.handle)
+                .unwrap_or_else(|| u.did.clone());
+            (
+                name,
+                u.origin,
+                aerie_storage::datetime::format_us(u.added_us),
+            )
+        })
+        .collect();
+    render(&figures(&state, Some(users)))
+}
+
+fn figures(state: &AppState, users: Option<Vec<(String, String, String)>>) -> StatusPage {
     let stats = state.store.stats().unwrap_or_default();
     let i = &state.ingest;
-    let page = StatusPage {
+    StatusPage {
         version: env!("CARGO_PKG_VERSION"),
         connected: i.connected.load(Ordering::Relaxed),
         endpoint: state.cfg.endpoint(),
@@ -100,8 +139,12 @@ async fn page(State(state): State<Arc<AppState>>) -> Response {
         records: stats.records,
         actors: stats.actors,
         disk: format!("{:.1} MB", stats.disk_bytes as f64 / 1e6),
-        backfill: backfill(&state),
-    };
+        backfill: backfill(state),
+        users,
+    }
+}
+
+fn render(page: &StatusPage) -> Response {
     match page.render() {
         Ok(html) => (
             [(axum::http::header::CACHE_CONTROL, "no-store")],

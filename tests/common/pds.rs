@@ -76,9 +76,12 @@ impl Network {
             .to_string()
     }
 
-    /// Aerie following this PDS's firehose with `scope = "follows"`, data in `data_dir`.
-    pub fn aerie(&self, data_dir: &Path) -> super::Aerie {
-        let env = self.firehose_env(&[("AERIE_SCOPE", "follows")]);
+    /// Aerie following this PDS's firehose with `scope = "follows"`, data in `data_dir`, plus
+    /// `extra` env.
+    pub fn aerie(&self, data_dir: &Path, extra: &[(&str, &str)]) -> super::Aerie {
+        let mut with_scope = vec![("AERIE_SCOPE", "follows")];
+        with_scope.extend_from_slice(extra);
+        let env = self.firehose_env(&with_scope);
         let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         super::Aerie::start(data_dir, "ws://127.0.0.1:9/unused", &pairs)
     }

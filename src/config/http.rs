@@ -1,0 +1,61 @@
+//! Configuration of the front door: request limits, trusted proxies, per-IP rate limits.
+
+use serde::{Deserialize, Serialize};
+
+/// Request limits and the proxies whose `X-Forwarded-For` is believed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HttpConfig {
+    /// Proxies (IPs or CIDRs) in front of Aerie: for requests from them the client address is
+    /// taken from `X-Forwarded-For`; from anyone else the header is ignored.
+    pub trusted_proxies: Vec<String>,
+    /// Largest request body, in bytes (uploads excepted).
+    pub max_body_bytes: usize,
+    /// Largest upload (`uploadBlob`, images posted from the pages), in bytes.
+    pub max_upload_bytes: usize,
+    /// A request taking longer than this (seconds) is answered 408.
+    pub request_timeout_secs: u64,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            trusted_proxies: Vec::new(),
+            max_body_bytes: 1 << 20,
+            max_upload_bytes: 64 << 20,
+            request_timeout_secs: 30,
+        }
+    }
+}
+
+/// Per-IP rate limits (a token bucket per client address and class of request).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RateLimitConfig {
+    /// Whether requests are limited at all.
+    pub enabled: bool,
+    /// XRPC requests per minute per client.
+    pub xrpc_per_minute: u32,
+    /// XRPC requests a client may make at once beyond the rate.
+    pub xrpc_burst: u32,
+    /// Page requests (and form posts) per minute per client.
+    pub pages_per_minute: u32,
+    /// Page requests a client may make at once beyond the rate.
+    pub pages_burst: u32,
+    /// Clients (IPs or CIDRs) never limited, e.g. the PDS of your users, which proxies their
+    /// app's calls.
+    pub exempt: Vec<String>,
+}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        RateLimitConfig {
+            enabled: true,
+            xrpc_per_minute: 30,
+            xrpc_burst: 20,
+            pages_per_minute: 120,
+            pages_burst: 50,
+            exempt: Vec::new(),
+        }
+    }
+}
