@@ -7,6 +7,7 @@ pub mod front;
 pub mod identity;
 pub mod ingest;
 pub mod serve;
+pub mod tls;
 pub mod util;
 pub mod web;
 pub mod xrpc;

@@ -43,6 +43,9 @@ pub enum ServeError {
     /// Backfill could not be set up.
     #[error("backfill: {0}")]
     Backfill(#[from] crate::ingest::backfill::SetupError),
+    /// HTTPS could not be set up.
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsError),
 }
 
 /// Opens the configured store.
@@ -227,6 +230,19 @@ pub async fn run(cfg: Config) -> Result<(), ServeError> {
     state.ingest = stats;
     state.backfill = queue_stats;
     let app = crate::app(Arc::new(state));
+    // With TLS on, the app is served over HTTPS and the plain listener redirects to it.
+    let (app, https) = match crate::tls::Tls::from_config(&cfg)? {
+        Some(tls) => {
+            let addr = cfg.tls.listen;
+            let tls_listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|source| ServeError::Bind { addr, source })?;
+            tracing::info!(%addr, mode = ?cfg.tls.mode, "listening (https)");
+            let https = tokio::spawn(tls.clone().serve(tls_listener, app, stop_rx.clone()));
+            (tls.plain_app(), Some(https))
+        }
+        None => (app, None),
+    };
     let mut http_stop = stop_rx.clone();
     let server = tokio::spawn(async move {
         axum::serve(
@@ -259,6 +275,9 @@ pub async fn run(cfg: Config) -> Result<(), ServeError> {
         },
     };
     let _ = server.await;
+    if let Some(h) = https {
+        let _ = h.await;
+    }
     if let Some(q) = queue_done {
         let _ = q.await;
     }

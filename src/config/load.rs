@@ -125,6 +125,11 @@ const OPTIONAL_KEYS: &[&str] = &[
     "auth.secret_key",
     "public_url",
     "service_did",
+    "tls.email",
+    "tls.directory_url",
+    "tls.directory_ca",
+    "tls.cert",
+    "tls.key",
 ];
 
 #[cfg(test)]

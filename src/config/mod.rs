@@ -4,8 +4,10 @@
 
 mod http;
 mod load;
+mod tls;
 
 pub use http::{HttpConfig, RateLimitConfig};
+pub use tls::{Challenge, TlsConfig, TlsMode};
 pub use load::{load, ConfigError};
 
 use serde::{Deserialize, Serialize};
@@ -57,6 +59,8 @@ pub struct Config {
     pub rate_limit: RateLimitConfig,
     /// DIDs of the people who may open `/admin`.
     pub admins: Vec<String>,
+    /// HTTPS.
+    pub tls: TlsConfig,
 }
 
 /// Logins and sessions.
@@ -282,6 +286,7 @@ impl Default for Config {
             http: HttpConfig::default(),
             rate_limit: RateLimitConfig::default(),
             admins: Vec::new(),
+            tls: TlsConfig::default(),
         }
     }
 }
@@ -356,11 +361,16 @@ impl Config {
         }
     }
 
-    /// The public URL (no trailing slash).
+    /// The public URL (no trailing slash): `public_url`, else `https://<first tls.domains>` when
+    /// TLS is on, else `http://<listen>`.
     pub fn public_url(&self) -> String {
-        match &self.public_url {
-            Some(u) => u.trim_end_matches('/').to_string(),
-            None => format!("http://{}", self.listen),
+        match (&self.public_url, self.tls.mode, self.tls.domains.first()) {
+            (Some(u), _, _) => u.trim_end_matches('/').to_string(),
+            (None, TlsMode::Acme | TlsMode::Files, Some(domain)) => match self.tls.listen.port() {
+                443 => format!("https://{domain}"),
+                port => format!("https://{domain}:{port}"),
+            },
+            (None, _, _) => format!("http://{}", self.listen),
         }
     }
 

@@ -122,15 +122,22 @@ impl Aerie {
         }
     }
 
+    /// Sends a signal (`TERM`, `HUP`, ...) to the running process.
+    pub fn signal(&self, name: &str) {
+        if let Some(c) = &self.child {
+            let _ = Command::new("kill")
+                .arg(format!("-{name}"))
+                .arg(c.id().to_string())
+                .status();
+        }
+    }
+
     /// SIGTERM and wait; returns whether it exited with status 0.
     pub fn terminate(&mut self) -> bool {
+        self.signal("TERM");
         let Some(mut c) = self.child.take() else {
             return false;
         };
-        let _ = Command::new("kill")
-            .arg("-TERM")
-            .arg(c.id().to_string())
-            .status();
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
             if let Ok(Some(s)) = c.try_wait() {
