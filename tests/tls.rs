@@ -74,7 +74,11 @@ async fn until_ok(c: &reqwest::Client, url: &str, aerie: &Aerie) {
         match c.get(url).send().await {
             Ok(r) if r.status() == 200 => return,
             other => {
-                assert!(Instant::now() < deadline, "{url} never answered over TLS: {other:?}\n{}", aerie.log_text());
+                assert!(
+                    Instant::now() < deadline,
+                    "{url} never answered over TLS: {other:?}\n{}",
+                    aerie.log_text()
+                );
                 tokio::time::sleep(Duration::from_millis(300)).await;
             }
         }
@@ -86,7 +90,8 @@ async fn acme_certificates_from_pebble_and_own_files_reloaded() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
     // Pebble's own HTTPS certificate, from a CA Aerie is told to trust for the directory.
-    let (pebble_ca, pebble_cert, pebble_key) = ca_and_leaf("pebble test ca", &["localhost", "127.0.0.1"]);
+    let (pebble_ca, pebble_cert, pebble_key) =
+        ca_and_leaf("pebble test ca", &["localhost", "127.0.0.1"]);
     std::fs::write(d.join("pebble-ca.pem"), &pebble_ca).expect("write");
     std::fs::write(d.join("pebble-cert.pem"), &pebble_cert).expect("write");
     std::fs::write(d.join("pebble-key.pem"), &pebble_key).expect("write");
@@ -95,8 +100,22 @@ async fn acme_certificates_from_pebble_and_own_files_reloaded() {
     let (a_https, a_plain, b_https, b_plain) = (free_port(), free_port(), free_port(), free_port());
     let _dns = Proc(
         tool("pebble-challtestsrv")
-            .args(["-defaultIPv4", "127.0.0.1", "-defaultIPv6", "", "-dns01", &format!("127.0.0.1:{dns}"),
-                "-http01", "", "-https01", "", "-tlsalpn01", "", "-management", &format!("127.0.0.1:{chall_mgmt}")])
+            .args([
+                "-defaultIPv4",
+                "127.0.0.1",
+                "-defaultIPv6",
+                "",
+                "-dns01",
+                &format!("127.0.0.1:{dns}"),
+                "-http01",
+                "",
+                "-https01",
+                "",
+                "-tlsalpn01",
+                "",
+                "-management",
+                &format!("127.0.0.1:{chall_mgmt}"),
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -110,7 +129,12 @@ async fn acme_certificates_from_pebble_and_own_files_reloaded() {
     std::fs::write(d.join("pebble.json"), config.to_string()).expect("write");
     let _pebble = Proc(
         tool("pebble")
-            .args(["-config", &d.join("pebble.json").display().to_string(), "-dnsserver", &format!("127.0.0.1:{dns}")])
+            .args([
+                "-config",
+                &d.join("pebble.json").display().to_string(),
+                "-dnsserver",
+                &format!("127.0.0.1:{dns}"),
+            ])
             .env("PEBBLE_VA_NOSLEEP", "1")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -136,10 +160,16 @@ async fn acme_certificates_from_pebble_and_own_files_reloaded() {
     };
     let pairs = |v: &[(String, String)]| -> Vec<(String, String)> { v.to_vec() };
     let a_env = pairs(&acme_env(a_https, "aerie.test", "tls-alpn-01"));
-    let a_refs: Vec<(&str, &str)> = a_env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let a_refs: Vec<(&str, &str)> = a_env
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let mut a = Aerie::start_at(a_plain, &d.join("a"), "ws://127.0.0.1:9/unused", &a_refs);
     let b_env = pairs(&acme_env(b_https, "aerie-http.test", "http-01"));
-    let b_refs: Vec<(&str, &str)> = b_env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let b_refs: Vec<(&str, &str)> = b_env
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let b = Aerie::start_at(b_plain, &d.join("b"), "ws://127.0.0.1:9/unused", &b_refs);
 
     // Pebble's root (a new one each run), from its management API.
@@ -159,16 +189,31 @@ async fn acme_certificates_from_pebble_and_own_files_reloaded() {
     // Both get certificates and serve the app over HTTPS.
     let ca = client(&root, "aerie.test", a_https);
     until_ok(&ca, &format!("https://aerie.test:{a_https}/health"), &a).await;
-    let page = ca.get(format!("https://aerie.test:{a_https}/login")).send().await.expect("page");
+    let page = ca
+        .get(format!("https://aerie.test:{a_https}/login"))
+        .send()
+        .await
+        .expect("page");
     assert_eq!(page.status(), 200);
-    assert!(page.headers()["strict-transport-security"].to_str().unwrap_or_default().starts_with("max-age="));
+    assert!(page.headers()["strict-transport-security"]
+        .to_str()
+        .unwrap_or_default()
+        .starts_with("max-age="));
     let cb = client(&root, "aerie-http.test", b_https);
-    until_ok(&cb, &format!("https://aerie-http.test:{b_https}/health"), &b).await;
+    until_ok(
+        &cb,
+        &format!("https://aerie-http.test:{b_https}/health"),
+        &b,
+    )
+    .await;
     assert!(a.log_text().contains("TLS-ALPN-01"), "{}", a.log_text());
     assert!(b.log_text().contains("HTTP-01"), "{}", b.log_text());
 
     // Plain HTTP: /health answers (the healthcheck), everything else goes to HTTPS.
-    let plain = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let plain = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
     let r = plain
         .get(format!("http://127.0.0.1:{a_plain}/profile/x?tab=media"))
         .header("host", format!("aerie.test:{a_plain}"))
@@ -176,15 +221,30 @@ async fn acme_certificates_from_pebble_and_own_files_reloaded() {
         .await
         .expect("plain");
     assert_eq!(r.status(), 308);
-    assert_eq!(r.headers()["location"], format!("https://aerie.test:{a_https}/profile/x?tab=media").as_str());
-    assert_eq!(plain.get(format!("http://127.0.0.1:{a_plain}/health")).send().await.expect("health").status(), 200);
+    assert_eq!(
+        r.headers()["location"],
+        format!("https://aerie.test:{a_https}/profile/x?tab=media").as_str()
+    );
+    assert_eq!(
+        plain
+            .get(format!("http://127.0.0.1:{a_plain}/health"))
+            .send()
+            .await
+            .expect("health")
+            .status(),
+        200
+    );
 
     // The certificate is cached: a restart serves it without a new order.
     assert!(std::fs::read_dir(d.join("a/acme")).expect("cache").count() >= 2);
     assert!(a.terminate());
     a.restart();
     until_ok(&ca, &format!("https://aerie.test:{a_https}/health"), &a).await;
-    assert!(a.log_text().contains("DeployedCachedCert"), "{}", a.log_text());
+    assert!(
+        a.log_text().contains("DeployedCachedCert"),
+        "{}",
+        a.log_text()
+    );
 
     // Own files: served, and replaced on SIGHUP.
     let (ca1, cert1, key1) = ca_and_leaf("files ca one", &["files.test"]);
@@ -206,12 +266,20 @@ async fn acme_certificates_from_pebble_and_own_files_reloaded() {
     let one = client(&ca1, "files.test", f_https);
     let two = client(&ca2, "files.test", f_https);
     until_ok(&one, &format!("https://files.test:{f_https}/health"), &f).await;
-    assert!(two.get(format!("https://files.test:{f_https}/health")).send().await.is_err());
+    assert!(two
+        .get(format!("https://files.test:{f_https}/health"))
+        .send()
+        .await
+        .is_err());
     std::fs::write(&cert_path, &cert2).expect("write");
     std::fs::write(&key_path, &key2).expect("write");
     f.signal("HUP");
     until_ok(&two, &format!("https://files.test:{f_https}/health"), &f).await;
     // A new client (no TLS session to resume): the old certificate is gone.
     let one = client(&ca1, "files.test", f_https);
-    assert!(one.get(format!("https://files.test:{f_https}/health")).send().await.is_err());
+    assert!(one
+        .get(format!("https://files.test:{f_https}/health"))
+        .send()
+        .await
+        .is_err());
 }

@@ -7,8 +7,8 @@ mod load;
 mod tls;
 
 pub use http::{HttpConfig, RateLimitConfig};
-pub use tls::{Challenge, TlsConfig, TlsMode};
 pub use load::{load, ConfigError};
+pub use tls::{Challenge, TlsConfig, TlsMode};
 
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;

@@ -4,10 +4,10 @@
 //! previous certificate kept.
 
 use super::TlsError;
-use rustls::server::{ClientHello, ResolvesServerCert};
-use rustls::sign::CertifiedKey;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::server::{ClientHello, ResolvesServerCert};
+use rustls::sign::CertifiedKey;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
@@ -26,7 +26,8 @@ pub fn load(cert: &Path, key: &Path) -> Result<CertifiedKey, TlsError> {
     let signing = rustls::crypto::ring::sign::any_supported_type(&key_der)
         .map_err(|e| bad(key, e.to_string()))?;
     let ck = CertifiedKey::new(chain, signing);
-    ck.keys_match().map_err(|e| bad(key, format!("does not match the certificate: {e}")))?;
+    ck.keys_match()
+        .map_err(|e| bad(key, format!("does not match the certificate: {e}")))?;
     Ok(ck)
 }
 

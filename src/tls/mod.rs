@@ -53,12 +53,16 @@ pub struct Tls {
     domain: Option<String>,
 }
 
-fn server_config(resolver: Arc<dyn ResolvesServerCert>, alpn: &[&[u8]]) -> Result<Arc<ServerConfig>, TlsError> {
-    let mut c = ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .map_err(|e| TlsError::Rustls(e.to_string()))?
-        .with_no_client_auth()
-        .with_cert_resolver(resolver);
+fn server_config(
+    resolver: Arc<dyn ResolvesServerCert>,
+    alpn: &[&[u8]],
+) -> Result<Arc<ServerConfig>, TlsError> {
+    let mut c =
+        ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .map_err(|e| TlsError::Rustls(e.to_string()))?
+            .with_no_client_auth()
+            .with_cert_resolver(resolver);
     c.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
     Ok(Arc::new(c))
 }
@@ -100,7 +104,12 @@ impl Tls {
     }
 
     /// Serves `app` over HTTPS on `listener` until `stop` turns true.
-    pub async fn serve(self: Arc<Self>, listener: TcpListener, app: Router, mut stop: watch::Receiver<bool>) {
+    pub async fn serve(
+        self: Arc<Self>,
+        listener: TcpListener,
+        app: Router,
+        mut stop: watch::Receiver<bool>,
+    ) {
         loop {
             let (tcp, peer) = tokio::select! {
                 accepted = listener.accept() => match accepted {
@@ -122,7 +131,12 @@ impl Tls {
         }
     }
 
-    async fn connection(&self, tcp: tokio::net::TcpStream, peer: SocketAddr, app: Router) -> Result<(), String> {
+    async fn connection(
+        &self,
+        tcp: tokio::net::TcpStream,
+        peer: SocketAddr,
+        app: Router,
+    ) -> Result<(), String> {
         let start = tokio_rustls::LazyConfigAcceptor::new(rustls::server::Acceptor::default(), tcp);
         let handshake = tokio::time::timeout(HANDSHAKE_TIMEOUT, start)
             .await
@@ -134,7 +148,10 @@ impl Tls {
             .filter(|_| rustls_acme::is_tls_alpn_challenge(&handshake.client_hello()))
         {
             // TLS-ALPN-01: the handshake itself is the answer.
-            let mut stream = handshake.into_stream(challenge.clone()).await.map_err(|e| e.to_string())?;
+            let mut stream = handshake
+                .into_stream(challenge.clone())
+                .await
+                .map_err(|e| e.to_string())?;
             tracing::info!("answered a TLS-ALPN-01 challenge");
             let _ = tokio::io::AsyncWriteExt::shutdown(&mut stream).await;
             return Ok(());
@@ -151,7 +168,10 @@ impl Tls {
             .timer(TokioTimer::new())
             .header_read_timeout(HEADER_TIMEOUT)
             .max_buf_size(MAX_HEAD_BYTES)
-            .serve_connection(TokioIo::new(stream), hyper_util::service::TowerToHyperService::new(svc))
+            .serve_connection(
+                TokioIo::new(stream),
+                hyper_util::service::TowerToHyperService::new(svc),
+            )
             .with_upgrades()
             .await
             .map_err(|e| e.to_string())
@@ -161,7 +181,10 @@ impl Tls {
     /// HTTP-01 challenges, and a permanent redirect to HTTPS for everything else.
     pub fn plain_app(self: Arc<Self>) -> Router {
         Router::new()
-            .route("/health", get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }))
+            .route(
+                "/health",
+                get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }),
+            )
             .route("/.well-known/acme-challenge/{token}", get(http01))
             .fallback(redirect)
             .with_state(self)
@@ -172,7 +195,11 @@ async fn http01(State(tls): State<Arc<Tls>>, Path(token): Path<String>) -> Respo
     match tls.acme.as_ref().and_then(|a| a.http01(&token)) {
         Some(key_auth) => {
             tracing::info!("answered an HTTP-01 challenge");
-            ([(header::CONTENT_TYPE, "application/octet-stream")], key_auth).into_response()
+            (
+                [(header::CONTENT_TYPE, "application/octet-stream")],
+                key_auth,
+            )
+                .into_response()
         }
         None => StatusCode::NOT_FOUND.into_response(),
     }
@@ -182,14 +209,30 @@ async fn redirect(State(tls): State<Arc<Tls>>, headers: HeaderMap, uri: Uri) -> 
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
-        .map(|h| h.rsplit_once(':').map_or(h, |(name, port)| if port.bytes().all(|b| b.is_ascii_digit()) { name } else { h }))
-        .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.[]:".contains(&b)))
+        .map(|h| {
+            h.rsplit_once(':').map_or(h, |(name, port)| {
+                if port.bytes().all(|b| b.is_ascii_digit()) {
+                    name
+                } else {
+                    h
+                }
+            })
+        })
+        .filter(|h| {
+            !h.is_empty()
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-.[]:".contains(&b))
+        })
         .map(String::from)
         .or_else(|| tls.domain.clone());
     let Some(host) = host else {
         return (StatusCode::BAD_REQUEST, "HTTPS only").into_response();
     };
-    let port = if tls.port == 443 { String::new() } else { format!(":{}", tls.port) };
+    let port = if tls.port == 443 {
+        String::new()
+    } else {
+        format!(":{}", tls.port)
+    };
     let path = uri.path_and_query().map_or("/", |p| p.as_str());
     Redirect::permanent(&format!("https://{host}{port}{path}")).into_response()
 }
