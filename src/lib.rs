@@ -2,6 +2,7 @@
 //! `aerie` command runs: configuration, ingest, the XRPC API and the web pages.
 
 pub mod auth;
+pub mod backup;
 pub mod config;
 pub mod front;
 pub mod identity;

@@ -47,6 +47,17 @@ enum Command {
         #[arg(long = "did", value_name = "DID")]
         dids: Vec<String>,
     },
+    /// Write the whole store, from one consistent snapshot, to a file ("-": stdout). Aerie must
+    /// be stopped; a running one exports at /admin/export.
+    Export {
+        /// Where to write.
+        path: String,
+    },
+    /// Fill an empty data directory's store from an export.
+    Import {
+        /// The export file.
+        path: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -86,6 +97,8 @@ fn main() -> ExitCode {
             Ok(false) => return ExitCode::FAILURE,
             Err(e) => Err(e),
         },
+        Command::Export { path } => aerie::backup::export(&cfg, &path).map(|s| eprintln!("{s}")),
+        Command::Import { path } => aerie::backup::import(&cfg, &path).map(|s| eprintln!("{s}")),
         Command::Config => toml::to_string_pretty(&cfg)
             .map(|s| print!("{s}"))
             .map_err(|e| e.to_string()),

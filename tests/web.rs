@@ -535,11 +535,39 @@ async fn a_user_acts_through_the_forms_and_the_pds_holds_it() {
     let token = csrf(&home.body);
     let admin = b.get("/admin").await;
     assert_eq!(admin.status, 200);
+    // Alice, by handle once her profile is fetched, by DID until then.
+    let alice = net.did("alice.test");
     assert!(
         admin.body.contains("<h2>Users</h2>")
-            && admin.body.contains("<td>alice.test</td><td>login</td>"),
+            && (admin.body.contains("<td>alice.test</td><td>login</td>")
+                || admin
+                    .body
+                    .contains(&format!("<td>{alice}</td><td>login</td>"))),
         "{}",
         admin.body
+    );
+    // A live backup from the running store, restorable with `aerie import`.
+    let export = b
+        .client
+        .get(format!("{}/admin/export", a.base()))
+        .header("cookie", b.cookie_header())
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(export.status(), 200);
+    let file = dir.path().join("live.export");
+    std::fs::write(&file, export.bytes().await.expect("body")).expect("write");
+    let env = vec![(
+        "AERIE_DATA_DIR".to_string(),
+        dir.path().join("restored").display().to_string(),
+    )];
+    let out = common::aerie_command(&["import", &file.display().to_string()], &env, dir.path())
+        .output()
+        .expect("import");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
 
     // Follow Bob from his profile; his posts are fetched and fill the timeline.

@@ -18,6 +18,7 @@ pub fn router() -> Router<Arc<AppState>> {
     Router::new()
         .route("/status", get(page))
         .route("/admin", get(admin))
+        .route("/admin/export", get(export))
         .route("/health", get(health))
         .route("/ready", get(ready))
 }
@@ -90,13 +91,78 @@ async fn page(State(state): State<Arc<AppState>>) -> Response {
     render(&figures(&state, None))
 }
 
-/// `/admin`: for an admin, the figures and the users; for anyone else it does not exist.
-async fn admin(State(state): State<Arc<AppState>>, v: super::visitor::Visitor) -> Response {
+/// Refuses anyone but an admin: logged out → the login page; logged in → "not found".
+fn refuse_non_admin(state: &AppState, v: &super::visitor::Visitor, here: &str) -> Option<Response> {
     let Some(did) = v.did() else {
-        return super::page::redirect("/login?next=/admin", &[]);
+        return Some(super::page::redirect(&format!("/login?next={here}"), &[]));
     };
     if !state.cfg.admins.iter().any(|a| a == did) {
-        return super::page::error(&state, &v, StatusCode::NOT_FOUND, "Page not found.");
+        return Some(super::page::error(
+            state,
+            v,
+            StatusCode::NOT_FOUND,
+            "Page not found.",
+        ));
+    }
+    None
+}
+
+/// `/admin/export`: the whole store as `aerie export` writes it, from one snapshot of the
+/// running store (a live backup; `aerie import` restores it).
+async fn export(State(state): State<Arc<AppState>>, v: super::visitor::Visitor) -> Response {
+    if let Some(refused) = refuse_non_admin(&state, &v, "/admin/export") {
+        return refused;
+    }
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<axum::body::Bytes, std::io::Error>>(16);
+    let store = state.store.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut w = ChannelWriter(tx.clone());
+        if let Err(e) = store.export_to(&mut w) {
+            tracing::error!("export: {e}");
+            let _ = tx.blocking_send(Err(std::io::Error::other(e.to_string())));
+        }
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    });
+    let name = format!(
+        "attachment; filename=\"aerie-{}.export\"",
+        crate::util::now_us() / 1_000_000
+    );
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/octet-stream".to_string(),
+            ),
+            (axum::http::header::CONTENT_DISPOSITION, name),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        axum::body::Body::from_stream(stream),
+    )
+        .into_response()
+}
+
+/// Hands written bytes to an async body.
+struct ChannelWriter(tokio::sync::mpsc::Sender<Result<axum::body::Bytes, std::io::Error>>);
+
+impl std::io::Write for ChannelWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .blocking_send(Ok(axum::body::Bytes::copy_from_slice(buf)))
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "client went away"))?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// `/admin`: for an admin, the figures and the users; for anyone else it does not exist.
+async fn admin(State(state): State<Arc<AppState>>, v: super::visitor::Visitor) -> Response {
+    if let Some(refused) = refuse_non_admin(&state, &v, "/admin") {
+        return refused;
     }
     let users = state
         .store

@@ -155,9 +155,18 @@ pub trait AccountReader: Send + Sync {
     fn cached_identity(&self, key: &IdentityKey) -> Result<Option<CachedIdentity>>;
 }
 
-/// A whole store: the writer and every reader.
+/// Whole-store export and import (backups, moving to another machine).
+pub trait Backup {
+    /// Writes every keyspace, from one consistent snapshot, to `out`.
+    fn export_to(&self, out: &mut dyn std::io::Write) -> Result<crate::kv::BackupStats>;
+    /// Reads an export into this store, which must be empty.
+    fn import_from(&self, input: &mut dyn std::io::Read) -> Result<crate::kv::BackupStats>;
+}
+
+/// A whole store: the writer, every reader, and backups.
 pub trait Store:
     Writer
+    + Backup
     + RecordReader
     + ActorReader
     + GraphReader
@@ -170,6 +179,7 @@ pub trait Store:
 
 impl<T> Store for T where
     T: Writer
+        + Backup
         + RecordReader
         + ActorReader
         + GraphReader

@@ -1287,6 +1287,30 @@ fn connection_cursors_are_kept_per_endpoint(s: &dyn Store) {
     );
 }
 
+fn exports_import_into_an_empty_store_of_either_backend(s: &dyn Store) {
+    s.apply(&stream(), Some(&cursor(9))).expect("apply");
+    let want = snapshot(s);
+    let mut bytes = Vec::new();
+    let out = s.export_to(&mut bytes).expect("export");
+    assert!(out.entries > 20 && !bytes.is_empty());
+    for target in [memory(), fjall()] {
+        let got = target
+            .store
+            .import_from(&mut bytes.as_slice())
+            .expect("import");
+        assert_eq!(got, out);
+        assert_eq!(snapshot(&*target.store), want);
+        assert_eq!(target.store.cursor().expect("cursor"), Some(cursor(9)));
+        // Not twice: the store is no longer empty.
+        assert!(target.store.import_from(&mut bytes.as_slice()).is_err());
+    }
+    // Damage is refused, not half-applied.
+    let cut = &bytes[..bytes.len() / 2];
+    let empty = memory();
+    assert!(empty.store.import_from(&mut &cut[..]).is_err());
+    assert!(empty.store.import_from(&mut &b"not an export"[..]).is_err());
+}
+
 fn schema_version_is_reported(s: &dyn Store) {
     assert_eq!(s.schema_version().expect("v"), kv::SCHEMA_VERSION);
 }
@@ -1323,6 +1347,7 @@ contract!(
     viewer_relations_are_kept_for_local_users,
     timelines_merge_authors_in_order_and_page_without_gaps,
     schema_version_is_reported,
+    exports_import_into_an_empty_store_of_either_backend,
 );
 
 #[test]

@@ -139,6 +139,18 @@ fn collect(iter: impl Iterator<Item = fjall::Guard>, limit: usize) -> Result<Vec
 }
 
 impl Engine for FjallEngine {
+    fn dump(&self, f: &mut super::DumpSink<'_>) -> Result<()> {
+        use fjall::Readable;
+        let snapshot = self.db.snapshot();
+        for ks in Ks::ALL {
+            for guard in snapshot.iter(self.ks(ks)) {
+                let (k, v) = guard.into_inner()?;
+                f(ks, &k, &v)?;
+            }
+        }
+        Ok(())
+    }
+
     fn get(&self, ks: Ks, key: &[u8]) -> Result<Option<Vec<u8>>> {
         Ok(self.ks(ks).get(key)?.map(|v| v.to_vec()))
     }

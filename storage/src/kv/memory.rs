@@ -44,6 +44,16 @@ impl MemoryEngine {
 }
 
 impl Engine for MemoryEngine {
+    fn dump(&self, f: &mut super::DumpSink<'_>) -> Result<()> {
+        let maps = self.maps.read().map_err(|_| poisoned())?;
+        for (ks, tree) in maps.iter() {
+            for (k, v) in tree {
+                f(*ks, k, v)?;
+            }
+        }
+        Ok(())
+    }
+
     fn get(&self, ks: Ks, key: &[u8]) -> Result<Option<Vec<u8>>> {
         let maps = self.maps.read().map_err(|_| poisoned())?;
         Ok(maps.get(&ks).and_then(|m| m.get(key).cloned()))

@@ -2,6 +2,7 @@
 //! a tiny ordered-KV engine interface, with two engines: fjall (on disk, the default) and an
 //! in-memory map (tests, tools). The key layout is documented at the top of `fjall.rs`.
 
+mod backup;
 mod compact;
 pub mod fjall;
 mod keys;
@@ -18,6 +19,8 @@ use crate::model::Durability;
 use crate::Result;
 use std::collections::HashMap;
 use std::sync::Mutex;
+
+pub use backup::BackupStats;
 
 /// Current on-disk schema version. Bump it (and add a migration) whenever the layout changes.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -129,6 +132,9 @@ pub type KvWrite = (Ks, Vec<u8>, Option<Vec<u8>>);
 /// A key and its value.
 pub type KvPair = (Vec<u8>, Vec<u8>);
 
+/// What `Engine::dump` hands each entry to.
+pub type DumpSink<'a> = dyn FnMut(Ks, &[u8], &[u8]) -> Result<()> + 'a;
+
 /// The ordered key-value operations a backend engine provides.
 pub trait Engine: Send + Sync + 'static {
     /// Point read.
@@ -157,6 +163,9 @@ pub trait Engine: Send + Sync + 'static {
     fn disk_bytes(&self) -> u64;
     /// Where the store lives, for messages.
     fn location(&self) -> String;
+    /// Every key and value of every keyspace, from one consistent snapshot, in keyspace then
+    /// key order.
+    fn dump(&self, f: &mut DumpSink<'_>) -> Result<()>;
 }
 
 /// The domain store over any engine.
