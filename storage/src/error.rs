@@ -8,8 +8,9 @@ pub enum Error {
     Engine(String),
     /// The store on disk was written by another schema version.
     #[error(
-        "the store in {path} has schema version {found}, this build of Aerie uses version \
-         {expected}; use a matching Aerie release or move the data directory aside"
+        "the store in {path} has schema version {found}, newer than this Aerie's {expected}: \
+         run the Aerie release that wrote it (downgrades are not supported), or restore into a \
+         new data directory a backup made with this release (aerie import)"
     )]
     SchemaMismatch {
         /// Where the store lives.

@@ -162,6 +162,14 @@ pub fn feed(aid: u64, sort_at_us: i64, kind: u8, rkey_text: &str) -> Vec<u8> {
     k
 }
 
+/// The `time_feed` key of an `author_feed` key: the same entry, time first
+/// (`sort_at · aid · kind · rkey`).
+pub fn feed_by_time(feed_key: &[u8]) -> Option<Vec<u8>> {
+    let (aid, rest) = (feed_key.get(..8)?, feed_key.get(8..)?);
+    let (t, tail) = (rest.get(..8)?, rest.get(8..)?);
+    Some([t, aid, tail].concat())
+}
+
 /// A counter key.
 pub fn count(kind: Count, target: &[u8]) -> Vec<u8> {
     let mut k = Vec::with_capacity(1 + target.len());

@@ -7,6 +7,7 @@ mod compact;
 pub mod fjall;
 mod keys;
 pub mod memory;
+pub mod migrate;
 mod notify;
 mod read;
 mod relations;
@@ -21,9 +22,10 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 pub use backup::BackupStats;
+pub use keys::feed_by_time;
 
 /// Current on-disk schema version. Bump it (and add a migration) whenever the layout changes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The keyspaces (column families) of a KV store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -207,27 +209,12 @@ fn is_hot(ks: Ks) -> bool {
 const AID_CACHE_MAX: usize = 1 << 18;
 
 impl<E: Engine> KvStore<E> {
-    /// Wraps an engine, checking or recording the schema version.
+    /// Wraps an engine: records the schema version in a new store, migrates an older one, refuses a newer one.
     pub fn new(engine: E, durability: Durability) -> Result<Self> {
-        match engine.get(Ks::Meta, keys::META_SCHEMA)? {
-            Some(v) => {
-                let found = row::read_u32(&v).ok_or(crate::Error::Corrupt("schema version"))?;
-                if found != SCHEMA_VERSION {
-                    return Err(crate::Error::SchemaMismatch {
-                        path: engine.location(),
-                        found,
-                        expected: SCHEMA_VERSION,
-                    });
-                }
-            }
-            None => engine.commit(
-                vec![(
-                    Ks::Meta,
-                    keys::META_SCHEMA.to_vec(),
-                    Some(SCHEMA_VERSION.to_be_bytes().to_vec()),
-                )],
-                Durability::Sync,
-            )?,
+        match migrate::stored_version(&engine)? {
+            Some(found) if found == SCHEMA_VERSION => {}
+            Some(found) => migrate::upgrade(&engine, found, SCHEMA_VERSION)?,
+            None => migrate::set_version(&engine, SCHEMA_VERSION)?,
         }
         Ok(KvStore {
             engine,

@@ -99,15 +99,11 @@ impl<'a, E: Engine> Tx<'a, E> {
 
     /// A post or repost in its author's feed and in the feed of everyone by time.
     fn feed_entry(&mut self, aid: u64, t: i64, kind: u8, rkey: &str, flags: u8, add: bool) {
-        self.set(Ks::Feed, keys::feed(aid, t, kind, rkey), vec![flags], add);
-        let by_time = [
-            &keys::sort_key(t)[..],
-            &aid.to_be_bytes(),
-            &[kind],
-            &keys::rkey(rkey),
-        ]
-        .concat();
-        self.set(Ks::FeedByTime, by_time, vec![flags], add);
+        let key = keys::feed(aid, t, kind, rkey);
+        if let Some(by_time) = keys::feed_by_time(&key) {
+            self.set(Ks::FeedByTime, by_time, vec![flags], add);
+        }
+        self.set(Ks::Feed, key, vec![flags], add);
     }
 
     /// Inserts (`add`) or removes every index entry and count of one live record, whose
