@@ -195,4 +195,49 @@ mod tests {
         let c: Config = root.try_into().expect("valid");
         c.validate().expect("valid");
     }
+
+    #[test]
+    fn the_example_file_documents_every_key() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/aerie.toml");
+        let text = std::fs::read_to_string(&path).expect("example config");
+        let known = Value::try_from(Config::default()).expect("defaults");
+        let mut keys: Vec<String> = OPTIONAL_KEYS.iter().map(|k| k.to_string()).collect();
+        fn walk(v: &Value, prefix: &str, out: &mut Vec<String>) {
+            if let Value::Table(t) = v {
+                for (k, v) in t {
+                    let full = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    match v {
+                        Value::Table(_) => walk(v, &full, out),
+                        _ => out.push(full),
+                    }
+                }
+            }
+        }
+        walk(&known, "", &mut keys);
+        for key in keys {
+            let (section, name) = key
+                .rsplit_once('.')
+                .map_or(("", key.as_str()), |(s, n)| (s, n));
+            // The key's own section: from its header to the next one.
+            let body = if section.is_empty() {
+                text.split("\n[").next().unwrap_or_default().to_string()
+            } else {
+                let header = format!("\n[{section}]\n");
+                let start = text
+                    .find(&header)
+                    .unwrap_or_else(|| panic!("no [{section}] in aerie.toml"));
+                let rest = &text[start + header.len()..];
+                rest.split("\n[").next().unwrap_or_default().to_string()
+            };
+            let set = body.lines().any(|l| {
+                let l = l.trim_start_matches("# ");
+                l.starts_with(&format!("{name} =")) || l.starts_with(&format!("{name}="))
+            });
+            assert!(set, "{key} is not documented in config/aerie.toml");
+        }
+    }
 }
