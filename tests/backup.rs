@@ -43,13 +43,7 @@ async fn export_then_import_gives_the_same_answers() {
         &[("AERIE_JETSTREAM__INITIAL_CURSOR", "0")],
     );
     a.wait_for_cursor(last, Duration::from_secs(60)).await;
-    let mut dids: Vec<String> = corpus
-        .iter()
-        .filter(|e| e.valid)
-        .map(|e| e.did.clone())
-        .collect();
-    dids.sort();
-    dids.dedup();
+    let dids = common::corpus_dids(&corpus);
     let paths: Vec<String> = dids
         .iter()
         .take(15)

@@ -238,13 +238,7 @@ async fn every_response_is_valid_against_the_lexicons() {
     aerie.wait_for_cursor(last, Duration::from_secs(120)).await;
 
     let mut plan = Vec::new();
-    let mut dids: Vec<String> = corpus
-        .iter()
-        .filter(|e| e.valid)
-        .map(|e| e.did.clone())
-        .collect();
-    dids.sort();
-    dids.dedup();
+    let mut dids = common::corpus_dids(&corpus);
     dids.insert(0, bad.clone());
     let mut active = Vec::new();
     for d in &dids {

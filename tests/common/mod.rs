@@ -225,6 +225,18 @@ pub fn aerie_command(args: &[&str], env: &[(String, String)], cwd: &Path) -> Com
     cmd
 }
 
+/// The DIDs with valid events in a generated corpus, sorted, once each.
+pub fn corpus_dids(corpus: &[jetsim::corpus::GenEvent]) -> Vec<String> {
+    let mut dids: Vec<String> = corpus
+        .iter()
+        .filter(|e| e.valid)
+        .map(|e| e.did.clone())
+        .collect();
+    dids.sort();
+    dids.dedup();
+    dids
+}
+
 /// URL-encodes a query value.
 pub fn enc(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
