@@ -113,7 +113,10 @@ async fn limits_headers_and_metrics() {
         .expect("request");
     assert_eq!(big.status(), 413);
 
-    // Metrics: ingest, backfill, store, and latency by route.
+    // Metrics: only for loopback and private networks (by default).
+    let public = get(format!("{base}/metrics"), Some("203.0.113.50")).await;
+    assert_eq!(public.status(), 404);
+    // Ingest, backfill, store, and latency by route.
     tokio::time::sleep(Duration::from_millis(100)).await;
     let m = get(format!("{base}/metrics"), None)
         .await

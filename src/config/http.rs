@@ -15,6 +15,8 @@ pub struct HttpConfig {
     pub max_upload_bytes: usize,
     /// A request taking longer than this (seconds) is answered 408.
     pub request_timeout_secs: u64,
+    /// Clients (IPs or CIDRs) allowed to read `/metrics`; others get 404.
+    pub metrics_from: Vec<String>,
 }
 
 impl Default for HttpConfig {
@@ -24,6 +26,16 @@ impl Default for HttpConfig {
             max_body_bytes: 1 << 20,
             max_upload_bytes: 64 << 20,
             request_timeout_secs: 30,
+            metrics_from: [
+                "127.0.0.0/8",
+                "::1/128",
+                "10.0.0.0/8",
+                "172.16.0.0/12",
+                "192.168.0.0/16",
+                "fc00::/7",
+            ]
+            .map(String::from)
+            .to_vec(),
         }
     }
 }

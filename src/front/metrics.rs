@@ -109,8 +109,15 @@ fn metric(out: &mut String, name: &str, kind: &str, help: &str, value: impl std:
     );
 }
 
-/// `GET /metrics`.
-pub async fn handler(State(state): State<Arc<AppState>>) -> impl IntoResponse {
+/// `GET /metrics`, for the clients in `http.metrics_from`.
+pub async fn handler(
+    State(state): State<Arc<AppState>>,
+    client: Option<axum::Extension<super::ClientIp>>,
+) -> axum::response::Response {
+    let allowed = client.is_some_and(|c| state.front.metrics_from.contains(c.0 .0));
+    if !allowed {
+        return axum::http::StatusCode::NOT_FOUND.into_response();
+    }
     let mut out = String::with_capacity(8192);
     let i = &state.ingest;
     let lag = i.lag_secs().unwrap_or(f64::NAN);
@@ -259,4 +266,5 @@ pub async fn handler(State(state): State<Arc<AppState>>) -> impl IntoResponse {
         )],
         out,
     )
+        .into_response()
 }

@@ -22,6 +22,8 @@ use std::time::Instant;
 /// The front door's state.
 pub struct Front {
     trusted: Nets,
+    /// Who may read `/metrics`.
+    pub metrics_from: Nets,
     limiter: Limiter,
     hsts: bool,
     max_body: usize,
@@ -44,6 +46,7 @@ impl Front {
     pub fn new(cfg: &Config) -> Self {
         Front {
             trusted: Nets::parse(&cfg.http.trusted_proxies, "http.trusted_proxies"),
+            metrics_from: Nets::parse(&cfg.http.metrics_from, "http.metrics_from"),
             limiter: Limiter::new(&cfg.rate_limit),
             hsts: cfg.public_url().starts_with("https://"),
             max_body: cfg.http.max_body_bytes,
