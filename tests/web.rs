@@ -185,6 +185,22 @@ fn assert_inert(html: &str) {
         !html.contains("<b>t</b>") && !html.contains("<b><b>"),
         "record markup"
     );
+    assert_csp_clean(html);
+}
+
+/// Nothing the pages' Content-Security-Policy would block: no inline styles or scripts.
+fn assert_csp_clean(html: &str) {
+    for t in tags(html) {
+        let bare: String = t.to_ascii_lowercase().split('"').step_by(2).collect();
+        assert!(
+            !t.starts_with("style") && !bare.contains(" style="),
+            "inline style in <{t}>"
+        );
+        assert!(
+            !t.starts_with("script") || t.contains(" src="),
+            "inline script <{t}>"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -442,7 +458,9 @@ async fn pages_render_and_hostile_content_stays_inert() {
         (303, Some("/login"))
     );
     assert_eq!(b.get("/notifications").await.status, 303);
-    assert_eq!(b.get("/status").await.status, 200);
+    let status = b.get("/status").await;
+    assert_eq!(status.status, 200);
+    assert_csp_clean(&status.body);
 }
 
 /// The records of `collection` in `handle`'s repository on the PDS.

@@ -70,6 +70,7 @@ fn backfill(state: &AppState) -> serde_json::Value {
 #[derive(Template)]
 #[template(path = "status.html")]
 struct StatusPage {
+    css: String,
     version: &'static str,
     connected: bool,
     endpoint: String,
@@ -191,6 +192,7 @@ fn figures(state: &AppState, users: Option<Vec<(String, String, String)>>) -> St
     let stats = state.store.stats().unwrap_or_default();
     let i = &state.ingest;
     StatusPage {
+        css: super::assets::url("app.css"),
         version: env!("CARGO_PKG_VERSION"),
         connected: i.connected.load(Ordering::Relaxed),
         endpoint: state.cfg.endpoint(),
