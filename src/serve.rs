@@ -230,6 +230,11 @@ pub async fn run(cfg: Config) -> Result<(), ServeError> {
     state.ingest = stats;
     state.backfill = queue_stats;
     let app = crate::app(Arc::new(state));
+    let serving = |app| crate::front::conn::Serving {
+        app,
+        stop: stop_rx.clone(),
+        header_timeout: std::time::Duration::from_secs(cfg.http.header_timeout_secs.max(1)),
+    };
     // With TLS on, the app is served over HTTPS and the plain listener redirects to it.
     let (app, https) = match crate::tls::Tls::from_config(&cfg)? {
         Some(tls) => {
@@ -238,22 +243,12 @@ pub async fn run(cfg: Config) -> Result<(), ServeError> {
                 .await
                 .map_err(|source| ServeError::Bind { addr, source })?;
             tracing::info!(%addr, mode = ?cfg.tls.mode, "listening (https)");
-            let https = tokio::spawn(tls.clone().serve(tls_listener, app, stop_rx.clone()));
+            let https = tokio::spawn(tls.clone().serve(tls_listener, serving(app)));
             (tls.plain_app(), Some(https))
         }
         None => (app, None),
     };
-    let mut http_stop = stop_rx.clone();
-    let server = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            let _ = http_stop.wait_for(|s| *s).await;
-        })
-        .await
-    });
+    let server = tokio::spawn(crate::front::conn::serve_plain(listener, serving(app)));
 
     // Wait for a signal, or for the writer to stop on its own (a store failure).
     type Done = Result<aerie_storage::Result<()>, tokio::sync::oneshot::error::RecvError>;

@@ -22,6 +22,7 @@ async fn limits_headers_and_metrics() {
             ("AERIE_HTTP__MAX_BODY_BYTES", "1000"),
             ("AERIE_PUBLIC_URL", "https://aerie.test"),
             ("AERIE_INGEST__ENABLED", "false"),
+            ("AERIE_HTTP__HEADER_TIMEOUT_SECS", "1"),
         ],
     );
     let c = reqwest::Client::new();
@@ -112,6 +113,39 @@ async fn limits_headers_and_metrics() {
         .await
         .expect("request");
     assert_eq!(big.status(), 413);
+
+    // A client that never finishes its request head is cut off; an oversized head is refused.
+    {
+        use std::io::{Read, Write};
+        let addr = base.trim_start_matches("http://").to_string();
+        let mut slow = std::net::TcpStream::connect(&addr).expect("connect");
+        slow.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n")
+            .expect("write");
+        slow.set_read_timeout(Some(Duration::from_secs(5)))
+            .expect("timeout");
+        let started = std::time::Instant::now();
+        let mut buf = Vec::new();
+        let _ = slow.read_to_end(&mut buf);
+        assert!(
+            started.elapsed() < Duration::from_secs(4),
+            "the slow connection was left open"
+        );
+        let mut big = std::net::TcpStream::connect(&addr).expect("connect");
+        let head = format!(
+            "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+            "a".repeat(100_000)
+        );
+        let _ = big.write_all(head.as_bytes());
+        big.set_read_timeout(Some(Duration::from_secs(5)))
+            .expect("timeout");
+        let mut answer = Vec::new();
+        let _ = big.read_to_end(&mut answer);
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(
+            answer.is_empty() || answer.starts_with("HTTP/1.1 431"),
+            "{answer}"
+        );
+    }
 
     // Metrics: only for loopback and private networks (by default).
     let public = get(format!("{base}/metrics"), Some("203.0.113.50")).await;

@@ -15,6 +15,9 @@ pub struct HttpConfig {
     pub max_upload_bytes: usize,
     /// A request taking longer than this (seconds) is answered 408.
     pub request_timeout_secs: u64,
+    /// A request head (line and headers) must arrive within this many seconds, or the
+    /// connection is closed.
+    pub header_timeout_secs: u64,
     /// Clients (IPs or CIDRs) allowed to read `/metrics`; others get 404.
     pub metrics_from: Vec<String>,
 }
@@ -26,6 +29,7 @@ impl Default for HttpConfig {
             max_body_bytes: 1 << 20,
             max_upload_bytes: 64 << 20,
             request_timeout_secs: 30,
+            header_timeout_secs: 30,
             metrics_from: [
                 "127.0.0.0/8",
                 "::1/128",

@@ -3,6 +3,7 @@
 //! nginx did in the seed deployment, inside the binary.
 
 pub mod client_ip;
+pub mod conn;
 pub mod metrics;
 pub mod rate_limit;
 

@@ -1,27 +1,26 @@
 //! HTTPS inside the binary (what nginx and certbot did in the seed deployment). `tls.mode`:
 //! `off` (plain HTTP on `listen`), `acme` (certificates from an ACME CA, see `acme`) or
 //! `files` (the user's own, see `files`). With TLS on, `tls.listen` serves the app over
-//! HTTPS (HTTP/1.1; TLS-ALPN-01 challenges answered there), and the plain listener answers
-//! HTTP-01 challenges and `/health` and redirects everything else to HTTPS.
+//! HTTPS (HTTP/1.1 with the front door's connection limits; TLS-ALPN-01 challenges answered
+//! there), and the plain listener answers HTTP-01 challenges and `/health` and redirects
+//! everything else to HTTPS.
 
 pub mod acme;
 pub mod files;
 
 use crate::config::{Config, TlsMode};
-use axum::extract::{ConnectInfo, Path, Request, State};
+use crate::front::conn;
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
-use hyper_util::rt::{TokioIo, TokioTimer};
 use rustls::server::ResolvesServerCert;
 use rustls::ServerConfig;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
-use tower::ServiceExt;
 
 /// Why HTTPS could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -39,10 +38,6 @@ pub enum TlsError {
 
 /// A TLS handshake not finished in this time is dropped.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-/// Request headers must arrive within this time (slow clients hold no connection forever).
-const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
-/// Largest request head (line and headers), bytes.
-const MAX_HEAD_BYTES: usize = 64 * 1024;
 
 /// What terminates TLS.
 pub struct Tls {
@@ -103,39 +98,21 @@ impl Tls {
         })))
     }
 
-    /// Serves `app` over HTTPS on `listener` until `stop` turns true.
-    pub async fn serve(
-        self: Arc<Self>,
-        listener: TcpListener,
-        app: Router,
-        mut stop: watch::Receiver<bool>,
-    ) {
-        loop {
-            let (tcp, peer) = tokio::select! {
-                accepted = listener.accept() => match accepted {
-                    Ok(a) => a,
-                    Err(e) => {
-                        tracing::warn!("https accept: {e}");
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                        continue;
-                    }
-                },
-                _ = async { let _ = stop.wait_for(|s| *s).await; } => return,
-            };
-            let (tls, app) = (self.clone(), app.clone());
-            tokio::spawn(async move {
-                if let Err(e) = tls.connection(tcp, peer, app).await {
-                    tracing::debug!(%peer, "https connection: {e}");
-                }
-            });
-        }
+    /// Serves over HTTPS on `listener` until shutdown.
+    pub async fn serve(self: Arc<Self>, listener: TcpListener, s: conn::Serving) {
+        let stop = s.stop.clone();
+        conn::accept_loop(listener, stop, move |tcp, peer| {
+            let (tls, s) = (self.clone(), s.clone());
+            async move { tls.connection(tcp, peer, s).await }
+        })
+        .await
     }
 
     async fn connection(
         &self,
         tcp: tokio::net::TcpStream,
         peer: SocketAddr,
-        app: Router,
+        s: conn::Serving,
     ) -> Result<(), String> {
         let start = tokio_rustls::LazyConfigAcceptor::new(rustls::server::Acceptor::default(), tcp);
         let handshake = tokio::time::timeout(HANDSHAKE_TIMEOUT, start)
@@ -160,21 +137,7 @@ impl Tls {
             .into_stream(self.serving.clone())
             .await
             .map_err(|e| e.to_string())?;
-        let svc = app.map_request(move |mut req: Request<hyper::body::Incoming>| {
-            req.extensions_mut().insert(ConnectInfo(peer));
-            req
-        });
-        hyper::server::conn::http1::Builder::new()
-            .timer(TokioTimer::new())
-            .header_read_timeout(HEADER_TIMEOUT)
-            .max_buf_size(MAX_HEAD_BYTES)
-            .serve_connection(
-                TokioIo::new(stream),
-                hyper_util::service::TowerToHyperService::new(svc),
-            )
-            .with_upgrades()
-            .await
-            .map_err(|e| e.to_string())
+        conn::serve_io(stream, peer, s).await
     }
 
     /// The app the plain listener serves while TLS is on: `/health` (for `aerie healthcheck`),
