@@ -130,6 +130,50 @@ pub fn derive(collection: &str, record: &Value) -> Facts {
     }
 }
 
+/// The least of a record from which `derive` gives the same facts (and `sort_at_us` the same
+/// time): what a pruned record keeps so that its later deletion still subtracts exactly what
+/// it added.
+pub fn skeleton(collection: &str, record: &Value) -> Value {
+    let mut out = serde_json::Map::new();
+    for key in ["$type", "createdAt", "subject"] {
+        if let Some(v) = record.get(key) {
+            out.insert(key.into(), v.clone());
+        }
+    }
+    if collection == nsid::POST {
+        let uri = |path: &[&str]| {
+            let mut cur = record;
+            for p in path {
+                cur = cur.get(*p)?;
+            }
+            cur.as_str().map(|s| Value::String(s.into()))
+        };
+        if let (Some(parent), Some(root)) = (
+            uri(&["reply", "parent", "uri"]),
+            uri(&["reply", "root", "uri"]),
+        ) {
+            out.insert(
+                "reply".into(),
+                serde_json::json!({"parent": {"uri": parent}, "root": {"uri": root}}),
+            );
+        }
+        if let Some(e) = record.get("embed") {
+            let mut embed = serde_json::json!({"$type": embed_type(e)});
+            if let Some(u) = uri(&["embed", "record", "uri"]) {
+                embed["record"] = serde_json::json!({"uri": u});
+            }
+            if let Some(u) = uri(&["embed", "record", "record", "uri"]) {
+                embed["record"] = serde_json::json!({"record": {"uri": u}});
+            }
+            if let Some(m) = e.get("media") {
+                embed["media"] = serde_json::json!({"$type": embed_type(m)});
+            }
+            out.insert("embed".into(), embed);
+        }
+    }
+    Value::Object(out)
+}
+
 /// DIDs a post mentions through its facets (`app.bsky.richtext.facet#mention`).
 pub fn mentions(record: &Value) -> Vec<String> {
     let Some(facets) = record.get("facets").and_then(Value::as_array) else {
@@ -142,4 +186,52 @@ pub fn mentions(record: &Value) -> Vec<String> {
         .filter(|f| embed_type(f) == "app.bsky.richtext.facet#mention")
         .filter_map(|f| did_at(f, "did"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_skeleton_has_the_same_facts() {
+        let root = "at://did:plc:r/app.bsky.feed.post/1";
+        let q = "at://did:plc:q/app.bsky.feed.post/2";
+        let records = [
+            (
+                nsid::POST,
+                json!({"$type": nsid::POST, "text": "long text", "createdAt": "2026-01-01T00:00:00.000Z",
+                "reply": {"parent": {"uri": root, "cid": "x"}, "root": {"uri": root, "cid": "x"}},
+                "embed": {"$type": "app.bsky.embed.recordWithMedia", "record": {"record": {"uri": q, "cid": "y"}},
+                    "media": {"$type": "app.bsky.embed.video", "video": {}}}}),
+            ),
+            (
+                nsid::POST,
+                json!({"$type": nsid::POST, "text": "q", "embed": {"$type": "app.bsky.embed.record", "record": {"uri": q}}}),
+            ),
+            (
+                nsid::POST,
+                json!({"$type": nsid::POST, "text": "i", "embed": {"$type": "app.bsky.embed.images", "images": [{"alt": "a"}]}}),
+            ),
+            (
+                nsid::POST,
+                json!({"$type": nsid::POST, "text": "bad", "reply": {"parent": {"uri": 5}}}),
+            ),
+            (
+                nsid::LIKE,
+                json!({"$type": nsid::LIKE, "subject": {"uri": q, "cid": "y"}, "createdAt": "2026-01-01T00:00:00.000Z"}),
+            ),
+            (
+                nsid::FOLLOW,
+                json!({"$type": nsid::FOLLOW, "subject": "did:plc:f"}),
+            ),
+            ("com.example.thing", json!({"x": 1})),
+        ];
+        for (coll, r) in records {
+            let s = skeleton(coll, &r);
+            assert_eq!(derive(coll, &s), derive(coll, &r), "{r}");
+            assert_eq!(sort_at_us(&s, 99), sort_at_us(&r, 99));
+            assert!(s.get("text").is_none());
+        }
+    }
 }

@@ -129,6 +129,13 @@ pub enum Op {
         /// Muted (true) or not.
         muted: bool,
     },
+    /// Retention: drops a live record from every index and read while keeping its counts
+    /// (and what its later deletion needs to subtract them). Nothing happens to a record
+    /// already pruned, deleted or absent.
+    Prune {
+        /// Which record.
+        id: RecordId,
+    },
     /// A user saw their notifications up to `at_us`.
     Seen {
         /// The user.

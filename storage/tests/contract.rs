@@ -1311,6 +1311,89 @@ fn exports_import_into_an_empty_store_of_either_backend(s: &dyn Store) {
     assert!(empty.store.import_from(&mut &b"not an export"[..]).is_err());
 }
 
+fn prune(did: &str, coll: &str, rkey: &str) -> Op {
+    Op::Prune {
+        id: RecordId::new(did, coll, rkey),
+    }
+}
+
+fn pruning_hides_records_and_keeps_counts_exact(s: &dyn Store) {
+    s.apply(&stream(), None).expect("apply");
+    let p1 = RecordId::new(ALICE, nsid::POST, "p1");
+    let p2 = RecordId::new(BOB, nsid::POST, "p2");
+    let p3 = RecordId::new(BOB, nsid::POST, "p3");
+    let (p1_counts, p2_counts) = (
+        s.post_counts(&p1).expect("c"),
+        s.post_counts(&p2).expect("c"),
+    );
+    let (alice, bob) = (
+        s.actor_counts(ALICE).expect("c"),
+        s.actor_counts(BOB).expect("c"),
+    );
+    let pruned = [
+        prune(BOB, nsid::POST, "p3"),
+        prune(BOB, nsid::LIKE, "l1"),
+        prune(BOB, nsid::FOLLOW, "f1"),
+        prune(CAROL, nsid::POST, "p4"),
+        prune(CAROL, nsid::REPOST, "r1"),
+    ];
+    s.apply(&pruned, None).expect("prune");
+    // Gone from every read and index...
+    assert_eq!(s.record(&p3).expect("r"), None);
+    assert!(s.replies(&p1, 100).expect("r").is_empty());
+    assert!(s.likes(&p2, None, 100).expect("l").items.is_empty());
+    assert!(!s
+        .followers(ALICE, None, 100)
+        .expect("f")
+        .items
+        .iter()
+        .any(|e| e.other == BOB));
+    assert!(!s
+        .author_feed(BOB, FeedFilter::WithReplies, None, 100)
+        .expect("f")
+        .items
+        .iter()
+        .any(|e| e.id == p3));
+    assert!(!s.records_of(BOB, None, 100).expect("r").contains(&p3));
+    // ...while every count stays.
+    assert_eq!(s.post_counts(&p1).expect("c"), p1_counts);
+    assert_eq!(s.post_counts(&p2).expect("c"), p2_counts);
+    assert_eq!(s.actor_counts(ALICE).expect("c"), alice);
+    assert_eq!(s.actor_counts(BOB).expect("c"), bob);
+    // Replays and pruning again change nothing; the revs still gate.
+    let after = snapshot(s);
+    s.apply(&stream(), None).expect("replay");
+    s.apply(&pruned, None).expect("prune again");
+    assert_eq!(snapshot(s), after);
+    assert!(s.record_rev(&p3).expect("rev").is_some_and(|r| r.live));
+    // Later deletes subtract exactly once, and a newer version comes back whole: the same
+    // state as a store that never pruned.
+    let later = vec![
+        del(BOB, nsid::LIKE, "l1", 20),
+        del(BOB, nsid::FOLLOW, "f1", 21),
+        del(CAROL, nsid::POST, "p4", 22),
+        del(CAROL, nsid::REPOST, "r1", 23),
+        reply(
+            BOB,
+            "p3",
+            24,
+            6,
+            &uri(ALICE, nsid::POST, "p1"),
+            &uri(ALICE, nsid::POST, "p1"),
+        ),
+    ];
+    s.apply(&later, None).expect("later");
+    let reference = memory();
+    reference.store.apply(&stream(), None).expect("apply");
+    reference.store.apply(&later, None).expect("later");
+    assert_eq!(snapshot(s), snapshot(&*reference.store));
+    assert_eq!(
+        s.post_counts(&p1).expect("c"),
+        reference.store.post_counts(&p1).expect("c")
+    );
+    assert_eq!(s.record(&p3).expect("r").map(|r| r.rev), Some(rev(24)));
+}
+
 fn schema_version_is_reported(s: &dyn Store) {
     assert_eq!(s.schema_version().expect("v"), kv::SCHEMA_VERSION);
 }
@@ -1348,6 +1431,7 @@ contract!(
     timelines_merge_authors_in_order_and_page_without_gaps,
     schema_version_is_reported,
     exports_import_into_an_empty_store_of_either_backend,
+    pruning_hides_records_and_keeps_counts_exact,
 );
 
 #[test]

@@ -169,6 +169,11 @@ pub(super) fn rebuild(
             let value = crate::cbor::decode(cbor).ok_or_else(corrupt)?;
             Ok((value, crate::cbor::cid_of_bytes(cbor)))
         }
+        // Only the skeleton is left (and no CID): enough to un-index it.
+        Body::Pruned { skeleton, .. } => Ok((
+            serde_json::from_slice(skeleton).unwrap_or(Value::Null),
+            Vec::new(),
+        )),
         Body::Ref {
             created,
             subject,

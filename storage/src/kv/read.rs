@@ -156,6 +156,8 @@ impl<E: Engine> super::Source for KvStore<E> {
 
 impl<E: Engine> RecordReader for KvStore<E> {
     fn record_rev(&self, id: &RecordId) -> Result<Option<RecordRev>> {
+        // A pruned record still exists upstream: it counts as live here (its delete must come
+        // through and subtract its counts).
         Ok(self.record_row(id)?.map(|row| RecordRev {
             rev: row.rev,
             live: row.live.is_some(),
@@ -166,7 +168,8 @@ impl<E: Engine> RecordReader for KvStore<E> {
         let Some(row) = self.record_row(id)? else {
             return Ok(None);
         };
-        let Some(live) = row.live else {
+        let rev = row.rev;
+        let Some(live) = row.visible() else {
             return Ok(None);
         };
         let sort_at_us = live.sort_at_us();
@@ -183,7 +186,7 @@ impl<E: Engine> RecordReader for KvStore<E> {
         Ok(Some(StoredRecord {
             id: id.clone(),
             cid,
-            rev: row.rev,
+            rev,
             indexed_at_us: live.indexed_at_us,
             sort_at_us,
             value,
@@ -209,7 +212,7 @@ impl<E: Engine> RecordReader for KvStore<E> {
             let Some((last, _)) = rows.last() else { break };
             after = Some(last.clone());
             for (k, v) in &rows {
-                if Row::decode(v)?.live.is_none() {
+                if Row::decode(v)?.visible().is_none() {
                     continue;
                 }
                 let (collection, rkey) =
@@ -240,7 +243,7 @@ impl<E: Engine> RecordReader for KvStore<E> {
         let mut prefix = aid.to_be_bytes().to_vec();
         keys::push_collection(&mut prefix, collection);
         self.page(Ks::Records, &prefix, cursor, limit, |suffix, v| {
-            if Row::decode(v)?.live.is_none() {
+            if Row::decode(v)?.visible().is_none() {
                 return Ok(None);
             }
             Ok(Some(RecordId::new(

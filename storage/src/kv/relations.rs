@@ -61,7 +61,7 @@ impl<E: Engine> Tx<'_, E> {
                 .engine
                 .scan_asc(Ks::Records, &prefix, None, usize::MAX)?;
             for (k, v) in rows {
-                let Some(live) = super::row::Row::decode(&v)?.live else {
+                let Some(live) = super::row::Row::decode(&v)?.visible() else {
                     continue;
                 };
                 let rkey = keys::read_rkey(&k[prefix.len()..]);

@@ -5,7 +5,9 @@
 //! - tag 0 (JSON): `sort_at` (zigzag delta from indexed_at) · len · CID · record JSON;
 //! - tag 4 (DAG-CBOR): `sort_at` · the record's DAG-CBOR (its CID is the hash of these bytes);
 //! - tag 2 (strong-ref record: like, repost): created · subject ref · optional `via` ref;
-//! - tag 3 (DID-subject record: follow, block): created · subject aid (varint).
+//! - tag 3 (DID-subject record: follow, block): created · subject aid (varint);
+//! - tag 5 (pruned by retention): `sort_at` · the record's skeleton JSON (`facts::skeleton`),
+//!   read as absent, un-indexed with counting when the record is deleted or replaced.
 //!
 //! `created` is `0 · zigzag delta from indexed_at` for canonical timestamps, `1 · len · text`
 //! otherwise. A ref is `aid · coll · len · rkey · (0 = CID from the ref-CID table | 1 · len · CID)`,
@@ -33,7 +35,9 @@ impl Live {
     /// `min(createdAt, indexedAt)`.
     pub fn sort_at_us(&self) -> i64 {
         match &self.body {
-            Body::Json { sort_at_us, .. } | Body::Cbor { sort_at_us, .. } => *sort_at_us,
+            Body::Json { sort_at_us, .. }
+            | Body::Cbor { sort_at_us, .. }
+            | Body::Pruned { sort_at_us, .. } => *sort_at_us,
             Body::Ref { created, .. } | Body::Did { created, .. } => {
                 created.sort_at(self.indexed_at_us)
             }
@@ -60,6 +64,9 @@ pub enum Body {
     },
     /// `{$type, createdAt, subject: did}`.
     Did { created: Created, subject_aid: u64 },
+    /// A record pruned by retention: gone from every index and read, its counts kept; what
+    /// is left is the skeleton its deletion needs to subtract them (`facts::skeleton`).
+    Pruned { sort_at_us: i64, skeleton: Vec<u8> },
 }
 
 /// A `createdAt` value: canonical (millisecond `…Z` form) as µs, or the text as sent.
@@ -84,12 +91,18 @@ const TOMBSTONE: u8 = 1;
 const REF: u8 = 2;
 const DID: u8 = 3;
 const CBOR: u8 = 4;
+const PRUNED: u8 = 5;
 
 fn rev_time(rev: u64) -> i64 {
     (rev >> 10) as i64
 }
 
 impl Row {
+    /// The record as readers see it: live and not pruned.
+    pub fn visible(self) -> Option<Live> {
+        self.live.filter(|l| !matches!(l.body, Body::Pruned { .. }))
+    }
+
     pub fn encode(&self) -> Vec<u8> {
         let Some(l) = &self.live else {
             let mut v = Vec::with_capacity(9);
@@ -103,6 +116,7 @@ impl Row {
             Body::Cbor { .. } => CBOR,
             Body::Ref { .. } => REF,
             Body::Did { .. } => DID,
+            Body::Pruned { .. } => PRUNED,
         });
         v.extend_from_slice(&self.rev.to_be_bytes());
         put_zigzag(&mut v, l.indexed_at_us.wrapping_sub(rev_time(self.rev)));
@@ -119,6 +133,13 @@ impl Row {
             Body::Cbor { sort_at_us, cbor } => {
                 put_zigzag(&mut v, sort_at_us.wrapping_sub(l.indexed_at_us));
                 v.extend_from_slice(cbor);
+            }
+            Body::Pruned {
+                sort_at_us,
+                skeleton,
+            } => {
+                put_zigzag(&mut v, sort_at_us.wrapping_sub(l.indexed_at_us));
+                v.extend_from_slice(skeleton);
             }
             Body::Ref {
                 created,
@@ -169,6 +190,13 @@ impl Row {
                 Body::Cbor {
                     sort_at_us,
                     cbor: r.0.to_vec(),
+                }
+            }
+            PRUNED => {
+                let sort_at_us = indexed_at_us.wrapping_add(r.zigzag()?);
+                Body::Pruned {
+                    sort_at_us,
+                    skeleton: r.0.to_vec(),
                 }
             }
             REF => {

@@ -26,6 +26,8 @@ pub(super) struct Tx<'a, E: Engine> {
     new_aids: Vec<(String, u64)>,
     /// Local users added (true) or removed in this batch.
     pub(super) local_changes: Vec<(String, bool)>,
+    /// Whether index changes move counts (false only while pruning).
+    counting: bool,
 }
 
 impl<'a, E: Engine> Tx<'a, E> {
@@ -54,6 +56,9 @@ impl<'a, E: Engine> Tx<'a, E> {
     }
 
     pub(super) fn bump(&mut self, kind: Count, target: &[u8], add: bool) -> Result<()> {
+        if !self.counting {
+            return Ok(());
+        }
         let key = keys::count(kind, target);
         let cur = self
             .get(Ks::Counts, &key)?
@@ -233,6 +238,44 @@ impl<'a, E: Engine> Tx<'a, E> {
         Ok(true)
     }
 
+    /// Retention: removes a live record's index entries but not its counts, and keeps only its
+    /// skeleton (see `Body::Pruned`). Its rev stays, so replays and its delete are gated as
+    /// before; the delete un-indexes the skeleton with counting on, subtracting exactly once.
+    fn prune_record(&mut self, id: &RecordId) -> Result<bool> {
+        let (aid, key, old) = self.record_row(id)?;
+        let Some(row) = old else {
+            return Ok(false);
+        };
+        let rev = row.rev;
+        let Some(live) = row.visible() else {
+            return Ok(false);
+        };
+        let (value, _) = compact::rebuild(self, &id.collection, &live.body)?;
+        self.counting = false;
+        let unindexed = self.index(id, aid, &live, &value, false);
+        self.counting = true;
+        unindexed?;
+        let skeleton = serde_json::to_vec(&facts::skeleton(&id.collection, &value))
+            .map_err(|e| crate::Error::Engine(e.to_string()))?;
+        let pruned = Live {
+            indexed_at_us: live.indexed_at_us,
+            body: Body::Pruned {
+                sort_at_us: live.sort_at_us(),
+                skeleton,
+            },
+        };
+        self.put(
+            Ks::Records,
+            key,
+            Row {
+                rev,
+                live: Some(pruned),
+            }
+            .encode(),
+        );
+        Ok(true)
+    }
+
     fn compact_body(&mut self, shape: compact::Shape<'_>) -> Result<Body> {
         Ok(match shape {
             compact::Shape::Ref {
@@ -375,6 +418,7 @@ impl<'a, E: Engine> Tx<'a, E> {
             Op::Queue(q) => self.apply_queue(q),
             Op::Session { id, session } => self.apply_session(id, session.as_ref()),
             Op::Seen { did, at_us } => self.apply_seen(did, *at_us),
+            Op::Prune { id } => self.prune_record(id),
             Op::Mute {
                 viewer,
                 subject,
@@ -457,6 +501,7 @@ impl<E: Engine> Writer for KvStore<E> {
             next_aid,
             new_aids: Vec::new(),
             local_changes: Vec::new(),
+            counting: true,
         };
         let mut stats = ApplyStats::default();
         for op in ops {
