@@ -155,6 +155,14 @@ pub async fn run(cfg: Config) -> Result<(), ServeError> {
         ));
         tokio::spawn(queue::run(bf.clone(), queue_stats.clone(), stop_rx.clone()))
     });
+    if cfg.retention.days > 0 {
+        tokio::spawn(crate::ingest::retention::run(
+            store.clone(),
+            scope.clone(),
+            cfg.retention.clone(),
+            stop_rx.clone(),
+        ));
+    }
 
     let mut writer_done = None;
     if cfg.ingest.enabled {

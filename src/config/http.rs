@@ -1,4 +1,5 @@
-//! Configuration of the front door: request limits, trusted proxies, per-IP rate limits.
+//! Configuration of the front door (request limits, trusted proxies, per-IP rate limits) and
+//! of retention.
 
 use serde::{Deserialize, Serialize};
 
@@ -72,6 +73,28 @@ impl Default for RateLimitConfig {
             pages_per_minute: 120,
             pages_burst: 50,
             exempt: Vec::new(),
+        }
+    }
+}
+
+/// Retention: pruning old content outside the protected set.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RetentionConfig {
+    /// Records older than this many days outside the protected set are pruned (0: keep all).
+    pub days: u64,
+    /// Records examined per pass.
+    pub batch: usize,
+    /// Seconds between passes.
+    pub interval_secs: u64,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        RetentionConfig {
+            days: 0,
+            batch: 2000,
+            interval_secs: 10,
         }
     }
 }

@@ -6,7 +6,7 @@ mod http;
 mod load;
 mod tls;
 
-pub use http::{HttpConfig, RateLimitConfig};
+pub use http::{HttpConfig, RateLimitConfig, RetentionConfig};
 pub use load::{load, ConfigError};
 pub use tls::{Challenge, TlsConfig, TlsMode};
 
@@ -61,6 +61,8 @@ pub struct Config {
     pub admins: Vec<String>,
     /// HTTPS.
     pub tls: TlsConfig,
+    /// Pruning old content outside the protected set.
+    pub retention: RetentionConfig,
 }
 
 /// Logins and sessions.
@@ -287,6 +289,7 @@ impl Default for Config {
             rate_limit: RateLimitConfig::default(),
             admins: Vec::new(),
             tls: TlsConfig::default(),
+            retention: RetentionConfig::default(),
         }
     }
 }

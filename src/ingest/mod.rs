@@ -8,6 +8,7 @@ pub mod event;
 pub mod filtered;
 pub mod firehose;
 pub mod jetstream;
+pub mod retention;
 pub mod scope;
 pub mod socket;
 pub mod users;

@@ -131,6 +131,27 @@ impl Scope {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Prunes records (retention) whose authors are still untracked when the batch commits:
+    /// the decision and the write hold the same lock as every other write, so a follow
+    /// arriving meanwhile protects its account. Returns how many were pruned.
+    pub fn prune(&self, store: &dyn Store, ids: Vec<RecordId>) -> aerie_storage::Result<u64> {
+        let t = self.lock();
+        let ops: Vec<Op> = ids
+            .into_iter()
+            .filter(|id| !t.tracked(&id.did))
+            .map(|id| Op::Prune { id })
+            .collect();
+        if ops.is_empty() {
+            return Ok(0);
+        }
+        Ok(store.apply(&ops, None)?.applied)
+    }
+
+    /// Whether `did` is a local user.
+    pub fn is_local(&self, did: &str) -> bool {
+        self.lock().local.contains(did)
+    }
+
     /// Whether `did` is tracked.
     pub fn is_tracked(&self, did: &str) -> bool {
         self.lock().tracked(did)

@@ -155,6 +155,33 @@ pub trait AccountReader: Send + Sync {
     fn cached_identity(&self, key: &IdentityKey) -> Result<Option<CachedIdentity>>;
 }
 
+/// One visible record met by a scan.
+#[derive(Debug, Clone)]
+pub struct ScannedRecord {
+    /// Which record.
+    pub id: RecordId,
+    /// `min(createdAt, indexedAt)` (µs).
+    pub sort_at_us: i64,
+    /// The record.
+    pub value: serde_json::Value,
+}
+
+/// A page of a scan, and where the next one starts (`None`: the end).
+#[derive(Debug, Clone)]
+pub struct ScanPage {
+    /// Visible records of this page (pruned and deleted ones are skipped).
+    pub records: Vec<ScannedRecord>,
+    /// Opaque position to continue from.
+    pub next: Option<Vec<u8>>,
+}
+
+/// A walk over every record, in bounded pages (retention).
+pub trait RecordScan {
+    /// Up to `limit` stored rows after `after` (an earlier page's `next`), their visible
+    /// records returned.
+    fn scan_records(&self, after: Option<&[u8]>, limit: usize) -> Result<ScanPage>;
+}
+
 /// Whole-store export and import (backups, moving to another machine).
 pub trait Backup {
     /// Writes every keyspace, from one consistent snapshot, to `out`.
@@ -167,6 +194,7 @@ pub trait Backup {
 pub trait Store:
     Writer
     + Backup
+    + RecordScan
     + RecordReader
     + ActorReader
     + GraphReader
@@ -180,6 +208,7 @@ pub trait Store:
 impl<T> Store for T where
     T: Writer
         + Backup
+        + RecordScan
         + RecordReader
         + ActorReader
         + GraphReader

@@ -12,6 +12,7 @@ mod notify;
 mod read;
 mod relations;
 mod row;
+mod scan;
 mod state;
 mod timeline;
 mod write;
