@@ -211,7 +211,13 @@ impl<'a, E: Engine> Tx<'a, E> {
     /// Applies a put or a delete if `rev` is newer than what is stored; returns whether it did.
     fn write_record(&mut self, id: &RecordId, rev: u64, put: Option<Put<'_>>) -> Result<bool> {
         let (aid, key, old) = self.record_row(id)?;
-        if old.as_ref().is_some_and(|o| o.rev >= rev) {
+        // The same version of a pruned record (a backfill after its author became tracked)
+        // restores it; otherwise only newer revs apply.
+        let restores = put.is_some()
+            && old.as_ref().is_some_and(|o| {
+                o.rev == rev && matches!(&o.live, Some(l) if matches!(l.body, Body::Pruned { .. }))
+            });
+        if old.as_ref().is_some_and(|o| o.rev >= rev) && !restores {
             return Ok(false);
         }
         if let Some(old_live) = old.and_then(|o| o.live) {
