@@ -1,6 +1,6 @@
 //! Retention (`retention.days`): background passes over the store, a bounded batch at a time,
 //! pruning records older than the horizon that are outside the protected set. Protected:
-//! records by local users and the accounts they follow; records pointing at a local user or
+//! profiles; records by local users and the accounts they follow; records pointing at a local user or
 //! at their records (replies, likes, reposts, quotes, mentions, follows, blocks — what
 //! notifications are made of); posts local users liked or reposted; and posts local users or
 //! their follows replied to or quoted (their threads stay whole). Pruning keeps every count exact (see the storage crate's
@@ -74,14 +74,16 @@ fn interacted(
         .any(|q| scope.is_tracked(&q.id.did)))
 }
 
-/// Whether retention must keep a record.
+/// Whether retention must keep a record. Profiles are always kept (small, and whatever of an
+/// account remains is shown with them).
 fn protected(
     store: &dyn Store,
     scope: &Scope,
     r: &ScannedRecord,
     locals: &[String],
 ) -> aerie_storage::Result<bool> {
-    Ok(scope.is_tracked(&r.id.did)
+    Ok(r.id.collection == facts::nsid::PROFILE
+        || scope.is_tracked(&r.id.did)
         || referenced(r).iter().any(|d| scope.is_local(d))
         || interacted(store, scope, r, locals)?)
 }
@@ -237,6 +239,13 @@ mod tests {
             post(FRIEND, "answer", OLD, reply_to(&s(5), "asked")),
             // Recent: kept.
             post(&s(6), "fresh", NEW, json!({})),
+            // A stranger's profile: kept.
+            put(
+                &s(2),
+                nsid::PROFILE,
+                "self",
+                json!({"$type": nsid::PROFILE, "displayName": "Two", "createdAt": OLD}),
+            ),
         ];
         scope.apply_repo(&*store, ops).expect("apply");
         assert!(scope.is_tracked(FRIEND));
@@ -277,6 +286,7 @@ mod tests {
             (s(4).as_str(), nsid::POST, "to-me"),
             (s(5).as_str(), nsid::POST, "asked"),
             (s(6).as_str(), nsid::POST, "fresh"),
+            (s(2).as_str(), nsid::PROFILE, "self"),
         ] {
             assert!(here(did, coll, rkey), "{did} {rkey} kept");
         }
