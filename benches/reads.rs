@@ -192,48 +192,40 @@ fn main() {
             Some(("cookie", &cookie)),
         )
         .await;
-        let html = client
-            .get(format!("http://{addr}/"))
-            .header("cookie", &cookie)
-            .send()
-            .await
-            .expect("page")
-            .text()
-            .await
-            .expect("html");
-        let mut raw = html.len();
-        let mut gz = client
-            .get(format!("http://{addr}/"))
-            .header("cookie", &cookie)
-            .header("accept-encoding", "gzip")
-            .send()
-            .await
-            .expect("page")
-            .bytes()
-            .await
-            .expect("body")
-            .len();
-        for asset in ["app.css", "app.js", "icon.svg"] {
+        let home = format!("http://{addr}/");
+        let html = size(&client, &home, Some(&cookie), false).await;
+        let (mut raw, mut gz) = (html, size(&client, &home, Some(&cookie), true).await);
+        for asset in ["app.css", "app.js", "icon.svg", "icons.svg"] {
             let url = format!("http://{addr}{}", aerie::web::assets::url(asset));
-            raw += client.get(&url).send().await.expect("asset").bytes().await.expect("body").len();
-            gz += client
-                .get(&url)
-                .header("accept-encoding", "gzip")
-                .send()
-                .await
-                .expect("asset")
-                .bytes()
-                .await
-                .expect("body")
-                .len();
+            raw += size(&client, &url, None, false).await;
+            gz += size(&client, &url, None, true).await;
         }
         println!(
-            "page weight (home, 30 posts, without images): {:.1} KB, {:.1} KB gzip (HTML {:.1} KB + CSS, JS, icon)",
+            "page weight (home, 30 posts, without images): {:.1} KB, {:.1} KB gzip (HTML {:.1} KB + CSS, JS, icons)",
             raw as f64 / 1024.0,
             gz as f64 / 1024.0,
-            html.len() as f64 / 1024.0
+            html as f64 / 1024.0
         );
     });
+}
+
+/// Bytes a GET of `url` transfers (gzip-compressed when `gzip`).
+async fn size(client: &reqwest::Client, url: &str, cookie: Option<&str>, gzip: bool) -> usize {
+    let mut req = client.get(url);
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    if gzip {
+        req = req.header("accept-encoding", "gzip");
+    }
+    let body = req
+        .send()
+        .await
+        .expect("request")
+        .bytes()
+        .await
+        .expect("body");
+    body.len()
 }
 
 async fn report(name: &str, client: &reqwest::Client, urls: &[String]) {

@@ -43,19 +43,14 @@ fn agent(aerie: &Aerie, args: &[&str]) -> Value {
 async fn an_agent_pointed_at_aerie_logs_in_writes_and_reads_back() {
     let mut net = Network::start_with(&["--posts=1", "--no-follows"], &["alice.test", "bob.test"]);
     let (alice, bob) = (net.did("alice.test"), net.did("bob.test"));
-    let app_password = net.cmd(json!({"cmd": "apppassword", "as": "alice.test"}))["password"]
-        .as_str()
-        .expect("password")
-        .to_string();
+    let app_password = net.app_password("alice.test");
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
-    let env = net.firehose_env(&[
-        ("AERIE_SCOPE", "follows"),
-        // Every use of a PDS token refreshes it first: refreshes race with writes.
-        ("AERIE_AUTH__PDS_REFRESH_MARGIN_SECS", "100000000"),
-    ]);
-    let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let mut a = Aerie::start(&data, "ws://127.0.0.1:9/unused", &pairs);
+    // Every use of a PDS token refreshes it first: refreshes race with writes.
+    let mut a = net.aerie(
+        &data,
+        &[("AERIE_AUTH__PDS_REFRESH_MARGIN_SECS", "100000000")],
+    );
 
     // A wrong password: the PDS's 401, and nothing kept.
     let resp = reqwest::Client::new()

@@ -22,11 +22,12 @@ use std::time::Instant;
 
 /// The front door's state.
 pub struct Front {
+    /// Whether the public URL is https (HSTS, Secure cookies).
+    pub https: bool,
     trusted: Nets,
     /// Who may read `/metrics`.
     pub metrics_from: Nets,
     limiter: Limiter,
-    hsts: bool,
     max_body: usize,
     max_upload: usize,
     /// HTTP figures.
@@ -49,7 +50,7 @@ impl Front {
             trusted: Nets::parse(&cfg.http.trusted_proxies, "http.trusted_proxies"),
             metrics_from: Nets::parse(&cfg.http.metrics_from, "http.metrics_from"),
             limiter: Limiter::new(&cfg.rate_limit),
-            hsts: cfg.public_url().starts_with("https://"),
+            https: cfg.public_url().starts_with("https://"),
             max_body: cfg.http.max_body_bytes,
             max_upload: cfg.http.max_upload_bytes,
             metrics: metrics::HttpMetrics::default(),
@@ -130,7 +131,7 @@ pub async fn middleware(State(state): State<Arc<AppState>>, req: Request, next: 
             resp
         }
     };
-    security_headers(&mut resp, front.hsts);
+    security_headers(&mut resp, front.https);
     front.metrics.record(
         &route,
         &method,

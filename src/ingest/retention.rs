@@ -52,26 +52,30 @@ fn interacted(
     if r.id.collection != facts::nsid::POST {
         return Ok(false);
     }
+    // Most old posts nobody touched: their counts rule the lookups out at once.
+    let counts = store.post_counts(&r.id)?;
     let uri = r.id.uri();
     for local in locals {
-        if store.relation(Relation::Like, local, &uri)?.is_some()
-            || store.relation(Relation::Repost, local, &uri)?.is_some()
+        if (counts.likes > 0 && store.relation(Relation::Like, local, &uri)?.is_some())
+            || (counts.reposts > 0 && store.relation(Relation::Repost, local, &uri)?.is_some())
         {
             return Ok(true);
         }
     }
-    if store
-        .replies(&r.id, 1000)?
-        .iter()
-        .any(|reply| scope.is_tracked(&reply.did))
+    if counts.replies > 0
+        && store
+            .replies(&r.id, 1000)?
+            .iter()
+            .any(|reply| scope.is_tracked(&reply.did))
     {
         return Ok(true);
     }
-    Ok(store
-        .quotes(&r.id, None, 100)?
-        .items
-        .iter()
-        .any(|q| scope.is_tracked(&q.id.did)))
+    Ok(counts.quotes > 0
+        && store
+            .quotes(&r.id, None, 100)?
+            .items
+            .iter()
+            .any(|q| scope.is_tracked(&q.id.did)))
 }
 
 /// Whether retention must keep a record. Profiles are always kept (small, and whatever of an
@@ -99,7 +103,7 @@ pub fn pass(
     from: Option<&[u8]>,
 ) -> aerie_storage::Result<(PassStats, Option<Vec<u8>>)> {
     let page = store.scan_records(from, cfg.batch.max(1))?;
-    let locals: Vec<String> = store.local_users()?.into_iter().map(|u| u.did).collect();
+    let locals = scope.local_users();
     let mut doomed = Vec::new();
     for r in &page.records {
         if r.sort_at_us < cutoff_us && !protected(store, scope, r, &locals)? {

@@ -147,6 +147,11 @@ impl Scope {
         Ok(store.apply(&ops, None)?.applied)
     }
 
+    /// The local users' DIDs.
+    pub fn local_users(&self) -> Vec<String> {
+        self.lock().local.iter().cloned().collect()
+    }
+
     /// Whether `did` is a local user.
     pub fn is_local(&self, did: &str) -> bool {
         self.lock().local.contains(did)

@@ -72,8 +72,8 @@ fn now() -> String {
     aerie_storage::datetime::format_us(crate::util::now_us())
 }
 
-/// A post's strong ref from the form (its CID from the store when the form has none).
-fn strong_ref(
+/// A post's strong ref (its CID from the store when none is given).
+pub fn strong_ref(
     state: &AppState,
     viewer: &str,
     uri: Option<&str>,

@@ -37,8 +37,7 @@ impl Author {
             avatar: v
                 .get("avatar")
                 .and_then(Value::as_str)
-                .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
-                .map(String::from),
+                .and_then(richtext::http_url),
             did,
             handle,
             name,

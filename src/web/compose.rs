@@ -4,7 +4,7 @@
 //! uploaded to the user's PDS with its alt text; replies carry root and parent, quotes a
 //! record embed (record-with-media beside an image). Written through the XRPC write path.
 
-use super::actions::{create, pds_refused};
+use super::actions::{create, pds_refused, strong_ref};
 use super::card::PostCard;
 use super::facets;
 use super::feed;
@@ -225,12 +225,11 @@ async fn build(state: &AppState, s: &StoredSession, d: &Draft) -> Result<Value, 
     };
     let quote = match &d.quote {
         Some(q) => {
-            let id = crate::util::syntax::record_uri(q).ok_or("That post does not exist.")?;
-            let view = Views::for_viewer(state, Some(s.did.clone()))
-                .post(&id)
-                .map_err(|e| e.to_string())?
-                .ok_or("The post you are quoting is gone.")?;
-            Some(json!({"uri": view["uri"], "cid": view["cid"]}))
+            crate::util::syntax::record_uri(q).ok_or("That post does not exist.")?;
+            Some(
+                strong_ref(state, &s.did, Some(q), None)
+                    .map_err(|_| "The post you are quoting is gone.")?,
+            )
         }
         None => None,
     };

@@ -4,7 +4,7 @@
 //! every URL checked to be http(s).
 
 use super::card::{ago, profile_url, Author};
-use super::richtext::{escape, render as rich};
+use super::richtext::{escape, http_url, render as rich};
 use serde_json::Value;
 use std::fmt::Write;
 
@@ -17,8 +17,7 @@ fn str_at<'v>(v: &'v Value, p: &str) -> &'v str {
 
 /// An http(s) URL, escaped for an attribute; `None` for anything else.
 fn safe_url(u: &str) -> Option<String> {
-    let parsed = url::Url::parse(u).ok()?;
-    matches!(parsed.scheme(), "http" | "https").then(|| escape(parsed.as_str()))
+    http_url(u).map(|u| escape(&u))
 }
 
 fn alt(v: &Value) -> String {

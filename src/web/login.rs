@@ -78,7 +78,7 @@ pub async fn show(
     Query(q): Query<Next>,
 ) -> Response {
     if v.user.is_some() {
-        return page::redirect(&page::local_path(q.next.as_deref()), &[]);
+        return page::redirect(q.next.as_deref().unwrap_or("/"), &[]);
     }
     let login = LoginForm {
         next: page::local_path(q.next.as_deref()),

@@ -97,8 +97,7 @@ fn header(state: &AppState, v: &Value, viewer: Option<&str>) -> Header {
         banner: v
             .get("banner")
             .and_then(Value::as_str)
-            .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
-            .map(String::from),
+            .and_then(richtext::http_url),
         bio_html: bio_html(state, v["description"].as_str().unwrap_or_default()),
         followers: n("followersCount"),
         follows: n("followsCount"),

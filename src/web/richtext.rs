@@ -23,6 +23,12 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// An `http(s)` URL, normalized; `None` for anything else (`javascript:`, `data:`, junk).
+pub fn http_url(u: &str) -> Option<String> {
+    let parsed = url::Url::parse(u).ok()?;
+    matches!(parsed.scheme(), "http" | "https").then(|| parsed.to_string())
+}
+
 /// Percent-encodes a path or query component.
 pub fn encode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
@@ -39,10 +45,8 @@ fn target(features: &Value) -> Option<Target> {
     for f in features.as_array()? {
         match f.get("$type").and_then(Value::as_str) {
             Some("app.bsky.richtext.facet#link") => {
-                let uri = f.get("uri")?.as_str()?;
-                let parsed = url::Url::parse(uri).ok()?;
-                if matches!(parsed.scheme(), "http" | "https") {
-                    return Some(Target::Link(parsed.to_string()));
+                if let Some(u) = http_url(f.get("uri")?.as_str()?) {
+                    return Some(Target::Link(u));
                 }
             }
             Some("app.bsky.richtext.facet#mention") => {

@@ -23,7 +23,8 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/ready", get(ready))
 }
 
-async fn health() -> Json<serde_json::Value> {
+/// `GET /health`: the process is up (also answered on the plain listener while TLS is on).
+pub async fn health() -> Json<serde_json::Value> {
     Json(json!({"status": "ok"}))
 }
 

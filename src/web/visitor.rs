@@ -101,7 +101,7 @@ impl Visitor {
                 String::from,
             ),
             new_nonce: existing.is_none(),
-            secure: state.cfg.public_url().starts_with("https://"),
+            secure: state.front.https,
             origin: header_str(header::ORIGIN),
             host: header_str(header::HOST),
         }

@@ -73,6 +73,24 @@ pub async fn forward_json(
     Ok((resp, parsed))
 }
 
+/// A request of the session's user, forwarded to their PDS as it came (`body`: content type
+/// and bytes) and answered as the PDS answered: for methods Aerie keeps nothing of.
+pub async fn proxy(
+    state: &AppState,
+    headers: &HeaderMap,
+    nsid: &str,
+    method: reqwest::Method,
+    body: Option<(String, Vec<u8>)>,
+) -> Response {
+    let run = async {
+        let s = session(state, headers)?;
+        Ok::<_, XrpcError>(passthrough(
+            forward(state, &s, nsid, method, None, body).await?,
+        ))
+    };
+    run.await.unwrap_or_else(IntoResponse::into_response)
+}
+
 /// The PDS's answer, passed on (status, content type and body; no body stays no body).
 pub fn passthrough(resp: Inbound) -> Response {
     let status = StatusCode::from_u16(resp.status).unwrap_or(StatusCode::BAD_GATEWAY);

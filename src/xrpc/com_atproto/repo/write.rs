@@ -4,7 +4,7 @@
 
 use super::written;
 use crate::identity::Inbound;
-use crate::xrpc::pds::{forward, forward_json, passthrough, session};
+use crate::xrpc::pds::{forward, forward_json, passthrough, proxy, session};
 use crate::xrpc::prelude::*;
 use aerie_storage::StoredSession;
 use axum::body::Bytes;
@@ -67,6 +67,8 @@ record_handler!(put_record, "com.atproto.repo.putRecord");
 record_handler!(delete_record, "com.atproto.repo.deleteRecord");
 record_handler!(apply_writes, "com.atproto.repo.applyWrites");
 
+const UPLOAD_BLOB: &str = "com.atproto.repo.uploadBlob";
+
 /// Uploads a blob for the session's user to their PDS.
 pub async fn upload_for(
     state: &AppState,
@@ -77,7 +79,7 @@ pub async fn upload_for(
     forward(
         state,
         s,
-        "com.atproto.repo.uploadBlob",
+        UPLOAD_BLOB,
         reqwest::Method::POST,
         None,
         Some((content_type.to_string(), bytes)),
@@ -91,14 +93,17 @@ pub async fn upload_blob(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let run = async {
-        let s = session(&state, &headers)?;
-        let content_type = headers
-            .get(axum::http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("application/octet-stream");
-        let resp = upload_for(&state, &s, content_type, body.to_vec()).await?;
-        Ok::<_, XrpcError>(passthrough(resp))
-    };
-    run.await.unwrap_or_else(IntoResponse::into_response)
+    let content_type = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/octet-stream")
+        .to_string();
+    proxy(
+        &state,
+        &headers,
+        UPLOAD_BLOB,
+        reqwest::Method::POST,
+        Some((content_type, body.to_vec())),
+    )
+    .await
 }
