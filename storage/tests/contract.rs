@@ -6,6 +6,9 @@ use aerie_storage::*;
 use serde_json::json;
 use std::sync::Arc;
 
+#[path = "support/postgres.rs"]
+mod pg;
+
 struct Fixture {
     store: Arc<dyn Store>,
     _dir: Option<tempfile::TempDir>,
@@ -25,6 +28,24 @@ fn fjall() -> Fixture {
         store,
         _dir: Some(dir),
     }
+}
+
+fn postgres_options() -> kv::postgres::PostgresOptions {
+    kv::postgres::PostgresOptions {
+        url: pg::server().url.clone(),
+        schema: pg::fresh_schema(),
+        connections: 2,
+    }
+}
+
+fn postgres() -> Fixture {
+    let store = open(
+        Backend::Postgres(postgres_options()),
+        "".as_ref(),
+        Durability::Buffer,
+    )
+    .expect("open");
+    Fixture { store, _dir: None }
 }
 
 const ALICE: &str = "did:plc:alice";
@@ -1293,7 +1314,7 @@ fn exports_import_into_an_empty_store_of_either_backend(s: &dyn Store) {
     let mut bytes = Vec::new();
     let out = s.export_to(&mut bytes).expect("export");
     assert!(out.entries > 20 && !bytes.is_empty());
-    for target in [memory(), fjall()] {
+    for target in [memory(), fjall(), postgres()] {
         let got = target
             .store
             .import_from(&mut bytes.as_slice())
@@ -1416,6 +1437,9 @@ macro_rules! contract {
         mod fjall_backend {
             $(#[test] fn $test() { let f = super::fjall(); super::$test(&*f.store); })*
         }
+        mod postgres_backend {
+            $(#[test] fn $test() { let f = super::postgres(); super::$test(&*f.store); })*
+        }
     };
 }
 
@@ -1477,4 +1501,72 @@ fn fjall_persists_and_refuses_other_schema_versions() {
         .err()
         .expect("refused");
     assert!(err.to_string().contains("schema version 999"), "{err}");
+}
+
+#[test]
+fn postgres_persists_locks_its_schema_and_refuses_other_schema_versions() {
+    let opts = postgres_options();
+    let backend = || Backend::Postgres(opts.clone());
+    {
+        let s = open(backend(), "".as_ref(), Durability::Buffer).expect("open");
+        s.apply(&stream(), Some(&cursor(7))).expect("apply");
+        s.flush().expect("flush");
+        let second = open(backend(), "".as_ref(), Durability::Buffer);
+        let err = second
+            .err()
+            .expect("a second Aerie on the schema is refused");
+        assert!(err.to_string().contains("another Aerie"), "{err}");
+    }
+    let want = {
+        let s = open(backend(), "".as_ref(), Durability::Sync).expect("reopen");
+        assert_eq!(s.cursor().expect("c"), Some(cursor(7)));
+        assert!(s.stats().expect("stats").disk_bytes > 0);
+        snapshot(&*s)
+    };
+    let mem = memory();
+    mem.store.apply(&stream(), None).expect("apply");
+    assert_eq!(snapshot(&*mem.store), want, "backends agree");
+    {
+        use kv::Engine;
+        let engine = kv::postgres::PostgresEngine::open(&opts).expect("engine");
+        engine
+            .commit(
+                vec![(
+                    kv::Ks::Meta,
+                    b"schema_version".to_vec(),
+                    Some(999u32.to_be_bytes().to_vec()),
+                )],
+                Durability::Sync,
+            )
+            .expect("write");
+    }
+    let err = open(backend(), "".as_ref(), Durability::Sync)
+        .err()
+        .expect("refused");
+    assert!(err.to_string().contains("schema version 999"), "{err}");
+    assert!(!err.to_string().contains("password"), "{err}");
+}
+
+#[test]
+fn postgres_errors_name_what_failed() {
+    let mut opts = postgres_options();
+    opts.schema = "Robert'); DROP TABLE x;--".into();
+    let err = open(Backend::Postgres(opts), "".as_ref(), Durability::Buffer)
+        .err()
+        .expect("bad schema refused");
+    assert!(err.to_string().contains("schema"), "{err}");
+    let unreachable = kv::postgres::PostgresOptions {
+        url: "postgres://aerie:secret@127.0.0.1:9/none".into(),
+        schema: "aerie".into(),
+        connections: 1,
+    };
+    let err = open(
+        Backend::Postgres(unreachable),
+        "".as_ref(),
+        Durability::Buffer,
+    )
+    .err()
+    .expect("unreachable server");
+    assert!(err.to_string().contains("postgres: connect"), "{err}");
+    assert!(!err.to_string().contains("secret"), "{err}");
 }

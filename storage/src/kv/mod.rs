@@ -9,6 +9,7 @@ mod keys;
 pub mod memory;
 pub mod migrate;
 mod notify;
+pub mod postgres;
 mod read;
 mod relations;
 mod row;

@@ -1,0 +1,346 @@
+//! The PostgreSQL engine: for people who want Aerie's data in a database they already run and
+//! back up. The same ordered key-value layout as fjall (see `fjall.rs`), one table per
+//! keyspace in one schema: `<schema>.<keyspace> (k bytea PRIMARY KEY, v bytea NOT NULL)`.
+//! bytea compares bytewise, so key order is the same; a prefix scan is a primary-key range.
+//! A batch is one transaction (`synchronous_commit = off` for `Durability::Buffer`: a server
+//! crash can lose the last moments of batches, data and cursor together). One Aerie per
+//! schema, enforced by a session advisory lock.
+
+mod conn;
+mod pool;
+
+use super::{Engine, Ks, KvPair, KvWrite};
+use crate::model::Durability;
+use crate::{Error, Result};
+use conn::{pg, Conn, Query};
+use std::collections::HashMap;
+use std::str::FromStr;
+
+/// Where and how to connect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostgresOptions {
+    /// `postgres://user:password@host:port/database` (or the key=value form).
+    pub url: String,
+    /// Schema holding Aerie's tables (created if missing).
+    pub schema: String,
+    /// Connections (each on its own thread).
+    pub connections: usize,
+}
+
+/// Tables of one schema, reached through a small pool of connections.
+pub struct PostgresEngine {
+    pool: pool::Pool,
+    schema: String,
+    location: String,
+}
+
+/// Whether `s` is a plain lowercase SQL identifier (used unquoted in statements).
+fn valid_schema(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && s.len() <= 63
+}
+
+fn parse(opts: &PostgresOptions) -> Result<postgres::Config> {
+    if !valid_schema(&opts.schema) {
+        return Err(Error::Engine(format!(
+            "postgres schema {:?}: use lowercase letters, digits and _",
+            opts.schema
+        )));
+    }
+    let mut config = postgres::Config::from_str(&opts.url)
+        .map_err(|e| Error::Engine(format!("postgres url: {e}")))?;
+    if config.get_application_name().is_none() {
+        config.application_name("aerie");
+    }
+    Ok(config)
+}
+
+/// The URL without its password, for messages.
+fn describe(config: &postgres::Config, schema: &str) -> String {
+    let host = match config.get_hosts().first() {
+        Some(postgres::config::Host::Tcp(h)) => h.clone(),
+        #[cfg(unix)]
+        Some(postgres::config::Host::Unix(p)) => p.display().to_string(),
+        None => "localhost".into(),
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    format!(
+        "postgres://{}@{host}:{port}/{} (schema {schema})",
+        config.get_user().unwrap_or(""),
+        config.get_dbname().unwrap_or("")
+    )
+}
+
+/// The first key after every key starting with `prefix`, if there is one.
+fn successor(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut p = prefix.to_vec();
+    while let Some(last) = p.pop() {
+        if last < 0xFF {
+            p.push(last + 1);
+            return Some(p);
+        }
+    }
+    None
+}
+
+impl PostgresEngine {
+    /// Connects, creates the schema's tables if missing and takes the schema's lock.
+    pub fn open(opts: &PostgresOptions) -> Result<Self> {
+        let config = parse(opts)?;
+        let location = describe(&config, &opts.schema);
+        let pool = pool::Pool::start(config, opts.schema.clone(), opts.connections)?;
+        Ok(PostgresEngine {
+            pool,
+            schema: opts.schema.clone(),
+            location,
+        })
+    }
+
+    /// Rows of `ks` with `lower <= k` (or `lower < k` when `after`), `k < upper` when given.
+    fn range(
+        &self,
+        ks: Ks,
+        lower: Vec<u8>,
+        after: bool,
+        upper: Option<Vec<u8>>,
+        desc: bool,
+        limit: usize,
+    ) -> Result<Vec<KvPair>> {
+        if limit == 0 || upper.as_ref().is_some_and(|u| *u <= lower) {
+            return Ok(vec![]);
+        }
+        let q = Query::Range {
+            after,
+            bounded: upper.is_some(),
+            desc,
+        };
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.pool.run(move |c| {
+            let s = c.statement(ks, q)?;
+            let rows = c
+                .client
+                .query(&s, &[&lower, &upper, &limit])
+                .map_err(pg("scan"))?;
+            Ok(rows.into_iter().map(|r| (r.get(0), r.get(1))).collect())
+        })
+    }
+
+    /// Drops a schema and everything in it (a failed import's staging schema).
+    pub fn drop_schema(opts: &PostgresOptions) -> Result<()> {
+        Self::admin(
+            opts,
+            format!("DROP SCHEMA IF EXISTS {} CASCADE", opts.schema),
+        )
+    }
+
+    /// Renames the schema of `opts` to `to`, which must not exist (a finished import).
+    pub fn rename_schema(opts: &PostgresOptions, to: &str) -> Result<()> {
+        if !valid_schema(to) {
+            return Err(Error::Engine(format!("postgres schema {to:?}: invalid")));
+        }
+        Self::admin(opts, format!("ALTER SCHEMA {} RENAME TO {to}", opts.schema))
+    }
+
+    /// Whether the schema of `opts` holds any table.
+    pub fn schema_exists(opts: &PostgresOptions) -> Result<bool> {
+        let config = parse(opts)?;
+        let mut client = config.connect(postgres::NoTls).map_err(pg("connect"))?;
+        let row = client
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)",
+                &[&opts.schema],
+            )
+            .map_err(pg("schema"))?;
+        Ok(row.get(0))
+    }
+
+    fn admin(opts: &PostgresOptions, sql: String) -> Result<()> {
+        let config = parse(opts)?;
+        let mut client = config.connect(postgres::NoTls).map_err(pg("connect"))?;
+        client.batch_execute(&sql).map_err(pg("schema"))
+    }
+}
+
+/// The last write of each key wins; deletes and puts grouped by keyspace.
+type Grouped = HashMap<Ks, (Vec<Vec<u8>>, Vec<Vec<u8>>, Vec<Vec<u8>>)>;
+
+fn group(writes: Vec<KvWrite>) -> Grouped {
+    let mut last: HashMap<(Ks, Vec<u8>), Option<Vec<u8>>> = HashMap::with_capacity(writes.len());
+    for (ks, k, v) in writes {
+        last.insert((ks, k), v);
+    }
+    let mut out = Grouped::new();
+    for ((ks, k), v) in last {
+        let (dels, keys, vals) = out.entry(ks).or_default();
+        match v {
+            Some(v) => {
+                keys.push(k);
+                vals.push(v);
+            }
+            None => dels.push(k),
+        }
+    }
+    out
+}
+
+fn commit_on(c: &mut Conn, grouped: Grouped, durability: Durability) -> Result<()> {
+    let mut plan = Vec::with_capacity(grouped.len());
+    for (ks, (dels, keys, vals)) in grouped {
+        let del = c.statement(ks, Query::Delete)?;
+        let up = c.statement(ks, Query::Upsert)?;
+        plan.push((del, dels, up, keys, vals));
+    }
+    let mut tx = c.client.transaction().map_err(pg("begin"))?;
+    if durability == Durability::Buffer {
+        tx.batch_execute("SET LOCAL synchronous_commit = off")
+            .map_err(pg("begin"))?;
+    }
+    for (del, dels, up, keys, vals) in plan {
+        if !dels.is_empty() {
+            tx.execute(&del, &[&dels]).map_err(pg("delete"))?;
+        }
+        if !keys.is_empty() {
+            tx.execute(&up, &[&keys, &vals]).map_err(pg("write"))?;
+        }
+    }
+    tx.commit().map_err(pg("commit"))
+}
+
+/// Rows sent from the dumping connection per message.
+const DUMP_CHUNK: usize = 1024;
+
+impl Engine for PostgresEngine {
+    fn get(&self, ks: Ks, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        let key = key.to_vec();
+        self.pool.run(move |c| {
+            let s = c.statement(ks, Query::Get)?;
+            let row = c.client.query_opt(&s, &[&key]).map_err(pg("read"))?;
+            Ok(row.map(|r| r.get(0)))
+        })
+    }
+
+    fn scan_desc(
+        &self,
+        ks: Ks,
+        prefix: &[u8],
+        before: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<KvPair>> {
+        let upper = match (before, successor(prefix)) {
+            (Some(b), Some(s)) => Some(b.min(&s).to_vec()),
+            (Some(b), None) => Some(b.to_vec()),
+            (None, s) => s,
+        };
+        self.range(ks, prefix.to_vec(), false, upper, true, limit)
+    }
+
+    fn scan_asc(
+        &self,
+        ks: Ks,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<KvPair>> {
+        let upper = successor(prefix);
+        match after {
+            Some(a) if a >= prefix => self.range(ks, a.to_vec(), true, upper, false, limit),
+            _ => self.range(ks, prefix.to_vec(), false, upper, false, limit),
+        }
+    }
+
+    fn commit(&self, writes: Vec<KvWrite>, durability: Durability) -> Result<()> {
+        if writes.is_empty() {
+            return Ok(());
+        }
+        let grouped = group(writes);
+        self.pool.run(move |c| commit_on(c, grouped, durability))
+    }
+
+    fn persist(&self) -> Result<()> {
+        // A synchronous commit that writes a commit record flushes the WAL of every earlier
+        // asynchronous one.
+        self.pool.run(|c| {
+            let mut tx = c.client.transaction().map_err(pg("begin"))?;
+            tx.query_one("SELECT txid_current()", &[])
+                .map_err(pg("persist"))?;
+            tx.commit().map_err(pg("persist"))
+        })
+    }
+
+    fn disk_bytes(&self) -> u64 {
+        let schema = self.schema.clone();
+        self.pool
+            .run(move |c| {
+                let row = c
+                    .client
+                    .query_one(
+                        "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::int8 \
+                         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+                         WHERE n.nspname = $1 AND c.relkind = 'r'",
+                        &[&schema],
+                    )
+                    .map_err(pg("size"))?;
+                Ok(u64::try_from(row.get::<_, i64>(0)).unwrap_or(0))
+            })
+            .unwrap_or(0)
+    }
+
+    fn location(&self) -> String {
+        self.location.clone()
+    }
+
+    fn dump(&self, f: &mut super::DumpSink<'_>) -> Result<()> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(Ks, Vec<KvPair>)>(4);
+        let schema = self.schema.clone();
+        let done = self.pool.submit(move |c| dump_on(c, &schema, &tx))?;
+        // Rows arrive while the connection reads them; the channel closes when it is done.
+        for (ks, rows) in rx {
+            for (k, v) in rows {
+                // On an error here the receiver is dropped, which stops the reading side.
+                f(ks, &k, &v)?;
+            }
+        }
+        done.recv()
+            .map_err(|_| Error::Engine("postgres: dump stopped".into()))?
+    }
+}
+
+/// Streams every keyspace from one snapshot (a repeatable-read transaction) to `out`.
+fn dump_on(
+    c: &mut Conn,
+    schema: &str,
+    out: &std::sync::mpsc::SyncSender<(Ks, Vec<KvPair>)>,
+) -> Result<()> {
+    use postgres::fallible_iterator::FallibleIterator;
+    let mut tx = c
+        .client
+        .build_transaction()
+        .isolation_level(postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .map_err(pg("begin"))?;
+    for ks in Ks::ALL {
+        let sql = format!("SELECT k, v FROM {schema}.{} ORDER BY k", ks.name());
+        let mut rows = tx
+            .query_raw(sql.as_str(), std::iter::empty::<i32>())
+            .map_err(pg("dump"))?;
+        let mut chunk = Vec::with_capacity(DUMP_CHUNK);
+        while let Some(r) = rows.next().map_err(pg("dump"))? {
+            chunk.push((r.get(0), r.get(1)));
+            if chunk.len() == DUMP_CHUNK {
+                let full = std::mem::replace(&mut chunk, Vec::with_capacity(DUMP_CHUNK));
+                if out.send((ks, full)).is_err() {
+                    return Err(Error::Engine("postgres: dump abandoned".into()));
+                }
+            }
+        }
+        if !chunk.is_empty() && out.send((ks, chunk)).is_err() {
+            return Err(Error::Engine("postgres: dump abandoned".into()));
+        }
+    }
+    tx.commit().map_err(pg("dump"))
+}

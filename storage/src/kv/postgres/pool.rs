@@ -1,0 +1,100 @@
+//! The engine's connections, each owned by its own thread. The synchronous client runs a
+//! runtime of its own, which must not be entered from an async task, so callers hand work to
+//! these threads and wait for the answer; a lost connection is opened again for the next job.
+
+use super::conn::Conn;
+use crate::{Error, Result};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex};
+
+type Job = Box<dyn FnOnce(Result<&mut Conn>) + Send>;
+
+/// Threads holding the connections, fed by one queue.
+pub(super) struct Pool {
+    jobs: Mutex<Sender<Job>>,
+}
+
+fn gone() -> Error {
+    Error::Engine("postgres: the connection threads have stopped".into())
+}
+
+impl Pool {
+    /// Opens the first connection here (so a bad URL, a missing server or a second Aerie on
+    /// the schema fails the open) and starts `size` threads.
+    pub fn start(config: postgres::Config, schema: String, size: usize) -> Result<Pool> {
+        let first = Conn::open(&config, &schema, true)?;
+        let (tx, rx) = mpsc::channel::<Job>();
+        let rx = Arc::new(Mutex::new(rx));
+        let mut first = Some(first);
+        for i in 0..size.max(1) {
+            let (config, schema, rx) = (config.clone(), schema.clone(), rx.clone());
+            let conn = first.take();
+            std::thread::Builder::new()
+                .name(format!("aerie-pg-{i}"))
+                .spawn(move || serve(conn, &config, &schema, i == 0, &rx))
+                .map_err(|e| Error::Engine(format!("postgres: thread: {e}")))?;
+        }
+        Ok(Pool {
+            jobs: Mutex::new(tx),
+        })
+    }
+
+    /// Runs `f` on a connection and waits for its answer.
+    pub fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Conn) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        self.submit(f)?.recv().map_err(|_| gone())?
+    }
+
+    /// Queues `f` for a connection; its answer arrives on the returned channel.
+    pub fn submit<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Conn) -> Result<T> + Send + 'static,
+    ) -> Result<Receiver<Result<T>>> {
+        let (tx, rx) = mpsc::sync_channel(1);
+        let job: Job = Box::new(move |conn| {
+            let _ = tx.send(conn.and_then(f));
+        });
+        self.jobs
+            .lock()
+            .map_err(|_| gone())?
+            .send(job)
+            .map_err(|_| gone())?;
+        Ok(rx)
+    }
+}
+
+/// One connection's thread: takes jobs until the pool is dropped.
+fn serve(
+    mut conn: Option<Conn>,
+    config: &postgres::Config,
+    schema: &str,
+    holds_lock: bool,
+    jobs: &Mutex<Receiver<Job>>,
+) {
+    loop {
+        let job = match jobs.lock() {
+            Ok(rx) => match rx.recv() {
+                Ok(job) => job,
+                Err(_) => return,
+            },
+            Err(_) => return,
+        };
+        if conn.as_ref().is_none_or(|c| c.client.is_closed()) {
+            conn = None;
+            match Conn::open(config, schema, holds_lock) {
+                Ok(c) => conn = Some(c),
+                Err(e) => {
+                    tracing::warn!(error = %e, "postgres connection");
+                    job(Err(e));
+                    continue;
+                }
+            }
+        }
+        match conn.as_mut() {
+            Some(c) => job(Ok(c)),
+            None => job(Err(gone())),
+        }
+    }
+}
