@@ -1,8 +1,8 @@
 //! Backup and restore by round trip: a store filled from the simulator is exported with
 //! `aerie export` (Aerie stopped; a running one refuses the CLI and points at /admin/export),
-//! imported with `aerie import` into a new data directory, and the restored Aerie answers
-//! exactly as the original did. Importing over a store is refused; a damaged export leaves
-//! nothing behind.
+//! imported with `aerie import` into a new data directory and into a PostgreSQL schema, and
+//! the restored Aerie answers exactly as the original did on either. Importing over a store is
+//! refused; a damaged export leaves nothing behind.
 
 mod common;
 
@@ -13,7 +13,12 @@ use std::path::Path;
 use std::time::Duration;
 
 fn cli(args: &[&str], data: &Path) -> (bool, String) {
-    let env = vec![("AERIE_DATA_DIR".to_string(), data.display().to_string())];
+    cli_with(args, data, &[])
+}
+
+fn cli_with(args: &[&str], data: &Path, extra: &[(&str, String)]) -> (bool, String) {
+    let mut env = vec![("AERIE_DATA_DIR".to_string(), data.display().to_string())];
+    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.clone())));
     let out = aerie_command(args, &env, data.parent().unwrap_or(Path::new("/")))
         .output()
         .expect("aerie");
@@ -89,14 +94,53 @@ async fn export_then_import_gives_the_same_answers() {
     );
     drop(restored);
 
+    // Into PostgreSQL (moving from fjall to a database): the same answers; not over an
+    // existing schema; a damaged export leaves no schema behind.
+    let schema = common::pg::fresh_schema();
+    let pg = common::postgres_env(&schema);
+    let pg_dir = dir.path().join("pg");
+    let (ok, err) = cli_with(&["import", &file.display().to_string()], &pg_dir, &pg);
+    assert!(ok && err.contains("imported"), "{err}");
+    let mut env: Vec<(&str, &str)> = pg.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    env.push(("AERIE_INGEST__ENABLED", "false"));
+    let c = Aerie::start(&pg_dir, &sim.url(), &env);
+    for (p, want) in paths.iter().zip(&before) {
+        assert_eq!(&c.get(p).await, want, "{p} from postgres");
+    }
+    drop(c);
+    let (ok, err) = cli_with(&["import", &file.display().to_string()], &pg_dir, &pg);
+    assert!(!ok && err.contains("already exists"), "{err}");
+    let cut_schema = common::pg::fresh_schema();
+    let (ok, err) = cli_with(
+        &["import", &cut_file(&file, dir.path()).display().to_string()],
+        &pg_dir,
+        &common::postgres_env(&cut_schema),
+    );
+    assert!(!ok, "{err}");
+    for s in [cut_schema.clone(), format!("{cut_schema}_importing")] {
+        let opts = aerie_storage::kv::postgres::PostgresOptions {
+            url: common::pg::server().url.clone(),
+            schema: s,
+            connections: 1,
+            ca_file: None,
+        };
+        assert!(!aerie_storage::kv::postgres::PostgresEngine::schema_exists(&opts).expect("ask"));
+    }
+
     // Not over an existing store; a damaged export leaves nothing.
     let (ok, err) = cli(&["import", &file.display().to_string()], &new);
     assert!(!ok && err.contains("already holds a store"), "{err}");
-    let bytes = std::fs::read(&file).expect("export");
-    let cut = dir.path().join("cut.export");
-    std::fs::write(&cut, &bytes[..bytes.len() / 2]).expect("write");
+    let cut = cut_file(&file, dir.path());
     let third = dir.path().join("third");
     let (ok, err) = cli(&["import", &cut.display().to_string()], &third);
     assert!(!ok, "{err}");
     assert!(!third.join("store").exists() && !third.join("store.importing").exists());
+}
+
+/// The first half of the export at `file`, written beside it.
+fn cut_file(file: &Path, dir: &Path) -> std::path::PathBuf {
+    let bytes = std::fs::read(file).expect("export");
+    let cut = dir.join("cut.export");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).expect("write");
+    cut
 }

@@ -212,6 +212,63 @@ async fn kill_9_at_random_points_then_sigterm_converges_to_oracle() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_kill_9_then_restart_converges_to_oracle() {
+    let corpus = generate(&CorpusSpec {
+        events: 12_000,
+        accounts: 250,
+        seed: 31,
+        ..Default::default()
+    });
+    let oracle = Oracle::build(&corpus);
+    let sim = Sim::start(SimOptions {
+        duplicate_every: 47,
+        ..SimOptions::default()
+    })
+    .await
+    .expect("sim");
+    sim.push(sim_events(&corpus));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let schema = common::pg::fresh_schema();
+    let mut env = common::postgres_env(&schema);
+    env.push(("AERIE_JETSTREAM__INITIAL_CURSOR", "0".into()));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut aerie = Aerie::start(&dir.path().join("data"), &sim.url(), &env);
+    let mut rng = jetsim::rng::Rng::new(8);
+    for _ in 0..4 {
+        tokio::time::sleep(Duration::from_millis(300 + rng.below(700))).await;
+        let before = aerie.cursor().await;
+        aerie.kill9_and_restart();
+        if before >= oracle.last_valid_time_us {
+            break;
+        }
+    }
+    aerie
+        .wait_for_cursor(oracle.last_valid_time_us, Duration::from_secs(300))
+        .await;
+    assert_matches_oracle(&aerie, &oracle).await;
+    assert!(
+        !dir.path().join("data/store").exists(),
+        "nothing of the store on disk"
+    );
+    assert!(aerie.terminate(), "log:\n{}", aerie.log_text());
+    let store = aerie_storage::open(
+        aerie_storage::Backend::Postgres(aerie_storage::kv::postgres::PostgresOptions {
+            url: common::pg::server().url.clone(),
+            schema,
+            connections: 1,
+            ca_file: None,
+        }),
+        "".as_ref(),
+        aerie_storage::Durability::Buffer,
+    )
+    .expect("the schema holds the store");
+    assert_eq!(
+        store.cursor().expect("cursor").map(|c| c.position),
+        Some(oracle.last_valid_time_us)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fresh_store_records_its_start_before_the_first_event() {
     let sim = Sim::start(SimOptions::default()).await.expect("sim");
     let old = generate(&CorpusSpec {

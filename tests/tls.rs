@@ -5,26 +5,11 @@
 
 mod common;
 
+use common::certs::ca_and_leaf;
 use common::{free_port, Aerie};
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// A CA and a leaf certificate for `names`, as PEM: (ca, leaf cert, leaf key).
-fn ca_and_leaf(ca_name: &str, names: &[&str]) -> (String, String, String) {
-    let ca_key = KeyPair::generate().expect("key");
-    let mut ca = CertificateParams::new(Vec::<String>::new()).expect("params");
-    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca.distinguished_name.push(DnType::CommonName, ca_name);
-    let ca_cert = ca.self_signed(&ca_key).expect("ca");
-    let key = KeyPair::generate().expect("key");
-    let leaf = CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
-        .expect("params")
-        .signed_by(&key, &ca_cert, &ca_key)
-        .expect("leaf");
-    (ca_cert.pem(), leaf.pem(), key.serialize_pem())
-}
 
 /// A child process killed when dropped.
 struct Proc(Child);

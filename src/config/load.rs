@@ -126,6 +126,8 @@ const OPTIONAL_KEYS: &[&str] = &[
     "public_url",
     "service_did",
     "tls.email",
+    "storage.postgres_url",
+    "storage.postgres_ca_file",
     "tls.directory_url",
     "tls.directory_ca",
     "tls.cert",

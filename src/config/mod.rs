@@ -193,10 +193,18 @@ impl Default for IdentityConfig {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct StorageConfig {
-    /// `fjall` (default) or `memory` (nothing persists; for trials).
+    /// `fjall` (default), `postgres`, or `memory` (nothing persists; for trials).
     pub backend: String,
     /// `buffer` (default) or `sync`; see `config/aerie.toml` for what each risks.
     pub durability: aerie_storage::Durability,
+    /// PostgreSQL connection URL (backend `postgres`).
+    pub postgres_url: Option<String>,
+    /// Schema holding Aerie's tables (backend `postgres`).
+    pub postgres_schema: String,
+    /// Connections to PostgreSQL (backend `postgres`).
+    pub postgres_connections: usize,
+    /// CA certificate (PEM) of the database server, for `sslmode=require` (backend `postgres`).
+    pub postgres_ca_file: Option<PathBuf>,
 }
 
 /// Jetstream subscription.
@@ -299,6 +307,10 @@ impl Default for StorageConfig {
         StorageConfig {
             backend: "fjall".into(),
             durability: aerie_storage::Durability::Buffer,
+            postgres_url: None,
+            postgres_schema: "aerie".into(),
+            postgres_connections: 4,
+            postgres_ca_file: None,
         }
     }
 }
@@ -358,8 +370,26 @@ impl Config {
         match self.storage.backend.as_str() {
             "fjall" => Ok(aerie_storage::Backend::Fjall),
             "memory" => Ok(aerie_storage::Backend::Memory),
+            "postgres" => {
+                let s = &self.storage;
+                let url = s.postgres_url.clone().ok_or_else(|| {
+                    ConfigError::Invalid(
+                        "storage.backend = \"postgres\" needs storage.postgres_url \
+                         (AERIE_STORAGE__POSTGRES_URL)"
+                            .into(),
+                    )
+                })?;
+                Ok(aerie_storage::Backend::Postgres(
+                    aerie_storage::kv::postgres::PostgresOptions {
+                        url,
+                        schema: s.postgres_schema.clone(),
+                        connections: s.postgres_connections.max(1),
+                        ca_file: s.postgres_ca_file.clone(),
+                    },
+                ))
+            }
             other => Err(ConfigError::Invalid(format!(
-                "storage.backend: unknown backend {other:?} (fjall, memory)"
+                "storage.backend: unknown backend {other:?} (fjall, postgres, memory)"
             ))),
         }
     }

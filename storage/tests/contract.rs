@@ -6,6 +6,8 @@ use aerie_storage::*;
 use serde_json::json;
 use std::sync::Arc;
 
+#[path = "support/certs.rs"]
+mod certs;
 #[path = "support/postgres.rs"]
 mod pg;
 
@@ -35,6 +37,7 @@ fn postgres_options() -> kv::postgres::PostgresOptions {
         url: pg::server().url.clone(),
         schema: pg::fresh_schema(),
         connections: 2,
+        ca_file: None,
     }
 }
 
@@ -1559,6 +1562,7 @@ fn postgres_errors_name_what_failed() {
         url: "postgres://aerie:secret@127.0.0.1:9/none".into(),
         schema: "aerie".into(),
         connections: 1,
+        ca_file: None,
     };
     let err = open(
         Backend::Postgres(unreachable),
@@ -1569,4 +1573,23 @@ fn postgres_errors_name_what_failed() {
     .expect("unreachable server");
     assert!(err.to_string().contains("postgres: connect"), "{err}");
     assert!(!err.to_string().contains("secret"), "{err}");
+}
+
+#[test]
+fn postgres_over_tls_verifies_the_server() {
+    let mut opts = postgres_options();
+    opts.url.push_str(" sslmode=require");
+    let err = open(
+        Backend::Postgres(opts.clone()),
+        "".as_ref(),
+        Durability::Buffer,
+    )
+    .err()
+    .expect("a certificate from an unknown CA is refused");
+    assert!(err.to_string().contains("postgres: connect"), "{err}");
+    opts.ca_file = Some(pg::server().ca_file.clone());
+    let s = open(Backend::Postgres(opts), "".as_ref(), Durability::Buffer).expect("open");
+    s.apply(&stream(), Some(&cursor(3)))
+        .expect("apply over TLS");
+    assert_eq!(s.cursor().expect("cursor"), Some(cursor(3)));
 }

@@ -3,9 +3,13 @@
 
 #![allow(dead_code)]
 
+#[path = "../../storage/tests/support/certs.rs"]
+pub mod certs;
 pub mod events;
 pub mod oracle;
 pub mod pds;
+#[path = "../../storage/tests/support/postgres.rs"]
+pub mod pg;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -18,6 +22,15 @@ pub struct Aerie {
     pub data_dir: PathBuf,
     env: Vec<(String, String)>,
     log: PathBuf,
+}
+
+/// Environment for an Aerie keeping its data in a new schema of the test PostgreSQL server.
+pub fn postgres_env(schema: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("AERIE_STORAGE__BACKEND", "postgres".into()),
+        ("AERIE_STORAGE__POSTGRES_URL", pg::server().url.clone()),
+        ("AERIE_STORAGE__POSTGRES_SCHEMA", schema.into()),
+    ]
 }
 
 /// A free loopback port (bound and released).

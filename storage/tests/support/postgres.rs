@@ -15,13 +15,16 @@ pub struct Postgres {
     _child: Mutex<Child>,
     /// Connection string (key=value form) of its `postgres` database.
     pub url: String,
+    /// PEM of the private CA that signed the server's certificate (it also takes TLS).
+    pub ca_file: PathBuf,
 }
 
 const SCRIPT: &str = r#"set -e
 d=$1; port=$2; bin=$3
 "$bin/initdb" -D "$d/data" -U aerie -A trust -E UTF8 --no-sync >"$d/initdb.log" 2>&1
 "$bin/postgres" -D "$d/data" -h 127.0.0.1 -p "$port" -k "$d" -c fsync=off \
-  -c full_page_writes=off -c max_connections=200 >"$d/server.log" 2>&1 &
+  -c full_page_writes=off -c max_connections=200 -c ssl=on -c ssl_cert_file="$d/server.crt" \
+  -c ssl_key_file="$d/server.key" >"$d/server.log" 2>&1 &
 pid=$!
 cat >/dev/null || true
 kill -INT "$pid" 2>/dev/null || true
@@ -90,6 +93,16 @@ impl Postgres {
             .expect("tempdir")
             .keep();
         let port = free_port();
+        let (ca, cert, key) = super::certs::ca_and_leaf("Aerie test database CA", &["127.0.0.1"]);
+        let ca_file = dir.join("ca.pem");
+        for (name, pem) in [("ca.pem", &ca), ("server.crt", &cert), ("server.key", &key)] {
+            std::fs::write(dir.join(name), pem).expect("write certificate");
+        }
+        std::fs::set_permissions(
+            dir.join("server.key"),
+            std::os::unix::fs::PermissionsExt::from_mode(0o600),
+        )
+        .expect("chmod");
         let args = [
             dir.to_str().expect("utf-8 path").to_string(),
             port.to_string(),
@@ -97,7 +110,10 @@ impl Postgres {
         ];
         // initdb refuses to run as root: the server runs as Debian's postgres user then.
         let mut cmd = if is_root() {
-            std::os::unix::fs::chown(&dir, Some(id_of("-u")), Some(id_of("-g"))).expect("chown");
+            for path in ["", "ca.pem", "server.crt", "server.key"] {
+                std::os::unix::fs::chown(dir.join(path), Some(id_of("-u")), Some(id_of("-g")))
+                    .expect("chown");
+            }
             let mut c = Command::new("runuser");
             c.args(["-u", "postgres", "--", "sh", "-c", SCRIPT, "sh"]);
             c
@@ -132,6 +148,7 @@ impl Postgres {
         Postgres {
             _child: Mutex::new(child),
             url: format!("host=127.0.0.1 port={port} user=aerie dbname=postgres"),
+            ca_file,
         }
     }
 }

@@ -3,8 +3,13 @@
 
 use super::super::Ks;
 use crate::{Error, Result};
+use postgres::config::SslMode;
 use postgres::{Client, NoTls, Statement};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::CertificateDer;
 use std::collections::HashMap;
+use std::path::Path;
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 /// Advisory-lock class of Aerie's per-schema lock (`'AERI'`).
 const LOCK_CLASS: i32 = 0x4145_5249;
@@ -29,6 +34,33 @@ pub(super) struct Conn {
     prepared: HashMap<(Ks, Query), Statement>,
 }
 
+/// How long opening waits for the schema's lock: a crashed Aerie's session can outlive it
+/// for a moment, until the server sees the connection gone.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// Takes the schema's session lock, waiting up to `LOCK_WAIT` for a previous holder to go.
+fn take_lock(client: &mut Client, schema: &str) -> Result<()> {
+    let deadline = std::time::Instant::now() + LOCK_WAIT;
+    loop {
+        let locked: bool = client
+            .query_one(
+                "SELECT pg_try_advisory_lock($1, hashtext($2))",
+                &[&LOCK_CLASS, &schema],
+            )
+            .map_err(pg("lock"))?
+            .get(0);
+        if locked {
+            return Ok(());
+        }
+        if std::time::Instant::now() >= deadline {
+            return Err(Error::Engine(format!(
+                "postgres: another Aerie is using schema {schema:?} of this database"
+            )));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+}
+
 /// A PostgreSQL error with what was being done.
 pub(super) fn pg(what: &str) -> impl FnOnce(postgres::Error) -> Error + '_ {
     move |e| {
@@ -40,23 +72,60 @@ pub(super) fn pg(what: &str) -> impl FnOnce(postgres::Error) -> Error + '_ {
     }
 }
 
+/// How connections are made: plain, or (`sslmode=require`) TLS with the server's certificate
+/// verified against the public roots and the configured CA file.
+#[derive(Clone)]
+pub(crate) enum Connector {
+    Plain,
+    Tls(MakeRustlsConnect),
+}
+
+impl Connector {
+    pub fn new(config: &postgres::Config, ca_file: Option<&Path>) -> Result<Connector> {
+        if config.get_ssl_mode() != SslMode::Require {
+            return Ok(Connector::Plain);
+        }
+        let mut roots = rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        if let Some(path) = ca_file {
+            let bad =
+                |e: String| Error::Engine(format!("postgres CA file {}: {e}", path.display()));
+            for cert in CertificateDer::pem_file_iter(path).map_err(|e| bad(e.to_string()))? {
+                roots
+                    .add(cert.map_err(|e| bad(e.to_string()))?)
+                    .map_err(|e| bad(e.to_string()))?;
+            }
+        }
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| Error::Engine(format!("postgres TLS: {e}")))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        Ok(Connector::Tls(MakeRustlsConnect::new(tls)))
+    }
+
+    pub fn connect(&self, config: &postgres::Config) -> Result<Client> {
+        match self {
+            Connector::Plain => config.connect(NoTls),
+            Connector::Tls(tls) => config.connect(tls.clone()),
+        }
+        .map_err(pg("connect"))
+    }
+}
+
 impl Conn {
     /// Connects; the first connection of a store also creates the tables and takes the lock.
-    pub fn open(config: &postgres::Config, schema: &str, first: bool) -> Result<Conn> {
-        let mut client = config.connect(NoTls).map_err(pg("connect"))?;
+    pub fn open(
+        connector: &Connector,
+        config: &postgres::Config,
+        schema: &str,
+        first: bool,
+    ) -> Result<Conn> {
+        let mut client = connector.connect(config)?;
         if first {
-            let locked: bool = client
-                .query_one(
-                    "SELECT pg_try_advisory_lock($1, hashtext($2))",
-                    &[&LOCK_CLASS, &schema],
-                )
-                .map_err(pg("lock"))?
-                .get(0);
-            if !locked {
-                return Err(Error::Engine(format!(
-                    "postgres: another Aerie is using schema {schema:?} of this database"
-                )));
-            }
+            take_lock(&mut client, schema)?;
             let mut ddl = format!("CREATE SCHEMA IF NOT EXISTS {schema};");
             for ks in Ks::ALL {
                 ddl.push_str(&format!(

@@ -12,7 +12,7 @@ mod pool;
 use super::{Engine, Ks, KvPair, KvWrite};
 use crate::model::Durability;
 use crate::{Error, Result};
-use conn::{pg, Conn, Query};
+use conn::{pg, Conn, Connector, Query};
 use std::collections::HashMap;
 use std::str::FromStr;
 
@@ -25,6 +25,9 @@ pub struct PostgresOptions {
     pub schema: String,
     /// Connections (each on its own thread).
     pub connections: usize,
+    /// PEM file of the CA that signed the server's certificate (`sslmode=require`), if not a
+    /// public one.
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 /// Tables of one schema, reached through a small pool of connections.
@@ -92,7 +95,8 @@ impl PostgresEngine {
     pub fn open(opts: &PostgresOptions) -> Result<Self> {
         let config = parse(opts)?;
         let location = describe(&config, &opts.schema);
-        let pool = pool::Pool::start(config, opts.schema.clone(), opts.connections)?;
+        let connector = Connector::new(&config, opts.ca_file.as_deref())?;
+        let pool = pool::Pool::start(connector, config, opts.schema.clone(), opts.connections)?;
         Ok(PostgresEngine {
             pool,
             schema: opts.schema.clone(),
@@ -145,23 +149,31 @@ impl PostgresEngine {
         Self::admin(opts, format!("ALTER SCHEMA {} RENAME TO {to}", opts.schema))
     }
 
-    /// Whether the schema of `opts` holds any table.
+    /// Whether the schema of `opts` exists.
     pub fn schema_exists(opts: &PostgresOptions) -> Result<bool> {
-        let config = parse(opts)?;
-        let mut client = config.connect(postgres::NoTls).map_err(pg("connect"))?;
-        let row = client
-            .query_one(
-                "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)",
-                &[&opts.schema],
-            )
-            .map_err(pg("schema"))?;
-        Ok(row.get(0))
+        Self::with_client(opts, |c| {
+            let row = c
+                .query_one(
+                    "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)",
+                    &[&opts.schema],
+                )
+                .map_err(pg("schema"))?;
+            Ok(row.get(0))
+        })
     }
 
     fn admin(opts: &PostgresOptions, sql: String) -> Result<()> {
+        Self::with_client(opts, |c| c.batch_execute(&sql).map_err(pg("schema")))
+    }
+
+    /// `f` on one connection outside any store (schema administration).
+    fn with_client<T: Send>(
+        opts: &PostgresOptions,
+        f: impl FnOnce(&mut postgres::Client) -> Result<T> + Send,
+    ) -> Result<T> {
         let config = parse(opts)?;
-        let mut client = config.connect(postgres::NoTls).map_err(pg("connect"))?;
-        client.batch_execute(&sql).map_err(pg("schema"))
+        let connector = Connector::new(&config, opts.ca_file.as_deref())?;
+        pool::outside_runtime(|| f(&mut connector.connect(&config)?))
     }
 }
 

@@ -2,7 +2,7 @@
 //! runtime of its own, which must not be entered from an async task, so callers hand work to
 //! these threads and wait for the answer; a lost connection is opened again for the next job.
 
-use super::conn::Conn;
+use super::conn::{Conn, Connector};
 use crate::{Error, Result};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
@@ -21,17 +21,23 @@ fn gone() -> Error {
 impl Pool {
     /// Opens the first connection here (so a bad URL, a missing server or a second Aerie on
     /// the schema fails the open) and starts `size` threads.
-    pub fn start(config: postgres::Config, schema: String, size: usize) -> Result<Pool> {
-        let first = Conn::open(&config, &schema, true)?;
+    pub fn start(
+        connector: Connector,
+        config: postgres::Config,
+        schema: String,
+        size: usize,
+    ) -> Result<Pool> {
+        let first = outside_runtime(|| Conn::open(&connector, &config, &schema, true))?;
         let (tx, rx) = mpsc::channel::<Job>();
         let rx = Arc::new(Mutex::new(rx));
         let mut first = Some(first);
         for i in 0..size.max(1) {
             let (config, schema, rx) = (config.clone(), schema.clone(), rx.clone());
+            let connector = connector.clone();
             let conn = first.take();
             std::thread::Builder::new()
                 .name(format!("aerie-pg-{i}"))
-                .spawn(move || serve(conn, &config, &schema, i == 0, &rx))
+                .spawn(move || serve(conn, &connector, &config, &schema, i == 0, &rx))
                 .map_err(|e| Error::Engine(format!("postgres: thread: {e}")))?;
         }
         Ok(Pool {
@@ -65,9 +71,20 @@ impl Pool {
     }
 }
 
+/// Runs `f` on a thread of its own and waits for it: the synchronous client may be used from
+/// a caller that is itself an async task.
+pub(super) fn outside_runtime<T: Send>(f: impl FnOnce() -> Result<T> + Send) -> Result<T> {
+    std::thread::scope(|s| {
+        s.spawn(f)
+            .join()
+            .unwrap_or_else(|_| Err(Error::Engine("postgres: connection thread panicked".into())))
+    })
+}
+
 /// One connection's thread: takes jobs until the pool is dropped.
 fn serve(
     mut conn: Option<Conn>,
+    connector: &Connector,
     config: &postgres::Config,
     schema: &str,
     holds_lock: bool,
@@ -83,7 +100,7 @@ fn serve(
         };
         if conn.as_ref().is_none_or(|c| c.client.is_closed()) {
             conn = None;
-            match Conn::open(config, schema, holds_lock) {
+            match Conn::open(connector, config, schema, holds_lock) {
                 Ok(c) => conn = Some(c),
                 Err(e) => {
                     tracing::warn!(error = %e, "postgres connection");
