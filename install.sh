@@ -17,6 +17,9 @@
 #   --data-dir PATH     keep the data elsewhere, e.g. a block-storage volume
 #                       (/mnt/volume_nyc1_01/aerie); default /var/lib/aerie
 #   --no-tls            plain HTTP on port 80 (behind your own TLS proxy)
+#   --postgres-url URL  keep the data in PostgreSQL instead of the embedded store, e.g.
+#                       postgres://aerie:PASSWORD@127.0.0.1:5432/aerie (the config file is
+#                       readable by root and the aerie group only)
 #   --binary PATH       install this binary instead of building
 #   --reconfigure       rewrite /etc/aerie/aerie.toml from the flags
 #   --root DIR          install under DIR instead of / (for testing; skips users and systemctl)
@@ -24,6 +27,7 @@
 set -euo pipefail
 
 domain="" email="" users="" admins="" data_dir="" binary="" root="" tls=1 reconfigure=0 yes=0
+postgres_url=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --domain) domain="$2"; shift 2 ;;
@@ -34,9 +38,10 @@ while [ $# -gt 0 ]; do
     --binary) binary="$2"; shift 2 ;;
     --root) root="${2%/}"; shift 2 ;;
     --no-tls) tls=0; shift ;;
+    --postgres-url) postgres_url="$2"; shift 2 ;;
     --reconfigure) reconfigure=1; shift ;;
     --yes|-y) yes=1; shift ;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
     *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -129,6 +134,12 @@ if [ ! -f "$config" ] || [ "$reconfigure" = 1 ]; then
       echo "listen = \"0.0.0.0:443\""
       echo "domains = [\"$domain\"]"
       [ -n "$email" ] && echo "email = \"$email\""
+    fi
+    if [ -n "$postgres_url" ]; then
+      echo
+      echo "[storage]"
+      echo "backend = \"postgres\""
+      echo "postgres_url = \"$postgres_url\""
     fi
   } >"$config.new"
   chmod 0640 "$config.new"

@@ -64,6 +64,8 @@ fn install_script_unit_and_images() {
         "did:plc:admin",
         "--data-dir",
         "/mnt/volume_1/aerie",
+        "--postgres-url",
+        "postgres://aerie:pw@127.0.0.1:5432/aerie",
     ]);
     let installed = root.join("usr/local/bin/aerie");
     assert!(installed.exists());
@@ -80,6 +82,8 @@ fn install_script_unit_and_images() {
         "mode = \"acme\"",
         "domains = [\"aerie.example.test\"]",
         "email = \"admin@example.test\"",
+        "backend = \"postgres\"",
+        "postgres_url = \"postgres://aerie:pw@127.0.0.1:5432/aerie\"",
     ] {
         assert!(
             resolved.contains(expected),
@@ -135,10 +139,19 @@ fn install_script_unit_and_images() {
     .arg(src.join(".github/workflows/ci.yml"))
     .arg(src.join(".github/workflows/deploy.yml")));
     let docs: serde_json::Value = serde_json::from_str(&yaml).expect("json");
+    let services = &docs[0]["services"];
+    assert_eq!(services["aerie"]["volumes"][0], "aerie-data:/data");
+    // PostgreSQL is an optional profile: Aerie alone by default, waiting for it when enabled.
+    assert_eq!(services["postgres"]["profiles"][0], "postgres");
+    assert!(services["postgres"].get("ports").is_none(), "not published");
     assert_eq!(
-        docs[0]["services"]["aerie"]["volumes"][0],
-        "aerie-data:/data"
+        services["aerie"]["depends_on"]["postgres"]["required"],
+        false
     );
+    let url = services["aerie"]["environment"]["AERIE_STORAGE__POSTGRES_URL"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(url.contains("@postgres:5432/aerie"), "{url}");
     assert!(docs[1]["jobs"].as_object().is_some_and(|j| !j.is_empty()));
     assert!(docs[2]["jobs"].as_object().is_some_and(|j| !j.is_empty()));
 }
