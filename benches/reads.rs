@@ -2,7 +2,8 @@
 //! getTimeline (a viewer following 1,000 accounts, logged in with an Aerie session) latency, p50
 //! and p99, through the real HTTP stack over a store of 5M posts (BENCH_POSTS to change),
 //! threads included. `cargo bench --bench reads`; `BENCH_STORE=<dir>` keeps the built store
-//! there and reuses it on the next run.
+//! there and reuses it on the next run. `BENCH_POSTGRES_URL=<url>` runs it on the PostgreSQL
+//! backend instead (schema `BENCH_POSTGRES_SCHEMA`, default `bench`, reused when it exists).
 
 use aerie::config::Config;
 use aerie::AppState;
@@ -22,8 +23,26 @@ fn main() {
     let dir = tempfile::tempdir().expect("tempdir");
     let kept = std::env::var_os("BENCH_STORE").map(std::path::PathBuf::from);
     let path = kept.clone().unwrap_or_else(|| dir.path().join("store"));
-    let reuse = kept.is_some() && path.exists();
-    let store = aerie_storage::open(Backend::Fjall, &path, Durability::Buffer).expect("store");
+    let (backend, reuse) = match std::env::var("BENCH_POSTGRES_URL") {
+        Ok(url) => {
+            let opts = aerie_storage::kv::postgres::PostgresOptions {
+                url,
+                schema: std::env::var("BENCH_POSTGRES_SCHEMA").unwrap_or_else(|_| "bench".into()),
+                connections: 4,
+                ca_file: None,
+            };
+            let exists =
+                aerie_storage::kv::postgres::PostgresEngine::schema_exists(&opts).expect("ask");
+            (Backend::Postgres(opts), exists)
+        }
+        Err(_) => (Backend::Fjall, kept.is_some() && path.exists()),
+    };
+    let name = match backend {
+        Backend::Postgres(_) => "postgres",
+        _ => "fjall",
+    };
+    println!("backend: {name}");
+    let store = aerie_storage::open(backend, &path, Durability::Buffer).expect("store");
     let mut rng = Rng::new(9);
     let base = 1_700_000_000_000_000i64;
     let t = Instant::now();

@@ -1471,83 +1471,70 @@ contract!(
     pruning_hides_records_and_keeps_counts_exact,
 );
 
-#[test]
-fn fjall_persists_and_refuses_other_schema_versions() {
-    let dir = tempfile::tempdir().expect("tempdir");
+/// Reopening gives back what was written; a store stamped with a newer schema version (written
+/// through `engine`) is refused.
+fn persists_and_refuses_newer_schema_versions<E: kv::Engine>(
+    open_store: impl Fn() -> Result<Arc<dyn Store>>,
+    engine: impl FnOnce() -> E,
+) {
     {
-        let s = open(Backend::Fjall, dir.path(), Durability::Sync).expect("open");
+        let s = open_store().expect("open");
         s.apply(&stream(), Some(&cursor(7))).expect("apply");
+        s.flush().expect("flush");
     }
     let want = {
-        let s = open(Backend::Fjall, dir.path(), Durability::Sync).expect("reopen");
+        let s = open_store().expect("reopen");
         assert_eq!(s.cursor().expect("c"), Some(cursor(7)));
         snapshot(&*s)
     };
     let mem = memory();
     mem.store.apply(&stream(), None).expect("apply");
     assert_eq!(snapshot(&*mem.store), want, "backends agree");
-    {
-        let engine = kv::fjall::FjallEngine::open(dir.path(), Default::default()).expect("engine");
-        use kv::Engine;
-        engine
-            .commit(
-                vec![(
-                    kv::Ks::Meta,
-                    b"schema_version".to_vec(),
-                    Some(999u32.to_be_bytes().to_vec()),
-                )],
-                Durability::Sync,
-            )
-            .expect("write");
-    }
-    let err = open(Backend::Fjall, dir.path(), Durability::Sync)
-        .err()
-        .expect("refused");
+    engine()
+        .commit(
+            vec![(
+                kv::Ks::Meta,
+                b"schema_version".to_vec(),
+                Some(999u32.to_be_bytes().to_vec()),
+            )],
+            Durability::Sync,
+        )
+        .expect("write");
+    let err = open_store().err().expect("refused");
     assert!(err.to_string().contains("schema version 999"), "{err}");
+}
+
+#[test]
+fn fjall_persists_and_refuses_other_schema_versions() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    persists_and_refuses_newer_schema_versions(
+        || open(Backend::Fjall, dir.path(), Durability::Sync),
+        || kv::fjall::FjallEngine::open(dir.path(), Default::default()).expect("engine"),
+    );
 }
 
 #[test]
 fn postgres_persists_locks_its_schema_and_refuses_other_schema_versions() {
     let opts = postgres_options();
-    let backend = || Backend::Postgres(opts.clone());
+    let open_store = || {
+        open(
+            Backend::Postgres(opts.clone()),
+            "".as_ref(),
+            Durability::Buffer,
+        )
+    };
     {
-        let s = open(backend(), "".as_ref(), Durability::Buffer).expect("open");
-        s.apply(&stream(), Some(&cursor(7))).expect("apply");
-        s.flush().expect("flush");
-        let second = open(backend(), "".as_ref(), Durability::Buffer);
-        let err = second
+        let s = open_store().expect("open");
+        let err = open_store()
             .err()
             .expect("a second Aerie on the schema is refused");
         assert!(err.to_string().contains("another Aerie"), "{err}");
-    }
-    let want = {
-        let s = open(backend(), "".as_ref(), Durability::Sync).expect("reopen");
-        assert_eq!(s.cursor().expect("c"), Some(cursor(7)));
+        s.apply(&stream(), None).expect("apply");
         assert!(s.stats().expect("stats").disk_bytes > 0);
-        snapshot(&*s)
-    };
-    let mem = memory();
-    mem.store.apply(&stream(), None).expect("apply");
-    assert_eq!(snapshot(&*mem.store), want, "backends agree");
-    {
-        use kv::Engine;
-        let engine = kv::postgres::PostgresEngine::open(&opts).expect("engine");
-        engine
-            .commit(
-                vec![(
-                    kv::Ks::Meta,
-                    b"schema_version".to_vec(),
-                    Some(999u32.to_be_bytes().to_vec()),
-                )],
-                Durability::Sync,
-            )
-            .expect("write");
     }
-    let err = open(backend(), "".as_ref(), Durability::Sync)
-        .err()
-        .expect("refused");
-    assert!(err.to_string().contains("schema version 999"), "{err}");
-    assert!(!err.to_string().contains("password"), "{err}");
+    persists_and_refuses_newer_schema_versions(open_store, || {
+        kv::postgres::PostgresEngine::open(&opts).expect("engine")
+    });
 }
 
 #[test]
