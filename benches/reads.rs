@@ -28,8 +28,7 @@ fn main() {
             let opts = aerie_storage::kv::postgres::PostgresOptions {
                 url,
                 schema: std::env::var("BENCH_POSTGRES_SCHEMA").unwrap_or_else(|_| "bench".into()),
-                connections: 4,
-                ca_file: None,
+                ..Default::default()
             };
             let exists =
                 aerie_storage::kv::postgres::PostgresEngine::schema_exists(&opts).expect("ask");

@@ -121,8 +121,7 @@ async fn export_then_import_gives_the_same_answers() {
         let opts = aerie_storage::kv::postgres::PostgresOptions {
             url: common::pg::server().url.clone(),
             schema: s,
-            connections: 1,
-            ca_file: None,
+            ..Default::default()
         };
         assert!(!aerie_storage::kv::postgres::PostgresEngine::schema_exists(&opts).expect("ask"));
     }

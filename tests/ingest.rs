@@ -255,8 +255,7 @@ async fn on_postgres_kill_9_then_restart_converges_to_oracle() {
         aerie_storage::Backend::Postgres(aerie_storage::kv::postgres::PostgresOptions {
             url: common::pg::server().url.clone(),
             schema,
-            connections: 1,
-            ca_file: None,
+            ..Default::default()
         }),
         "".as_ref(),
         aerie_storage::Durability::Buffer,

@@ -205,6 +205,8 @@ pub struct StorageConfig {
     pub postgres_connections: usize,
     /// CA certificate (PEM) of the database server, for `sslmode=require` (backend `postgres`).
     pub postgres_ca_file: Option<PathBuf>,
+    /// Megabytes of point reads Aerie keeps in memory (backend `postgres`).
+    pub postgres_cache_mb: u64,
 }
 
 /// Jetstream subscription.
@@ -311,6 +313,7 @@ impl Default for StorageConfig {
             postgres_schema: "aerie".into(),
             postgres_connections: 4,
             postgres_ca_file: None,
+            postgres_cache_mb: 64,
         }
     }
 }
@@ -385,6 +388,7 @@ impl Config {
                         schema: s.postgres_schema.clone(),
                         connections: s.postgres_connections.max(1),
                         ca_file: s.postgres_ca_file.clone(),
+                        cache_bytes: s.postgres_cache_mb << 20,
                     },
                 ))
             }

@@ -37,7 +37,7 @@ fn postgres_options() -> kv::postgres::PostgresOptions {
         url: pg::server().url.clone(),
         schema: pg::fresh_schema(),
         connections: 2,
-        ca_file: None,
+        ..Default::default()
     }
 }
 
@@ -1547,9 +1547,8 @@ fn postgres_errors_name_what_failed() {
     assert!(err.to_string().contains("schema"), "{err}");
     let unreachable = kv::postgres::PostgresOptions {
         url: "postgres://aerie:secret@127.0.0.1:9/none".into(),
-        schema: "aerie".into(),
         connections: 1,
-        ca_file: None,
+        ..Default::default()
     };
     let err = open(
         Backend::Postgres(unreachable),

@@ -6,6 +6,7 @@
 //! crash can lose the last moments of batches, data and cursor together). One Aerie per
 //! schema, enforced by a session advisory lock.
 
+mod cache;
 mod conn;
 mod pool;
 
@@ -19,6 +20,8 @@ use std::str::FromStr;
 /// Where and how to connect.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PostgresOptions {
+    /// Bytes of point reads kept in memory (0 = none).
+    pub cache_bytes: u64,
     /// `postgres://user:password@host:port/database` (or the key=value form).
     pub url: String,
     /// Schema holding Aerie's tables (created if missing).
@@ -30,9 +33,22 @@ pub struct PostgresOptions {
     pub ca_file: Option<std::path::PathBuf>,
 }
 
+impl Default for PostgresOptions {
+    fn default() -> Self {
+        PostgresOptions {
+            cache_bytes: 64 << 20,
+            url: String::new(),
+            schema: "aerie".into(),
+            connections: 4,
+            ca_file: None,
+        }
+    }
+}
+
 /// Tables of one schema, reached through a small pool of connections.
 pub struct PostgresEngine {
     pool: pool::Pool,
+    cache: cache::ReadCache,
     schema: String,
     location: String,
 }
@@ -99,6 +115,7 @@ impl PostgresEngine {
         let pool = pool::Pool::start(connector, config, opts.schema.clone(), opts.connections)?;
         Ok(PostgresEngine {
             pool,
+            cache: cache::ReadCache::new(opts.cache_bytes),
             schema: opts.schema.clone(),
             location,
         })
@@ -199,9 +216,22 @@ fn group(writes: Vec<KvWrite>) -> Grouped {
     out
 }
 
-fn commit_on(c: &mut Conn, grouped: Grouped, durability: Durability) -> Result<()> {
+/// Every write of a grouped batch: keyspace, key, new value (`None` = deleted).
+fn each_write(g: &Grouped) -> impl Iterator<Item = (Ks, &[u8], Option<&[u8]>)> {
+    g.iter().flat_map(|(ks, (dels, keys, vals))| {
+        let deleted = dels.iter().map(move |k| (*ks, k.as_slice(), None));
+        let put = keys
+            .iter()
+            .zip(vals)
+            .map(move |(k, v)| (*ks, k.as_slice(), Some(v.as_slice())));
+        deleted.chain(put)
+    })
+}
+
+fn commit_on(c: &mut Conn, grouped: &Grouped, durability: Durability) -> Result<()> {
     let mut plan = Vec::with_capacity(grouped.len());
     for (ks, (dels, keys, vals)) in grouped {
+        let ks = *ks;
         let del = c.statement(ks, Query::Delete)?;
         let up = c.statement(ks, Query::Upsert)?;
         plan.push((del, dels, up, keys, vals));
@@ -227,12 +257,18 @@ const DUMP_CHUNK: usize = 1024;
 
 impl Engine for PostgresEngine {
     fn get(&self, ks: Ks, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        let key = key.to_vec();
-        self.pool.run(move |c| {
+        if let Some(hit) = self.cache.get(ks, key) {
+            return Ok(hit);
+        }
+        let epoch = self.cache.epoch();
+        let k = key.to_vec();
+        let value = self.pool.run(move |c| {
             let s = c.statement(ks, Query::Get)?;
-            let row = c.client.query_opt(&s, &[&key]).map_err(pg("read"))?;
-            Ok(row.map(|r| r.get(0)))
-        })
+            let row = c.client.query_opt(&s, &[&k]).map_err(pg("read"))?;
+            Ok(row.map(|r| r.get::<_, Vec<u8>>(0)))
+        })?;
+        self.cache.fill(epoch, ks, key.to_vec(), value.clone());
+        Ok(value)
     }
 
     fn scan_desc(
@@ -268,8 +304,18 @@ impl Engine for PostgresEngine {
         if writes.is_empty() {
             return Ok(());
         }
-        let grouped = group(writes);
-        self.pool.run(move |c| commit_on(c, grouped, durability))
+        let grouped = std::sync::Arc::new(group(writes));
+        let batch = grouped.clone();
+        match self.pool.run(move |c| commit_on(c, &batch, durability)) {
+            Ok(()) => {
+                self.cache.committed(each_write(&grouped));
+                Ok(())
+            }
+            Err(e) => {
+                self.cache.forget_all();
+                Err(e)
+            }
+        }
     }
 
     fn persist(&self) -> Result<()> {
