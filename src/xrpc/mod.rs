@@ -190,13 +190,13 @@ pub fn profiles_of(
     views: &Views,
     edges: &[aerie_storage::Edge],
 ) -> Result<Vec<serde_json::Value>, XrpcError> {
-    let mut out = Vec::with_capacity(edges.len());
-    for e in edges {
-        if views.active(&e.other)? {
-            out.push(views.profile(&e.other, ProfileKind::Plain)?);
+    let out = views.each(edges, |e| {
+        if !views.active(&e.other)? {
+            return Ok(None);
         }
-    }
-    Ok(out)
+        views.profile(&e.other, ProfileKind::Plain).map(Some)
+    })?;
+    Ok(out.into_iter().flatten().collect())
 }
 
 /// The `actor` parameter resolved to a known, active account, or the reference's 400.

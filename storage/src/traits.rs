@@ -132,6 +132,9 @@ pub trait MetaReader: Send + Sync {
     fn schema_version(&self) -> Result<u32>;
     /// Store-wide figures.
     fn stats(&self) -> Result<StoreStats>;
+    /// How many reads are worth running at once: 1 where a read costs microseconds (embedded
+    /// engines), more where each is a round trip (PostgreSQL: its connections).
+    fn read_parallelism(&self) -> usize;
 }
 
 /// Local users, the backfill queue and cached identity lookups.

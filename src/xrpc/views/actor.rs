@@ -20,11 +20,11 @@ impl Views<'_> {
     /// A profile view; handles that are unknown render as `handle.invalid`.
     pub fn profile(&self, did: &str, kind: ProfileKind) -> aerie_storage::Result<Value> {
         let key = (did.to_string(), kind);
-        if let Some(v) = self.memo.profiles.borrow().get(&key) {
-            return Ok(v.clone());
+        if let Some(v) = self.memo.profiles.get(&key) {
+            return Ok(v);
         }
         let v = self.build_profile(did, kind)?;
-        self.memo.profiles.borrow_mut().insert(key, v.clone());
+        self.memo.profiles.put(key, v.clone());
         Ok(v)
     }
 

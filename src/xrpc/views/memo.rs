@@ -1,20 +1,47 @@
 //! Per-request memo of what hydration looks up repeatedly: accounts, the viewer's
 //! relationship to each of them, and built profile views. One request only: nothing here is
-//! shared between requests or viewers.
+//! shared between requests or viewers. Behind locks, so one request can hydrate several items
+//! at once (on stores where a read is a round trip).
 
 use super::{ProfileKind, Views};
 use aerie_storage::{Actor, RecordId, Relation};
 use serde_json::Value;
-use std::cell::RefCell;
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex};
 
 /// The lookups one request has already made.
 #[derive(Default)]
 pub(super) struct Memo {
-    actors: RefCell<HashMap<String, Option<Actor>>>,
-    relationships: RefCell<HashMap<String, Rc<Relationship>>>,
-    pub(super) profiles: RefCell<HashMap<(String, ProfileKind), Value>>,
+    actors: Table<String, Option<Actor>>,
+    relationships: Table<String, Arc<Relationship>>,
+    pub(super) profiles: Table<(String, ProfileKind), Value>,
+}
+
+/// One kind of lookup: what was found, by key.
+pub(super) struct Table<K, V>(Mutex<HashMap<K, V>>);
+
+impl<K, V> Default for Table<K, V> {
+    fn default() -> Self {
+        Table(Mutex::default())
+    }
+}
+
+impl<K: Eq + Hash, V: Clone> Table<K, V> {
+    /// What was found for `key`, if it was looked up.
+    pub fn get<Q: Eq + Hash + ?Sized>(&self, key: &Q) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+    {
+        self.0.lock().ok()?.get(key).cloned()
+    }
+
+    /// Remembers what was found (two items looking the same key up at once both store it).
+    pub fn put(&self, key: K, value: V) {
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(key, value);
+        }
+    }
 }
 
 /// The viewer's relationship to one account (`app.bsky.actor.defs#viewerState`).
@@ -42,27 +69,24 @@ impl Relationship {
 impl Views<'_> {
     /// The stored account, looked up once per request.
     pub(super) fn actor(&self, did: &str) -> aerie_storage::Result<Option<Actor>> {
-        if let Some(a) = self.memo.actors.borrow().get(did) {
-            return Ok(a.clone());
+        if let Some(a) = self.memo.actors.get(did) {
+            return Ok(a);
         }
         let a = self.state.store.actor(did)?;
-        self.memo
-            .actors
-            .borrow_mut()
-            .insert(did.to_string(), a.clone());
+        self.memo.actors.put(did.to_string(), a.clone());
         Ok(a)
     }
 
     /// The viewer's relationship to `did`, looked up once per request; `None` without a viewer.
-    pub fn relationship(&self, did: &str) -> aerie_storage::Result<Option<Rc<Relationship>>> {
+    pub fn relationship(&self, did: &str) -> aerie_storage::Result<Option<Arc<Relationship>>> {
         let Some(viewer) = &self.viewer else {
             return Ok(None);
         };
-        if let Some(r) = self.memo.relationships.borrow().get(did) {
-            return Ok(Some(r.clone()));
+        if let Some(r) = self.memo.relationships.get(did) {
+            return Ok(Some(r));
         }
         let store = &self.state.store;
-        let r = Rc::new(if viewer == did {
+        let r = Arc::new(if viewer == did {
             Relationship::default()
         } else {
             Relationship {
@@ -73,10 +97,7 @@ impl Views<'_> {
                 followed_by: store.relation(Relation::Follow, did, viewer)?,
             }
         });
-        self.memo
-            .relationships
-            .borrow_mut()
-            .insert(did.to_string(), r.clone());
+        self.memo.relationships.put(did.to_string(), r.clone());
         Ok(Some(r))
     }
 }

@@ -41,6 +41,34 @@ impl<'a> Views<'a> {
         }
     }
 
+    /// `f` for every item, in order. Where each read is a round trip (PostgreSQL), several
+    /// items are hydrated at once, sharing this request's memo.
+    pub fn each<I: Sync, T: Send>(
+        &self,
+        items: &[I],
+        f: impl Fn(&I) -> aerie_storage::Result<T> + Sync,
+    ) -> aerie_storage::Result<Vec<T>> {
+        let lanes = self.state.store.read_parallelism().min(items.len());
+        if lanes <= 1 {
+            return items.iter().map(&f).collect();
+        }
+        let chunk = items.len().div_ceil(lanes);
+        std::thread::scope(|s| {
+            let lanes: Vec<_> = items
+                .chunks(chunk)
+                .map(|part| s.spawn(|| part.iter().map(&f).collect::<Result<Vec<_>, _>>()))
+                .collect();
+            let mut out = Vec::with_capacity(items.len());
+            for lane in lanes {
+                let part = lane.join().map_err(|_| {
+                    aerie_storage::Error::Engine("a hydration thread panicked".into())
+                })?;
+                out.extend(part?);
+            }
+            Ok(out)
+        })
+    }
+
     /// A live record of an active account, with its JSON.
     fn live(&self, id: &RecordId) -> aerie_storage::Result<Option<(StoredRecord, Value)>> {
         if !self.active(&id.did)? {

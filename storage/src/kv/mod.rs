@@ -170,6 +170,10 @@ pub trait Engine: Send + Sync + 'static {
     /// Every key and value of every keyspace, from one consistent snapshot, in keyspace then
     /// key order.
     fn dump(&self, f: &mut DumpSink<'_>) -> Result<()>;
+    /// Reads worth running at once (see `MetaReader::read_parallelism`).
+    fn parallelism(&self) -> usize {
+        1
+    }
 }
 
 /// The domain store over any engine.

@@ -498,6 +498,10 @@ impl<E: Engine> NotificationReader for KvStore<E> {
 }
 
 impl<E: Engine> MetaReader for KvStore<E> {
+    fn read_parallelism(&self) -> usize {
+        self.engine.parallelism()
+    }
+
     fn cursor(&self) -> Result<Option<Cursor>> {
         match self.engine.get(Ks::Meta, keys::META_CURSOR)? {
             Some(v) => serde_json::from_slice(&v)

@@ -28,17 +28,16 @@ pub fn actor_likes(
 ) -> XrpcResult {
     let page = state.store.records_in(viewer, nsid::LIKE, cursor, limit)?;
     let views = Views::for_viewer(state, Some(viewer.to_string()));
-    let mut feed = Vec::with_capacity(page.items.len());
-    for like in &page.items {
+    let items = views.each(&page.items, |like| {
         let Some(rec) = state.store.record(like)? else {
-            continue;
+            return Ok(None);
         };
         let value: serde_json::Value = serde_json::from_slice(&rec.value).unwrap_or_default();
-        if let Facts::Like(subject) = facts::derive(nsid::LIKE, &value) {
-            if let Some(post) = views.post(&subject)? {
-                feed.push(json!({ "post": post }));
-            }
-        }
-    }
+        let Facts::Like(subject) = facts::derive(nsid::LIKE, &value) else {
+            return Ok(None);
+        };
+        Ok(views.post(&subject)?.map(|post| json!({ "post": post })))
+    })?;
+    let feed: Vec<_> = items.into_iter().flatten().collect();
     Ok(with_cursor(json!({ "feed": feed }), page.cursor))
 }

@@ -56,9 +56,7 @@ pub fn author_feed(
         return Err(XrpcError::invalid("Profile not found"));
     }
     let page = state.store.author_feed(did, filter, cursor, limit)?;
-    let mut feed = Vec::with_capacity(page.items.len());
-    for entry in &page.items {
-        feed.extend(views.feed_item(entry)?);
-    }
+    let items = views.each(&page.items, |entry| views.feed_item(entry))?;
+    let feed: Vec<_> = items.into_iter().flatten().collect();
     Ok(with_cursor(json!({ "feed": feed }), page.cursor))
 }

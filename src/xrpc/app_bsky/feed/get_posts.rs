@@ -9,14 +9,16 @@ pub async fn handler(
 ) -> XrpcResult {
     let uris = p.list("uris", 25)?;
     let views = Views::for_viewer(&state, viewer);
-    let mut posts = Vec::new();
+    let mut ids = Vec::with_capacity(uris.len());
     for raw in uris {
         let Some(id) = crate::util::syntax::record_uri(raw) else {
             return Err(XrpcError::invalid(
                 "Error: Params/uris must contain valid at-uris",
             ));
         };
-        posts.extend(views.post(&id)?);
+        ids.push(id);
     }
+    let posts: Vec<_> = views.each(&ids, |id| views.post(id))?;
+    let posts: Vec<_> = posts.into_iter().flatten().collect();
     Ok(Json(json!({ "posts": posts })))
 }

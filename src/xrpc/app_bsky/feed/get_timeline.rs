@@ -16,12 +16,13 @@ pub async fn handler(
 pub fn timeline(state: &AppState, viewer: &str, cursor: Option<&str>, limit: usize) -> XrpcResult {
     let page = state.store.home_timeline(viewer, cursor, limit)?;
     let views = Views::for_viewer(state, Some(viewer.to_string()));
-    let mut feed = Vec::with_capacity(page.items.len());
-    for entry in &page.items {
+    let items = views.each(&page.items, |entry| {
         // Blocked either way, or muted by the viewer: not in their timeline.
-        if !views.hidden_from_viewer(&entry.id.did)? {
-            feed.extend(views.feed_item(entry)?);
+        if views.hidden_from_viewer(&entry.id.did)? {
+            return Ok(None);
         }
-    }
+        views.feed_item(entry)
+    })?;
+    let feed: Vec<_> = items.into_iter().flatten().collect();
     Ok(with_cursor(json!({ "feed": feed }), page.cursor))
 }

@@ -24,16 +24,16 @@ pub fn notifications(
     let seen = state.store.seen_at(viewer)?;
     let page = state.store.notifications(viewer, cursor, limit)?;
     let views = Views::for_viewer(state, Some(viewer.to_string()));
-    let mut out = Vec::with_capacity(page.items.len());
-    for n in &page.items {
+    let items = views.each(&page.items, |n| {
         if !reasons.is_empty() && !reasons.contains(&n.reason.as_str()) {
-            continue;
+            return Ok(None);
         }
         if views.hidden_from_viewer(&n.id.did)? {
-            continue;
+            return Ok(None);
         }
-        out.extend(views.notification(n, seen)?);
-    }
+        views.notification(n, seen)
+    })?;
+    let out: Vec<_> = items.into_iter().flatten().collect();
     let mut body = json!({ "notifications": out, "priority": false });
     if let Some(s) = seen {
         body["seenAt"] = json!(datetime::format_us(s));

@@ -51,6 +51,7 @@ pub struct PostgresEngine {
     cache: cache::ReadCache,
     schema: String,
     location: String,
+    connections: usize,
 }
 
 /// Whether `s` is a plain lowercase SQL identifier (used unquoted in statements).
@@ -118,6 +119,7 @@ impl PostgresEngine {
             cache: cache::ReadCache::new(opts.cache_bytes),
             schema: opts.schema.clone(),
             location,
+            connections: opts.connections.max(1),
         })
     }
 
@@ -349,6 +351,10 @@ impl Engine for PostgresEngine {
 
     fn location(&self) -> String {
         self.location.clone()
+    }
+
+    fn parallelism(&self) -> usize {
+        self.connections
     }
 
     fn dump(&self, f: &mut super::DumpSink<'_>) -> Result<()> {
