@@ -5,7 +5,9 @@
 //!    socket, events per second and peak RSS of the Aerie process.
 //!
 //! `cargo bench --bench ingest` (BENCH_EVENTS=n to change the corpus size, default 1M;
-//! BENCH_BATCH=n the writer batch, default 2000 as in the config).
+//! BENCH_BATCH=n the writer batch, default 2000 as in the config). Part 2 runs on PostgreSQL
+//! with AERIE_STORAGE__BACKEND=postgres and AERIE_STORAGE__POSTGRES_URL (a new schema each run:
+//! AERIE_STORAGE__POSTGRES_SCHEMA).
 
 use aerie::ingest::event::{parse, Filter};
 use aerie_storage::kv::fjall::{FjallEngine, FjallOptions};
@@ -152,7 +154,8 @@ async fn end_to_end(corpus: &[jetsim::corpus::GenEvent]) {
     peak_kb = peak_kb.max(vm_hwm_kb(child.id()));
     let _ = child.kill();
     let _ = child.wait();
-    println!("socket: {:>9.0} events/s end to end (simulator → socket → reader → channel → writer → fjall; {:.1}s incl. start-up)",
+    let backend = std::env::var("AERIE_STORAGE__BACKEND").unwrap_or_else(|_| "fjall".into());
+    println!("socket: {:>9.0} events/s end to end (simulator → socket → reader → channel → writer → {backend}; {:.1}s incl. start-up)",
         corpus.len() as f64 / secs, secs);
     println!(
         "rss:    {:>9.1} MB peak (VmHWM of the aerie process)",

@@ -174,6 +174,16 @@ pub trait Engine: Send + Sync + 'static {
     fn parallelism(&self) -> usize {
         1
     }
+    /// Whether each read is a round trip to a server, so that reads known in advance are
+    /// worth handing to `prefetch` together.
+    fn round_trips(&self) -> bool {
+        false
+    }
+    /// Reads `keys` of `ks` together ahead of their point reads (a hint; engines whose reads
+    /// are local ignore it).
+    fn prefetch(&self, _ks: Ks, _keys: Vec<Vec<u8>>) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// The domain store over any engine.

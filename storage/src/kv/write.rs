@@ -490,6 +490,36 @@ pub(super) fn read_feed_flags(b: u8) -> crate::model::FeedFlags {
     }
 }
 
+impl<E: Engine> KvStore<E> {
+    /// Where reads are round trips: the DIDs, then the stored rows, of the records a batch
+    /// writes, read together ahead of the ops' one-by-one reads.
+    fn prefetch_records(&self, ops: &[Op]) -> Result<()> {
+        if !self.engine.round_trips() {
+            return Ok(());
+        }
+        let ids: Vec<&RecordId> = ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::Put { id, .. } | Op::Delete { id, .. } => Some(id),
+                _ => None,
+            })
+            .collect();
+        let unknown: Vec<Vec<u8>> = ids
+            .iter()
+            .filter(|id| self.cached_aid(&id.did).is_none())
+            .map(|id| id.did.as_bytes().to_vec())
+            .collect();
+        self.engine.prefetch(Ks::Dids, unknown)?;
+        let mut rows = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(aid) = self.lookup_aid(&id.did)? {
+                rows.push(keys::record(aid, &id.collection, &id.rkey));
+            }
+        }
+        self.engine.prefetch(Ks::Records, rows)
+    }
+}
+
 impl<E: Engine> Writer for KvStore<E> {
     fn apply(&self, ops: &[Op], cursor: Option<&Cursor>) -> Result<ApplyStats> {
         let _guard = self
@@ -509,6 +539,7 @@ impl<E: Engine> Writer for KvStore<E> {
             local_changes: Vec::new(),
             counting: true,
         };
+        self.prefetch_records(ops)?;
         let mut stats = ApplyStats::default();
         for op in ops {
             if tx.apply_op(op)? {

@@ -40,6 +40,11 @@ impl ReadCache {
         }
     }
 
+    /// Whether anything is cached at all.
+    pub fn enabled(&self) -> bool {
+        self.entries.is_some()
+    }
+
     /// The cached value of a key: `Some(None)` when it is known to be absent.
     pub fn get(&self, ks: Ks, key: &[u8]) -> Option<Value> {
         self.entries.as_ref()?.get(&(ks, key.to_vec()))

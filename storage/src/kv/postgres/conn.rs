@@ -19,6 +19,7 @@ const LOCK_CLASS: i32 = 0x4145_5249;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) enum Query {
     Get,
+    GetMany,
     Range {
         after: bool,
         bounded: bool,
@@ -150,6 +151,7 @@ impl Conn {
         let t = format!("{}.{}", self.schema, ks.name());
         let sql = match q {
             Query::Get => format!("SELECT v FROM {t} WHERE k = $1"),
+            Query::GetMany => format!("SELECT k, v FROM {t} WHERE k = ANY($1)"),
             Query::Range {
                 after,
                 bounded,

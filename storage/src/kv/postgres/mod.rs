@@ -357,6 +357,32 @@ impl Engine for PostgresEngine {
         self.connections
     }
 
+    fn round_trips(&self) -> bool {
+        true
+    }
+
+    fn prefetch(&self, ks: Ks, mut keys: Vec<Vec<u8>>) -> Result<()> {
+        keys.retain(|k| self.cache.get(ks, k).is_none());
+        keys.sort_unstable();
+        keys.dedup();
+        if keys.is_empty() || !self.cache.enabled() {
+            return Ok(());
+        }
+        let epoch = self.cache.epoch();
+        let wanted = keys.clone();
+        let found: HashMap<Vec<u8>, Vec<u8>> = self.pool.run(move |c| {
+            let s = c.statement(ks, Query::GetMany)?;
+            let rows = c.client.query(&s, &[&wanted]).map_err(pg("read"))?;
+            Ok(rows.into_iter().map(|r| (r.get(0), r.get(1))).collect())
+        })?;
+        let mut found = found;
+        for k in keys {
+            let v = found.remove(&k);
+            self.cache.fill(epoch, ks, k, v);
+        }
+        Ok(())
+    }
+
     fn dump(&self, f: &mut super::DumpSink<'_>) -> Result<()> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<(Ks, Vec<KvPair>)>(4);
         let schema = self.schema.clone();
