@@ -174,6 +174,26 @@ mod tests {
     }
 
     #[test]
+    fn the_postgres_backend_needs_its_url() {
+        let mut cfg = Config::default();
+        cfg.storage.backend = "postgres".into();
+        let err = cfg.validate().expect_err("no url");
+        assert!(
+            err.to_string().contains("AERIE_STORAGE__POSTGRES_URL"),
+            "{err}"
+        );
+        cfg.storage.postgres_url = Some("postgres://aerie@127.0.0.1/aerie".into());
+        cfg.storage.postgres_cache_mb = 2;
+        match cfg.backend().expect("valid") {
+            aerie_storage::Backend::Postgres(o) => {
+                assert_eq!((o.schema.as_str(), o.connections), ("aerie", 4));
+                assert_eq!(o.cache_bytes, 2 << 20);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
     fn unknown_keys_are_reported() {
         let root: Value = "listn = \"x\"\n[jetstream]\nurl = \"ws://a\"\ncolections = []\nzstd_dictionary = \"d\""
             .parse::<toml::Table>()
