@@ -6,14 +6,17 @@
 //! crash can lose the last moments of batches, data and cursor together). One Aerie per
 //! schema, enforced by a session advisory lock.
 
+mod batch;
 mod cache;
 mod conn;
+mod dump;
 mod pool;
 
 use super::{Engine, Ks, KvPair, KvWrite};
 use crate::model::Durability;
 use crate::{Error, Result};
-use conn::{pg, Conn, Connector, Query};
+use batch::{commit_on, each_write, group};
+use conn::{pg, Connector, Query};
 use std::collections::HashMap;
 use std::str::FromStr;
 
@@ -196,67 +199,6 @@ impl PostgresEngine {
     }
 }
 
-/// The last write of each key wins; deletes and puts grouped by keyspace.
-type Grouped = HashMap<Ks, (Vec<Vec<u8>>, Vec<Vec<u8>>, Vec<Vec<u8>>)>;
-
-fn group(writes: Vec<KvWrite>) -> Grouped {
-    let mut last: HashMap<(Ks, Vec<u8>), Option<Vec<u8>>> = HashMap::with_capacity(writes.len());
-    for (ks, k, v) in writes {
-        last.insert((ks, k), v);
-    }
-    let mut out = Grouped::new();
-    for ((ks, k), v) in last {
-        let (dels, keys, vals) = out.entry(ks).or_default();
-        match v {
-            Some(v) => {
-                keys.push(k);
-                vals.push(v);
-            }
-            None => dels.push(k),
-        }
-    }
-    out
-}
-
-/// Every write of a grouped batch: keyspace, key, new value (`None` = deleted).
-fn each_write(g: &Grouped) -> impl Iterator<Item = (Ks, &[u8], Option<&[u8]>)> {
-    g.iter().flat_map(|(ks, (dels, keys, vals))| {
-        let deleted = dels.iter().map(move |k| (*ks, k.as_slice(), None));
-        let put = keys
-            .iter()
-            .zip(vals)
-            .map(move |(k, v)| (*ks, k.as_slice(), Some(v.as_slice())));
-        deleted.chain(put)
-    })
-}
-
-fn commit_on(c: &mut Conn, grouped: &Grouped, durability: Durability) -> Result<()> {
-    let mut plan = Vec::with_capacity(grouped.len());
-    for (ks, (dels, keys, vals)) in grouped {
-        let ks = *ks;
-        let del = c.statement(ks, Query::Delete)?;
-        let up = c.statement(ks, Query::Upsert)?;
-        plan.push((del, dels, up, keys, vals));
-    }
-    let mut tx = c.client.transaction().map_err(pg("begin"))?;
-    if durability == Durability::Buffer {
-        tx.batch_execute("SET LOCAL synchronous_commit = off")
-            .map_err(pg("begin"))?;
-    }
-    for (del, dels, up, keys, vals) in plan {
-        if !dels.is_empty() {
-            tx.execute(&del, &[&dels]).map_err(pg("delete"))?;
-        }
-        if !keys.is_empty() {
-            tx.execute(&up, &[&keys, &vals]).map_err(pg("write"))?;
-        }
-    }
-    tx.commit().map_err(pg("commit"))
-}
-
-/// Rows sent from the dumping connection per message.
-const DUMP_CHUNK: usize = 1024;
-
 impl Engine for PostgresEngine {
     fn get(&self, ks: Ks, key: &[u8]) -> Result<Option<Vec<u8>>> {
         if let Some(hit) = self.cache.get(ks, key) {
@@ -386,7 +328,7 @@ impl Engine for PostgresEngine {
     fn dump(&self, f: &mut super::DumpSink<'_>) -> Result<()> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<(Ks, Vec<KvPair>)>(4);
         let schema = self.schema.clone();
-        let done = self.pool.submit(move |c| dump_on(c, &schema, &tx))?;
+        let done = self.pool.submit(move |c| dump::dump_on(c, &schema, &tx))?;
         // Rows arrive while the connection reads them; the channel closes when it is done.
         for (ks, rows) in rx {
             for (k, v) in rows {
@@ -397,40 +339,4 @@ impl Engine for PostgresEngine {
         done.recv()
             .map_err(|_| Error::Engine("postgres: dump stopped".into()))?
     }
-}
-
-/// Streams every keyspace from one snapshot (a repeatable-read transaction) to `out`.
-fn dump_on(
-    c: &mut Conn,
-    schema: &str,
-    out: &std::sync::mpsc::SyncSender<(Ks, Vec<KvPair>)>,
-) -> Result<()> {
-    use postgres::fallible_iterator::FallibleIterator;
-    let mut tx = c
-        .client
-        .build_transaction()
-        .isolation_level(postgres::IsolationLevel::RepeatableRead)
-        .read_only(true)
-        .start()
-        .map_err(pg("begin"))?;
-    for ks in Ks::ALL {
-        let sql = format!("SELECT k, v FROM {schema}.{} ORDER BY k", ks.name());
-        let mut rows = tx
-            .query_raw(sql.as_str(), std::iter::empty::<i32>())
-            .map_err(pg("dump"))?;
-        let mut chunk = Vec::with_capacity(DUMP_CHUNK);
-        while let Some(r) = rows.next().map_err(pg("dump"))? {
-            chunk.push((r.get(0), r.get(1)));
-            if chunk.len() == DUMP_CHUNK {
-                let full = std::mem::replace(&mut chunk, Vec::with_capacity(DUMP_CHUNK));
-                if out.send((ks, full)).is_err() {
-                    return Err(Error::Engine("postgres: dump abandoned".into()));
-                }
-            }
-        }
-        if !chunk.is_empty() && out.send((ks, chunk)).is_err() {
-            return Err(Error::Engine("postgres: dump abandoned".into()));
-        }
-    }
-    tx.commit().map_err(pg("dump"))
 }

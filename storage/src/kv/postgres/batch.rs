@@ -1,0 +1,67 @@
+//! A write batch on PostgreSQL: the last write of each key kept, deletes and upserts grouped
+//! by keyspace (one `DELETE ... = ANY` and one `INSERT ... unnest ... ON CONFLICT` per
+//! keyspace), all in one transaction.
+
+use super::conn::{pg, Conn, Query};
+use crate::kv::{Ks, KvWrite};
+use crate::model::Durability;
+use crate::Result;
+use std::collections::HashMap;
+
+/// The last write of each key wins; deletes and puts grouped by keyspace.
+pub(super) type Grouped = HashMap<Ks, (Vec<Vec<u8>>, Vec<Vec<u8>>, Vec<Vec<u8>>)>;
+
+pub(super) fn group(writes: Vec<KvWrite>) -> Grouped {
+    let mut last: HashMap<(Ks, Vec<u8>), Option<Vec<u8>>> = HashMap::with_capacity(writes.len());
+    for (ks, k, v) in writes {
+        last.insert((ks, k), v);
+    }
+    let mut out = Grouped::new();
+    for ((ks, k), v) in last {
+        let (dels, keys, vals) = out.entry(ks).or_default();
+        match v {
+            Some(v) => {
+                keys.push(k);
+                vals.push(v);
+            }
+            None => dels.push(k),
+        }
+    }
+    out
+}
+
+/// Every write of a grouped batch: keyspace, key, new value (`None` = deleted).
+pub(super) fn each_write(g: &Grouped) -> impl Iterator<Item = (Ks, &[u8], Option<&[u8]>)> {
+    g.iter().flat_map(|(ks, (dels, keys, vals))| {
+        let deleted = dels.iter().map(move |k| (*ks, k.as_slice(), None));
+        let put = keys
+            .iter()
+            .zip(vals)
+            .map(move |(k, v)| (*ks, k.as_slice(), Some(v.as_slice())));
+        deleted.chain(put)
+    })
+}
+
+pub(super) fn commit_on(c: &mut Conn, grouped: &Grouped, durability: Durability) -> Result<()> {
+    let mut plan = Vec::with_capacity(grouped.len());
+    for (ks, (dels, keys, vals)) in grouped {
+        let ks = *ks;
+        let del = c.statement(ks, Query::Delete)?;
+        let up = c.statement(ks, Query::Upsert)?;
+        plan.push((del, dels, up, keys, vals));
+    }
+    let mut tx = c.client.transaction().map_err(pg("begin"))?;
+    if durability == Durability::Buffer {
+        tx.batch_execute("SET LOCAL synchronous_commit = off")
+            .map_err(pg("begin"))?;
+    }
+    for (del, dels, up, keys, vals) in plan {
+        if !dels.is_empty() {
+            tx.execute(&del, &[&dels]).map_err(pg("delete"))?;
+        }
+        if !keys.is_empty() {
+            tx.execute(&up, &[&keys, &vals]).map_err(pg("write"))?;
+        }
+    }
+    tx.commit().map_err(pg("commit"))
+}
