@@ -250,6 +250,15 @@ async fn on_postgres_kill_9_then_restart_converges_to_oracle() {
         !dir.path().join("data/store").exists(),
         "nothing of the store on disk"
     );
+    // The database ends every session of Aerie's (as a restart of the server would): reads
+    // reconnect and answer as before.
+    let ended = common::pg::server().sql(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+         WHERE application_name = 'aerie'",
+    );
+    assert!(ended.parse::<u32>().unwrap_or(0) >= 1, "{ended}");
+    assert_matches_oracle(&aerie, &oracle).await;
+    assert!(aerie.log_text().contains("postgres connection lost"));
     assert!(aerie.terminate(), "log:\n{}", aerie.log_text());
     let store = aerie_storage::open(
         aerie_storage::Backend::Postgres(aerie_storage::kv::postgres::PostgresOptions {

@@ -1579,3 +1579,30 @@ fn postgres_over_tls_verifies_the_server() {
         .expect("apply over TLS");
     assert_eq!(s.cursor().expect("cursor"), Some(cursor(3)));
 }
+
+#[test]
+fn postgres_reads_and_writes_survive_lost_connections() {
+    let mut opts = postgres_options();
+    opts.url.push_str(" application_name=aerie_lost");
+    opts.cache_bytes = 0;
+    let s = open(Backend::Postgres(opts), "".as_ref(), Durability::Buffer).expect("open");
+    let all = stream();
+    let (first, rest) = all.split_at(6);
+    s.apply(first, Some(&cursor(1))).expect("apply");
+    let end_sessions = || {
+        pg::server().sql(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+             WHERE application_name = 'aerie_lost'",
+        )
+    };
+    let ended: u32 = end_sessions().parse().expect("count");
+    assert!(ended >= 1, "sessions ended: {ended}");
+    // Every connection is gone: the next read and the next batch run on new ones.
+    assert_eq!(s.cursor().expect("read after the loss"), Some(cursor(1)));
+    end_sessions();
+    s.apply(rest, Some(&cursor(2)))
+        .expect("a batch after the loss");
+    let mem = memory();
+    mem.store.apply(&stream(), Some(&cursor(2))).expect("apply");
+    assert_eq!(snapshot(&*s), snapshot(&*mem.store));
+}

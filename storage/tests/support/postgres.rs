@@ -153,6 +153,32 @@ impl Postgres {
     }
 }
 
+impl Postgres {
+    /// Runs one SQL statement with psql; returns what it printed (unaligned, no headers).
+    pub fn sql(&self, statement: &str) -> String {
+        let out = Command::new(bin_dir().join("psql"))
+            .args([
+                "-X",
+                "-A",
+                "-t",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-d",
+                &self.url,
+                "-c",
+                statement,
+            ])
+            .output()
+            .expect("psql");
+        assert!(
+            out.status.success(),
+            "{statement}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+}
+
 /// The test process's server, started on first use.
 pub fn server() -> &'static Postgres {
     static SERVER: OnceLock<Postgres> = OnceLock::new();

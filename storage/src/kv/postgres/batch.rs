@@ -3,6 +3,7 @@
 //! keyspace), all in one transaction.
 
 use super::conn::{pg, Conn, Query};
+use super::pool::Outcome;
 use crate::kv::{Ks, KvWrite};
 use crate::model::Durability;
 use crate::Result;
@@ -42,7 +43,24 @@ pub(super) fn each_write(g: &Grouped) -> impl Iterator<Item = (Ks, &[u8], Option
     })
 }
 
-pub(super) fn commit_on(c: &mut Conn, grouped: &Grouped, durability: Durability) -> Result<()> {
+/// Commits a batch. A lost connection before `COMMIT` was sent left nothing behind, so the
+/// batch may run again; one lost at `COMMIT` may or may not have committed, and is an error.
+pub(super) fn commit_on(c: &mut Conn, grouped: &Grouped, durability: Durability) -> Outcome<()> {
+    let result = prepare_and_write(c, grouped, durability);
+    match result {
+        Ok(tx_done) => Outcome::Done(tx_done),
+        Err(e) if c.client.is_closed() => Outcome::Again(e),
+        Err(e) => Outcome::Done(Err(e)),
+    }
+}
+
+/// Writes the batch in a transaction: `Err` if it failed before `COMMIT`, else what `COMMIT`
+/// answered.
+fn prepare_and_write(
+    c: &mut Conn,
+    grouped: &Grouped,
+    durability: Durability,
+) -> Result<Result<()>> {
     let mut plan = Vec::with_capacity(grouped.len());
     for (ks, (dels, keys, vals)) in grouped {
         let ks = *ks;
@@ -63,5 +81,5 @@ pub(super) fn commit_on(c: &mut Conn, grouped: &Grouped, durability: Durability)
             tx.execute(&up, &[&keys, &vals]).map_err(pg("write"))?;
         }
     }
-    tx.commit().map_err(pg("commit"))
+    Ok(tx.commit().map_err(pg("commit")))
 }

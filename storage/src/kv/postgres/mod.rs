@@ -145,7 +145,7 @@ impl PostgresEngine {
             desc,
         };
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        self.pool.run(move |c| {
+        self.pool.read(move |c| {
             let s = c.statement(ks, q)?;
             let rows = c
                 .client
@@ -206,7 +206,7 @@ impl Engine for PostgresEngine {
         }
         let epoch = self.cache.epoch();
         let k = key.to_vec();
-        let value = self.pool.run(move |c| {
+        let value = self.pool.read(move |c| {
             let s = c.statement(ks, Query::Get)?;
             let row = c.client.query_opt(&s, &[&k]).map_err(pg("read"))?;
             Ok(row.map(|r| r.get::<_, Vec<u8>>(0)))
@@ -250,7 +250,10 @@ impl Engine for PostgresEngine {
         }
         let grouped = std::sync::Arc::new(group(writes));
         let batch = grouped.clone();
-        match self.pool.run(move |c| commit_on(c, &batch, durability)) {
+        match self
+            .pool
+            .retrying(move |c| commit_on(c, &batch, durability))
+        {
             Ok(()) => {
                 self.cache.committed(each_write(&grouped));
                 Ok(())
@@ -265,7 +268,7 @@ impl Engine for PostgresEngine {
     fn persist(&self) -> Result<()> {
         // A synchronous commit that writes a commit record flushes the WAL of every earlier
         // asynchronous one.
-        self.pool.run(|c| {
+        self.pool.read(|c| {
             let mut tx = c.client.transaction().map_err(pg("begin"))?;
             tx.query_one("SELECT txid_current()", &[])
                 .map_err(pg("persist"))?;
@@ -276,7 +279,7 @@ impl Engine for PostgresEngine {
     fn disk_bytes(&self) -> u64 {
         let schema = self.schema.clone();
         self.pool
-            .run(move |c| {
+            .read(move |c| {
                 let row = c
                     .client
                     .query_one(
@@ -312,7 +315,7 @@ impl Engine for PostgresEngine {
         }
         let epoch = self.cache.epoch();
         let wanted = keys.clone();
-        let found: HashMap<Vec<u8>, Vec<u8>> = self.pool.run(move |c| {
+        let found: HashMap<Vec<u8>, Vec<u8>> = self.pool.read(move |c| {
             let s = c.statement(ks, Query::GetMany)?;
             let rows = c.client.query(&s, &[&wanted]).map_err(pg("read"))?;
             Ok(rows.into_iter().map(|r| (r.get(0), r.get(1))).collect())

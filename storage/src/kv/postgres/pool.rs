@@ -9,9 +9,18 @@ use std::sync::{Arc, Mutex};
 
 type Job = Box<dyn FnOnce(Result<&mut Conn>) + Send>;
 
+/// What a job that may run again answered.
+pub(super) enum Outcome<T> {
+    /// Its answer.
+    Done(Result<T>),
+    /// The connection was lost before the job had any effect: worth running on a new one.
+    Again(Error),
+}
+
 /// Threads holding the connections, fed by one queue.
 pub(super) struct Pool {
     jobs: Mutex<Sender<Job>>,
+    size: usize,
 }
 
 fn gone() -> Error {
@@ -42,6 +51,7 @@ impl Pool {
         }
         Ok(Pool {
             jobs: Mutex::new(tx),
+            size: size.max(1),
         })
     }
 
@@ -51,6 +61,43 @@ impl Pool {
         f: impl FnOnce(&mut Conn) -> Result<T> + Send + 'static,
     ) -> Result<T> {
         self.submit(f)?.recv().map_err(|_| gone())?
+    }
+
+    /// Runs a read (`f` has no effect but its answer), again on a new connection when the
+    /// one it ran on was found lost (the server restarted, or ended the session): readers see
+    /// no error for it.
+    pub fn read<T: Send + 'static>(
+        &self,
+        f: impl Fn(&mut Conn) -> Result<T> + Send + Sync + 'static,
+    ) -> Result<T> {
+        self.retrying(move |c| match f(c) {
+            Err(e) if c.client.is_closed() => Outcome::Again(e),
+            other => Outcome::Done(other),
+        })
+    }
+
+    /// Runs `f`, again (once per connection at most) while it answers `Again`.
+    pub fn retrying<T: Send + 'static>(
+        &self,
+        f: impl Fn(&mut Conn) -> Outcome<T> + Send + Sync + 'static,
+    ) -> Result<T> {
+        let f = Arc::new(f);
+        let mut lost = 0;
+        loop {
+            let g = f.clone();
+            let answer = self.run(move |c| match g(c) {
+                Outcome::Done(r) => r.map(Ok),
+                Outcome::Again(e) => Ok(Err(e)),
+            })?;
+            match answer {
+                Ok(v) => return Ok(v),
+                Err(e) if lost < self.size => {
+                    lost += 1;
+                    tracing::warn!(error = %e, "postgres connection lost; trying again");
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     /// Queues `f` for a connection; its answer arrives on the returned channel.
