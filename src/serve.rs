@@ -51,11 +51,9 @@ pub enum ServeError {
 /// Opens the configured store.
 pub fn open_store(cfg: &Config) -> Result<Arc<dyn Store>, ServeError> {
     let backend = cfg.backend()?;
-    Ok(aerie_storage::open(
-        backend,
-        &cfg.data_dir.join("store"),
-        cfg.storage.durability,
-    )?)
+    let store = aerie_storage::open(backend, &cfg.data_dir.join("store"), cfg.storage.durability)?;
+    tracing::info!(store = %store.location(), "store open");
+    Ok(store)
 }
 
 /// Decides where the reader starts; for a fresh Jetstream store with no `initial_cursor`,

@@ -135,6 +135,8 @@ pub trait MetaReader: Send + Sync {
     /// How many reads are worth running at once: 1 where a read costs microseconds (embedded
     /// engines), more where each is a round trip (PostgreSQL: its connections).
     fn read_parallelism(&self) -> usize;
+    /// Where the store lives (a directory, or a database and schema without its password).
+    fn location(&self) -> String;
 }
 
 /// Local users, the backfill queue and cached identity lookups.

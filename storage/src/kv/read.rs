@@ -502,6 +502,10 @@ impl<E: Engine> MetaReader for KvStore<E> {
         self.engine.parallelism()
     }
 
+    fn location(&self) -> String {
+        self.engine.location()
+    }
+
     fn cursor(&self) -> Result<Option<Cursor>> {
         match self.engine.get(Ks::Meta, keys::META_CURSOR)? {
             Some(v) => serde_json::from_slice(&v)

@@ -19,7 +19,7 @@ pub(super) enum Outcome<T> {
 
 /// Threads holding the connections, fed by one queue.
 pub(super) struct Pool {
-    jobs: Mutex<Sender<Job>>,
+    jobs: Sender<Job>,
     size: usize,
 }
 
@@ -50,7 +50,7 @@ impl Pool {
                 .map_err(|e| Error::Engine(format!("postgres: thread: {e}")))?;
         }
         Ok(Pool {
-            jobs: Mutex::new(tx),
+            jobs: tx,
             size: size.max(1),
         })
     }
@@ -109,11 +109,7 @@ impl Pool {
         let job: Job = Box::new(move |conn| {
             let _ = tx.send(conn.and_then(f));
         });
-        self.jobs
-            .lock()
-            .map_err(|_| gone())?
-            .send(job)
-            .map_err(|_| gone())?;
+        self.jobs.send(job).map_err(|_| gone())?;
         Ok(rx)
     }
 }
