@@ -5,6 +5,7 @@ use aerie_storage::facts::nsid;
 use aerie_storage::*;
 use serde_json::json;
 use std::sync::Arc;
+use std::time::Duration;
 
 #[path = "support/certs.rs"]
 mod certs;
@@ -1605,4 +1606,41 @@ fn postgres_reads_and_writes_survive_lost_connections() {
     let mem = memory();
     mem.store.apply(&stream(), Some(&cursor(2))).expect("apply");
     assert_eq!(snapshot(&*s), snapshot(&*mem.store));
+    // The schema's lock went with its connection, and is taken again.
+    wait_until(Duration::from_secs(20), || {
+        pg::server().sql(
+            "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+             WHERE l.locktype = 'advisory' AND a.application_name = 'aerie_lost'",
+        ) == "1"
+    });
+}
+
+/// Polls `done` every 100 ms until it holds; panics after `limit`.
+fn wait_until(limit: Duration, done: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + limit;
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "gave up waiting");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn postgres_stops_writing_when_another_aerie_took_the_schema() {
+    let mut a_opts = postgres_options();
+    let b_opts = a_opts.clone();
+    a_opts.url.push_str(" application_name=aerie_first");
+    let a = open(Backend::Postgres(a_opts), "".as_ref(), Durability::Buffer).expect("open");
+    a.apply(&stream(), Some(&cursor(1))).expect("apply");
+    // Its sessions end, and a second Aerie takes the schema before the first can again.
+    pg::server().sql(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+         WHERE application_name = 'aerie_first'",
+    );
+    let b = open(Backend::Postgres(b_opts), "".as_ref(), Durability::Buffer).expect("second");
+    wait_until(Duration::from_secs(40), || {
+        a.apply(&[], Some(&cursor(2)))
+            .is_err_and(|e| e.to_string().contains("another Aerie"))
+    });
+    b.apply(&[], Some(&cursor(3))).expect("the holder writes");
+    assert_eq!(b.cursor().expect("cursor"), Some(cursor(3)));
 }

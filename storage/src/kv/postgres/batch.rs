@@ -43,10 +43,17 @@ pub(super) fn each_write(g: &Grouped) -> impl Iterator<Item = (Ks, &[u8], Option
     })
 }
 
-/// Commits a batch. A lost connection before `COMMIT` was sent left nothing behind, so the
-/// batch may run again; one lost at `COMMIT` may or may not have committed, and is an error.
-pub(super) fn commit_on(c: &mut Conn, grouped: &Grouped, durability: Durability) -> Outcome<()> {
-    let result = prepare_and_write(c, grouped, durability);
+/// Commits a batch if the session `holder` still holds the schema's lock (`false`: it does
+/// not, and nothing was written). A lost connection before `COMMIT` was sent left nothing
+/// behind, so the batch may run again; one lost at `COMMIT` may or may not have committed,
+/// and is an error.
+pub(super) fn commit_on(
+    c: &mut Conn,
+    grouped: &Grouped,
+    durability: Durability,
+    holder: i32,
+) -> Outcome<bool> {
+    let result = prepare_and_write(c, grouped, durability, holder);
     match result {
         Ok(tx_done) => Outcome::Done(tx_done),
         Err(e) if c.client.is_closed() => Outcome::Again(e),
@@ -55,12 +62,13 @@ pub(super) fn commit_on(c: &mut Conn, grouped: &Grouped, durability: Durability)
 }
 
 /// Writes the batch in a transaction: `Err` if it failed before `COMMIT`, else what `COMMIT`
-/// answered.
+/// answered (`false` when the lock's holder has changed, and nothing was written).
 fn prepare_and_write(
     c: &mut Conn,
     grouped: &Grouped,
     durability: Durability,
-) -> Result<Result<()>> {
+    holder: i32,
+) -> Result<Result<bool>> {
     let mut plan = Vec::with_capacity(grouped.len());
     for (ks, (dels, keys, vals)) in grouped {
         let ks = *ks;
@@ -69,6 +77,13 @@ fn prepare_and_write(
         plan.push((del, dels, up, keys, vals));
     }
     let mut tx = c.client.transaction().map_err(pg("begin"))?;
+    let held: bool = tx
+        .query_one(super::lock::HELD_BY, &[&holder])
+        .map_err(pg("lock"))?
+        .get(0);
+    if !held {
+        return Ok(Ok(false));
+    }
     if durability == Durability::Buffer {
         tx.batch_execute("SET LOCAL synchronous_commit = off")
             .map_err(pg("begin"))?;
@@ -81,5 +96,5 @@ fn prepare_and_write(
             tx.execute(&up, &[&keys, &vals]).map_err(pg("write"))?;
         }
     }
-    Ok(tx.commit().map_err(pg("commit")))
+    Ok(tx.commit().map(|()| true).map_err(pg("commit")))
 }

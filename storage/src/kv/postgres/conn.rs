@@ -11,9 +11,6 @@ use std::collections::HashMap;
 use std::path::Path;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-/// Advisory-lock class of Aerie's per-schema lock (`'AERI'`).
-const LOCK_CLASS: i32 = 0x4145_5249;
-
 /// Which statement: a point read, a range scan (lower bound inclusive or not, an upper bound
 /// or none, direction), or a batch write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -33,33 +30,6 @@ pub(super) struct Conn {
     pub client: Client,
     schema: String,
     prepared: HashMap<(Ks, Query), Statement>,
-}
-
-/// How long opening waits for the schema's lock: a crashed Aerie's session can outlive it
-/// for a moment, until the server sees the connection gone.
-const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(15);
-
-/// Takes the schema's session lock, waiting up to `LOCK_WAIT` for a previous holder to go.
-fn take_lock(client: &mut Client, schema: &str) -> Result<()> {
-    let deadline = std::time::Instant::now() + LOCK_WAIT;
-    loop {
-        let locked: bool = client
-            .query_one(
-                "SELECT pg_try_advisory_lock($1, hashtext($2))",
-                &[&LOCK_CLASS, &schema],
-            )
-            .map_err(pg("lock"))?
-            .get(0);
-        if locked {
-            return Ok(());
-        }
-        if std::time::Instant::now() >= deadline {
-            return Err(Error::Engine(format!(
-                "postgres: another Aerie is using schema {schema:?} of this database"
-            )));
-        }
-        std::thread::sleep(std::time::Duration::from_millis(250));
-    }
 }
 
 /// A PostgreSQL error with what was being done.
@@ -126,7 +96,9 @@ impl Conn {
     ) -> Result<Conn> {
         let mut client = connector.connect(config)?;
         if first {
-            take_lock(&mut client, schema)?;
+            if !super::lock::take(&mut client, schema)? {
+                return Err(super::lock::taken(schema));
+            }
             let mut ddl = format!("CREATE SCHEMA IF NOT EXISTS {schema};");
             for ks in Ks::ALL {
                 ddl.push_str(&format!(

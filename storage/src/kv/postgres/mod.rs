@@ -10,6 +10,7 @@ mod batch;
 mod cache;
 mod conn;
 mod dump;
+mod lock;
 mod pool;
 
 use super::{Engine, Ks, KvPair, KvWrite};
@@ -249,20 +250,28 @@ impl Engine for PostgresEngine {
             return Ok(());
         }
         let grouped = std::sync::Arc::new(group(writes));
-        let batch = grouped.clone();
-        match self
-            .pool
-            .retrying(move |c| commit_on(c, &batch, durability))
-        {
-            Ok(()) => {
-                self.cache.committed(each_write(&grouped));
-                Ok(())
-            }
-            Err(e) => {
-                self.cache.forget_all();
-                Err(e)
+        let mut holder = self.pool.lock_holder(None)?;
+        // A batch finding the lock's session gone waits for it to be taken again, once.
+        for _ in 0..2 {
+            let batch = grouped.clone();
+            match self
+                .pool
+                .retrying(move |c| commit_on(c, &batch, durability, holder))
+            {
+                Ok(true) => {
+                    self.cache.committed(each_write(&grouped));
+                    return Ok(());
+                }
+                Ok(false) => holder = self.pool.lock_holder(Some(holder))?,
+                Err(e) => {
+                    self.cache.forget_all();
+                    return Err(e);
+                }
             }
         }
+        Err(Error::Engine(
+            "postgres: the schema's lock keeps changing hands".into(),
+        ))
     }
 
     fn persist(&self) -> Result<()> {

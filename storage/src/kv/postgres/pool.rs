@@ -3,6 +3,7 @@
 //! these threads and wait for the answer; a lost connection is opened again for the next job.
 
 use super::conn::{Conn, Connector};
+use super::lock::Lock;
 use crate::{Error, Result};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
@@ -21,6 +22,7 @@ pub(super) enum Outcome<T> {
 pub(super) struct Pool {
     jobs: Sender<Job>,
     size: usize,
+    lock: Lock,
 }
 
 fn gone() -> Error {
@@ -29,30 +31,40 @@ fn gone() -> Error {
 
 impl Pool {
     /// Opens the first connection here (so a bad URL, a missing server or a second Aerie on
-    /// the schema fails the open) and starts `size` threads.
+    /// the schema fails the open), which keeps the schema's lock, and starts `size` threads
+    /// whose connections open on first use.
     pub fn start(
         connector: Connector,
         config: postgres::Config,
         schema: String,
         size: usize,
     ) -> Result<Pool> {
-        let first = outside_runtime(|| Conn::open(&connector, &config, &schema, true))?;
+        let (first, pid) = outside_runtime(|| {
+            let mut c = Conn::open(&connector, &config, &schema, true)?;
+            let pid = super::lock::backend_pid(&mut c.client)?;
+            Ok((c, pid))
+        })?;
         let (tx, rx) = mpsc::channel::<Job>();
         let rx = Arc::new(Mutex::new(rx));
-        let mut first = Some(first);
+        let lock = Lock::keep(first, pid, connector.clone(), config.clone(), &schema);
         for i in 0..size.max(1) {
             let (config, schema, rx) = (config.clone(), schema.clone(), rx.clone());
             let connector = connector.clone();
-            let conn = first.take();
             std::thread::Builder::new()
                 .name(format!("aerie-pg-{i}"))
-                .spawn(move || serve(conn, &connector, &config, &schema, i == 0, &rx))
+                .spawn(move || serve(&connector, &config, &schema, &rx))
                 .map_err(|e| Error::Engine(format!("postgres: thread: {e}")))?;
         }
         Ok(Pool {
             jobs: tx,
             size: size.max(1),
+            lock,
         })
+    }
+
+    /// The session holding this store's schema lock (see `Lock::holder`).
+    pub fn lock_holder(&self, stale: Option<i32>) -> Result<i32> {
+        self.lock.holder(stale)
     }
 
     /// Runs `f` on a connection and waits for its answer.
@@ -126,13 +138,12 @@ pub(super) fn outside_runtime<T: Send>(f: impl FnOnce() -> Result<T> + Send) -> 
 
 /// One connection's thread: takes jobs until the pool is dropped.
 fn serve(
-    mut conn: Option<Conn>,
     connector: &Connector,
     config: &postgres::Config,
     schema: &str,
-    holds_lock: bool,
     jobs: &Mutex<Receiver<Job>>,
 ) {
+    let mut conn: Option<Conn> = None;
     loop {
         let job = match jobs.lock() {
             Ok(rx) => match rx.recv() {
@@ -143,7 +154,7 @@ fn serve(
         };
         if conn.as_ref().is_none_or(|c| c.client.is_closed()) {
             conn = None;
-            match Conn::open(connector, config, schema, holds_lock) {
+            match Conn::open(connector, config, schema, false) {
                 Ok(c) => conn = Some(c),
                 Err(e) => {
                     tracing::warn!(error = %e, "postgres connection");
