@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{aerie_command, Aerie};
+use common::Aerie;
 use jetsim::corpus::{generate, CorpusSpec};
 use jetsim::{Sim, SimEvent, SimOptions};
 use std::path::Path;
@@ -19,13 +19,8 @@ fn cli(args: &[&str], data: &Path) -> (bool, String) {
 fn cli_with(args: &[&str], data: &Path, extra: &[(&str, String)]) -> (bool, String) {
     let mut env = vec![("AERIE_DATA_DIR".to_string(), data.display().to_string())];
     env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.clone())));
-    let out = aerie_command(args, &env, data.parent().unwrap_or(Path::new("/")))
-        .output()
-        .expect("aerie");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let (ok, _, stderr) = common::pds::aerie(args, &env, data.parent().unwrap_or(Path::new("/")));
+    (ok, stderr)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -118,11 +113,7 @@ async fn export_then_import_gives_the_same_answers() {
     );
     assert!(!ok, "{err}");
     for s in [cut_schema.clone(), format!("{cut_schema}_importing")] {
-        let opts = aerie_storage::kv::postgres::PostgresOptions {
-            url: common::pg::server().url.clone(),
-            schema: s,
-            ..Default::default()
-        };
+        let opts = common::pg::server().options(&s);
         assert!(!aerie_storage::kv::postgres::PostgresEngine::schema_exists(&opts).expect("ask"));
     }
 

@@ -252,20 +252,13 @@ async fn on_postgres_kill_9_then_restart_converges_to_oracle() {
     );
     // The database ends every session of Aerie's (as a restart of the server would): reads
     // reconnect and answer as before.
-    let ended = common::pg::server().sql(
-        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
-         WHERE application_name = 'aerie'",
-    );
-    assert!(ended.parse::<u32>().unwrap_or(0) >= 1, "{ended}");
+    let ended = common::pg::server().end_sessions("aerie");
+    assert!(ended >= 1, "{ended}");
     assert_matches_oracle(&aerie, &oracle).await;
     assert!(aerie.log_text().contains("postgres connection lost"));
     assert!(aerie.terminate(), "log:\n{}", aerie.log_text());
     let store = aerie_storage::open(
-        aerie_storage::Backend::Postgres(aerie_storage::kv::postgres::PostgresOptions {
-            url: common::pg::server().url.clone(),
-            schema,
-            ..Default::default()
-        }),
+        aerie_storage::Backend::Postgres(common::pg::server().options(&schema)),
         "".as_ref(),
         aerie_storage::Durability::Buffer,
     )

@@ -579,14 +579,9 @@ async fn a_user_acts_through_the_forms_and_the_pds_holds_it() {
         "AERIE_DATA_DIR".to_string(),
         dir.path().join("restored").display().to_string(),
     )];
-    let out = common::aerie_command(&["import", &file.display().to_string()], &env, dir.path())
-        .output()
-        .expect("import");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (ok, _, stderr) =
+        common::pds::aerie(&["import", &file.display().to_string()], &env, dir.path());
+    assert!(ok, "{stderr}");
 
     // Follow Bob from his profile; his posts are fetched and fill the timeline.
     let profile = b.get("/profile/bob.test").await;

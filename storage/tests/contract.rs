@@ -35,10 +35,8 @@ fn fjall() -> Fixture {
 
 fn postgres_options() -> kv::postgres::PostgresOptions {
     kv::postgres::PostgresOptions {
-        url: pg::server().url.clone(),
-        schema: pg::fresh_schema(),
         connections: 2,
-        ..Default::default()
+        ..pg::server().options(&pg::fresh_schema())
     }
 }
 
@@ -1590,13 +1588,8 @@ fn postgres_reads_and_writes_survive_lost_connections() {
     let all = stream();
     let (first, rest) = all.split_at(6);
     s.apply(first, Some(&cursor(1))).expect("apply");
-    let end_sessions = || {
-        pg::server().sql(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
-             WHERE application_name = 'aerie_lost'",
-        )
-    };
-    let ended: u32 = end_sessions().parse().expect("count");
+    let end_sessions = || pg::server().end_sessions("aerie_lost");
+    let ended = end_sessions();
     assert!(ended >= 1, "sessions ended: {ended}");
     // Every connection is gone: the next read and the next batch run on new ones.
     assert_eq!(s.cursor().expect("read after the loss"), Some(cursor(1)));
@@ -1632,10 +1625,7 @@ fn postgres_stops_writing_when_another_aerie_took_the_schema() {
     let a = open(Backend::Postgres(a_opts), "".as_ref(), Durability::Buffer).expect("open");
     a.apply(&stream(), Some(&cursor(1))).expect("apply");
     // Its sessions end, and a second Aerie takes the schema before the first can again.
-    pg::server().sql(
-        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
-         WHERE application_name = 'aerie_first'",
-    );
+    pg::server().end_sessions("aerie_first");
     let b = open(Backend::Postgres(b_opts), "".as_ref(), Durability::Buffer).expect("second");
     wait_until(Duration::from_secs(40), || {
         a.apply(&[], Some(&cursor(2)))

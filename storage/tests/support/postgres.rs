@@ -154,6 +154,26 @@ impl Postgres {
 }
 
 impl Postgres {
+    /// Options for a store in `schema` of this server.
+    pub fn options(&self, schema: &str) -> aerie_storage::kv::postgres::PostgresOptions {
+        aerie_storage::kv::postgres::PostgresOptions {
+            url: self.url.clone(),
+            schema: schema.into(),
+            ..Default::default()
+        }
+    }
+
+    /// Ends every session whose `application_name` is `app` (as a restart of the server
+    /// would); returns how many there were.
+    pub fn end_sessions(&self, app: &str) -> u32 {
+        self.sql(&format!(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+             WHERE application_name = '{app}'"
+        ))
+        .parse()
+        .expect("count")
+    }
+
     /// Runs one SQL statement with psql; returns what it printed (unaligned, no headers).
     pub fn sql(&self, statement: &str) -> String {
         let out = Command::new(bin_dir().join("psql"))

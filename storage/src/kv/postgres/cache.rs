@@ -50,6 +50,13 @@ impl ReadCache {
         self.entries.as_ref()?.get(&(ks, key.to_vec()))
     }
 
+    /// Whether the key's value (or its absence) is cached.
+    pub fn has(&self, ks: Ks, key: &[u8]) -> bool {
+        self.entries
+            .as_ref()
+            .is_some_and(|e| e.contains_key(&(ks, key.to_vec())))
+    }
+
     /// The epoch to pass to `fill` for a read starting now.
     pub fn epoch(&self) -> u64 {
         self.epoch.read().map_or(u64::MAX, |e| *e)
@@ -74,7 +81,7 @@ impl ReadCache {
         let Some(entries) = &self.entries else { return };
         for (ks, k, v) in writes {
             let key = (ks, k.to_vec());
-            if entries.peek(&key).is_some() {
+            if entries.contains_key(&key) {
                 entries.insert(key, v.map(<[u8]>::to_vec));
             }
         }

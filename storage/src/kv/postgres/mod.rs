@@ -55,7 +55,6 @@ pub struct PostgresEngine {
     cache: cache::ReadCache,
     schema: String,
     location: String,
-    connections: usize,
 }
 
 /// Whether `s` is a plain lowercase SQL identifier (used unquoted in statements).
@@ -123,7 +122,6 @@ impl PostgresEngine {
             cache: cache::ReadCache::new(opts.cache_bytes),
             schema: opts.schema.clone(),
             location,
-            connections: opts.connections.max(1),
         })
     }
 
@@ -308,7 +306,7 @@ impl Engine for PostgresEngine {
     }
 
     fn parallelism(&self) -> usize {
-        self.connections
+        self.pool.size()
     }
 
     fn round_trips(&self) -> bool {
@@ -316,20 +314,22 @@ impl Engine for PostgresEngine {
     }
 
     fn prefetch(&self, ks: Ks, mut keys: Vec<Vec<u8>>) -> Result<()> {
-        keys.retain(|k| self.cache.get(ks, k).is_none());
+        if !self.cache.enabled() {
+            return Ok(());
+        }
+        keys.retain(|k| !self.cache.has(ks, k));
         keys.sort_unstable();
         keys.dedup();
-        if keys.is_empty() || !self.cache.enabled() {
+        if keys.is_empty() {
             return Ok(());
         }
         let epoch = self.cache.epoch();
         let wanted = keys.clone();
-        let found: HashMap<Vec<u8>, Vec<u8>> = self.pool.read(move |c| {
+        let mut found: HashMap<Vec<u8>, Vec<u8>> = self.pool.read(move |c| {
             let s = c.statement(ks, Query::GetMany)?;
             let rows = c.client.query(&s, &[&wanted]).map_err(pg("read"))?;
             Ok(rows.into_iter().map(|r| (r.get(0), r.get(1))).collect())
         })?;
-        let mut found = found;
         for k in keys {
             let v = found.remove(&k);
             self.cache.fill(epoch, ks, k, v);

@@ -62,6 +62,11 @@ impl Pool {
         })
     }
 
+    /// Connections (one per thread).
+    pub fn size(&self) -> usize {
+        self.size
+    }
+
     /// The session holding this store's schema lock (see `Lock::holder`).
     pub fn lock_holder(&self, stale: Option<i32>) -> Result<i32> {
         self.lock.holder(stale)
