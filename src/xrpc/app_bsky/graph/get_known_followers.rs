@@ -13,7 +13,7 @@ pub async fn handler(
 ) -> XrpcResult {
     let limit = p.limit(50, 100)?;
     let did = known_active_actor(&state, &p)?;
-    let mine: HashSet<String> = crate::ingest::scope::follows_of(&*state.store, &viewer)?
+    let mine: HashSet<String> = crate::gate::follows_of(&*state.store, &viewer)?
         .into_iter()
         .collect();
     let mut known = Vec::new();

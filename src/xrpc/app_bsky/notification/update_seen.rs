@@ -1,7 +1,6 @@
 //! `app.bsky.notification.updateSeen`: the viewer saw their notifications up to `seenAt`.
 
 use crate::xrpc::prelude::*;
-use aerie_storage::Op;
 
 pub async fn handler(
     State(state): State<Arc<AppState>>,
@@ -19,12 +18,5 @@ pub async fn handler(
 
 /// Records that `viewer` saw their notifications up to `at_us` (the notifications page too).
 pub fn mark_seen(state: &AppState, viewer: &str, at_us: i64) -> aerie_storage::Result<()> {
-    state.store.apply(
-        &[Op::Seen {
-            did: viewer.to_string(),
-            at_us,
-        }],
-        None,
-    )?;
-    Ok(())
+    crate::gate::own::seen(&*state.store, viewer, at_us)
 }
