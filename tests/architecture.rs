@@ -151,6 +151,20 @@ fn ident_at(s: &str) -> &str {
     &s[..end]
 }
 
+/// The code of `lines` as one string (comments cut, lines in `skip` left empty), with the line
+/// each byte is on.
+fn code_text(lines: &[&str], skip: &BTreeSet<usize>) -> (String, Vec<usize>) {
+    let mut text = String::new();
+    let mut line_of = Vec::new();
+    for (n, l) in lines.iter().enumerate() {
+        let c = if skip.contains(&n) { "" } else { code(l) };
+        text.push_str(c);
+        text.push('\n');
+        line_of.extend(std::iter::repeat_n(n, c.len() + 1));
+    }
+    (text, line_of)
+}
+
 /// Each `#[cfg(test)] mod …` block's lines (rustfmt closes it with `}` at its own indent).
 fn test_lines(lines: &[&str]) -> BTreeSet<usize> {
     let mut out = BTreeSet::new();
@@ -203,15 +217,7 @@ fn arrows(file: &str, text: &str, lib_rooms: &BTreeSet<String>) -> Vec<Arrow> {
     let (room, base) = module_of(file);
     let lines: Vec<&str> = text.lines().collect();
     let paths = module_paths(&lines, &base);
-    // The code as one string (comments cut), with the line each byte is on.
-    let mut joined = String::new();
-    let mut line_of = Vec::new();
-    for (n, l) in lines.iter().enumerate() {
-        let c = code(l);
-        joined.push_str(c);
-        joined.push('\n');
-        line_of.extend(std::iter::repeat_n(n, c.len() + 1));
-    }
+    let (joined, line_of) = code_text(&lines, &BTreeSet::new());
     let target = |name: &str| match lib_rooms.contains(name) {
         true => name.to_string(),
         false => "lib".to_string(),
@@ -237,24 +243,28 @@ fn arrows(file: &str, text: &str, lib_rooms: &BTreeSet<String>) -> Vec<Arrow> {
             // `use crate::{a::x, b::{y, z}}`: the first name of each top-level item.
             let (mut depth, mut start) = (0usize, 0usize);
             for (i, c) in group.char_indices() {
-                match c {
-                    '{' => depth += 1,
-                    '}' if depth == 0 => {
-                        let item = group[start..i].trim_start();
-                        if !item.is_empty() {
-                            push(at + 1 + root.len() + i - item.len(), target(ident_at(item)));
-                        }
+                let end = match c {
+                    '{' => {
+                        depth += 1;
+                        false
+                    }
+                    '}' if depth > 0 => {
+                        depth -= 1;
+                        false
+                    }
+                    '}' => true,
+                    ',' => depth == 0,
+                    _ => false,
+                };
+                if end {
+                    let item = group[start..i].trim_start();
+                    if !item.is_empty() {
+                        push(at + 1 + root.len() + i - item.len(), target(ident_at(item)));
+                    }
+                    if c == '}' {
                         break;
                     }
-                    '}' => depth -= 1,
-                    ',' if depth == 0 => {
-                        let item = group[start..i].trim_start();
-                        if !item.is_empty() {
-                            push(at + 1 + root.len() + i - item.len(), target(ident_at(item)));
-                        }
-                        start = i + 1;
-                    }
-                    _ => {}
+                    start = i + 1;
                 }
             }
         } else {
@@ -288,15 +298,7 @@ fn store_writes(
 ) -> Vec<String> {
     let (room, _) = module_of(file);
     let lines: Vec<&str> = text.lines().collect();
-    let tests = test_lines(&lines);
-    let mut joined = String::new();
-    let mut line_of = Vec::new();
-    for (n, l) in lines.iter().enumerate() {
-        let c = if tests.contains(&n) { "" } else { code(l) };
-        joined.push_str(c);
-        joined.push('\n');
-        line_of.extend(std::iter::repeat_n(n, c.len() + 1));
-    }
+    let (joined, line_of) = code_text(&lines, &test_lines(&lines));
     let mut out = Vec::new();
     for (method, allowed) in writers {
         if allowed.contains(&room) {
