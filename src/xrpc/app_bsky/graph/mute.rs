@@ -36,7 +36,7 @@ pub async fn mute(
     Authed(viewer): Authed,
     body: Option<Json<serde_json::Value>>,
 ) -> XrpcResult {
-    set(&state, viewer, body, true)
+    run(&state, move |s| set(s, viewer, body, true)).await
 }
 
 /// `app.bsky.graph.unmuteActor`.
@@ -45,7 +45,15 @@ pub async fn unmute(
     Authed(viewer): Authed,
     body: Option<Json<serde_json::Value>>,
 ) -> XrpcResult {
-    set(&state, viewer, body, false)
+    run(&state, move |s| set(s, viewer, body, false)).await
+}
+
+/// `app.bsky.graph.getMutes`'s output.
+#[derive(serde::Serialize)]
+pub struct MutesOut {
+    mutes: Vec<view::ProfileView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cursor: Option<String>,
 }
 
 /// `app.bsky.graph.getMutes`: the viewer's mutes, as profile views.
@@ -53,16 +61,19 @@ pub async fn list(
     State(state): State<Arc<AppState>>,
     Authed(viewer): Authed,
     p: Params,
-) -> XrpcResult {
-    let limit = p.limit(50, 100)?;
-    let dids = state.store.mutes(&viewer, p.cursor(), limit)?;
-    let views = Views::for_viewer(&state, Some(viewer));
-    let mut mutes = Vec::with_capacity(dids.len());
-    for d in &dids {
-        mutes.push(views.profile(d, ProfileKind::Plain)?);
-    }
-    let cursor = (dids.len() == limit)
-        .then(|| dids.last().cloned())
-        .flatten();
-    Ok(with_cursor(json!({ "mutes": mutes }), cursor))
+) -> XrpcResult<MutesOut> {
+    run(&state, move |s| {
+        let limit = p.limit(50, 100)?;
+        let dids = s.store.mutes(&viewer, p.cursor(), limit)?;
+        let views = Views::for_viewer(s, Some(viewer));
+        let mutes = dids
+            .iter()
+            .map(|d| views.profile(d))
+            .collect::<Result<Vec<_>, _>>()?;
+        let cursor = (dids.len() == limit)
+            .then(|| dids.last().cloned())
+            .flatten();
+        Ok(Json(MutesOut { mutes, cursor }))
+    })
+    .await
 }

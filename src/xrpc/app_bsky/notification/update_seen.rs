@@ -1,7 +1,6 @@
 //! `app.bsky.notification.updateSeen`: the viewer saw their notifications up to `seenAt`.
 
 use crate::xrpc::prelude::*;
-use aerie_storage::Op;
 
 pub async fn handler(
     State(state): State<Arc<AppState>>,
@@ -13,18 +12,9 @@ pub async fn handler(
         .and_then(|Json(b)| b.get("seenAt")?.as_str())
         .and_then(datetime::parse_us)
         .ok_or_else(|| XrpcError::invalid("Input/seenAt must be a valid datetime"))?;
-    mark_seen(&state, &viewer, seen)?;
+    run(&state, move |s| {
+        service::notifications::mark_seen(s, &viewer, seen)
+    })
+    .await?;
     Ok(Json(json!({})))
-}
-
-/// Records that `viewer` saw their notifications up to `at_us` (the notifications page too).
-pub fn mark_seen(state: &AppState, viewer: &str, at_us: i64) -> aerie_storage::Result<()> {
-    state.store.apply(
-        &[Op::Seen {
-            did: viewer.to_string(),
-            at_us,
-        }],
-        None,
-    )?;
-    Ok(())
 }
