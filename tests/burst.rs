@@ -26,19 +26,20 @@ async fn slow_requests_do_not_delay_the_socket_reader() {
     .await
     .expect("sim");
     let base = 1_700_000_000_000_000i64;
-    let root_author = "did:plc:burstroot0000000000000";
-    let root = format!("at://{root_author}/app.bsky.feed.post/3kroot0000000");
+    let root_author = jetsim::ids::did(1000);
+    let root_rkey = jetsim::ids::tid(base, 1);
+    let root = format!("at://{root_author}/app.bsky.feed.post/{root_rkey}");
     let mut events = vec![commit_at(
         base,
         0,
-        root_author,
+        &root_author,
         "app.bsky.feed.post",
-        "3kroot0000000",
+        &root_rkey,
         json!({"$type": "app.bsky.feed.post", "text": "root", "createdAt": "2023-11-14T22:13:20Z"}),
     )];
     let mut uris = vec![root.clone()];
     for i in 1..=REPLIES {
-        let author = format!("did:plc:burst{:019}", i % 60);
+        let author = jetsim::ids::did(i % 60);
         let rkey = jetsim::ids::tid(base + i as i64, 2);
         let r = json!({"uri": root, "cid": jetsim::ids::cid(0)});
         let parent = json!({"uri": uris[(i as usize - 1) / 3], "cid": jetsim::ids::cid(0)});

@@ -61,24 +61,28 @@ pub enum MediaCard {
     Video(VideoCard),
 }
 
+/// A quoted post with its own media (one level).
+#[derive(Debug, Clone)]
+pub struct QuotedPost {
+    /// Its author.
+    pub author: Author,
+    /// Its page.
+    pub url: String,
+    /// `createdAt`.
+    pub created: String,
+    /// Relative time.
+    pub ago: String,
+    /// Text with facets, as HTML.
+    pub text_html: String,
+    /// Its media.
+    pub media: Vec<MediaCard>,
+}
+
 /// A quoted post, or why it cannot be shown.
 #[derive(Debug, Clone)]
 pub enum QuoteCard {
-    /// The quoted post with its own media (one level).
-    Post {
-        /// Its author.
-        author: Author,
-        /// Its page.
-        url: String,
-        /// `createdAt`.
-        created: String,
-        /// Relative time.
-        ago: String,
-        /// Text with facets, as HTML.
-        text_html: String,
-        /// Its media.
-        media: Vec<MediaCard>,
-    },
+    /// The quoted post.
+    Post(Box<QuotedPost>),
     /// "Deleted post", "Blocked post", ...
     Gone(&'static str),
 }
@@ -175,7 +179,7 @@ impl QuoteCard {
             EmbedRecord::Record(rec) => {
                 let author = Author::from_view(&rec.author);
                 let created = rec.content.created_at.clone().unwrap_or_default();
-                QuoteCard::Post {
+                QuoteCard::Post(Box::new(QuotedPost {
                     url: post_url(&author, &rec.uri),
                     ago: ago(&created, now_us),
                     created,
@@ -190,7 +194,7 @@ impl QuoteCard {
                         })
                         .collect(),
                     author,
-                }
+                }))
             }
             EmbedRecord::NotFound(_) => QuoteCard::Gone("Deleted post"),
             EmbedRecord::Blocked(_) => QuoteCard::Gone("Blocked post"),

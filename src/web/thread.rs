@@ -24,7 +24,7 @@ const PARENTS: usize = 80;
 /// A node of the thread: a post, or why it is not shown.
 pub enum NodeCard {
     /// The post.
-    Post(PostCard),
+    Post(Box<PostCard>),
     /// "Deleted post", "Blocked post", "Hidden by a label".
     Gone(&'static str),
 }
@@ -59,7 +59,7 @@ struct Cards<'a> {
 impl Cards<'_> {
     fn post(&self, n: &ThreadViewPost) -> NodeCard {
         match PostCard::from_view(&n.post, self.viewer, self.now) {
-            Some(c) => NodeCard::Post(c),
+            Some(c) => NodeCard::Post(Box::new(c)),
             None => NodeCard::Gone("Hidden by a label"),
         }
     }

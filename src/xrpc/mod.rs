@@ -17,14 +17,15 @@ use std::sync::Arc;
 /// What handler files import.
 pub(crate) mod prelude {
     pub use super::error::{XrpcError, XrpcResult};
-    pub use super::known_active_actor;
     pub use super::params::{resolve_actor, resolve_uri, Params};
     pub use super::viewer::{Authed, Viewer};
+    pub use super::{known_active_actor, respond};
     pub use crate::hydrate::{view, Views};
     pub use crate::service::{self, run};
     pub use crate::AppState;
     pub use aerie_storage::{datetime, Page, RecordId};
     pub use axum::extract::State;
+    pub use axum::response::Response;
     pub use axum::Json;
     pub use serde_json::json;
     pub use std::sync::Arc;
@@ -174,6 +175,20 @@ pub fn router() -> Router<Arc<AppState>> {
 
 async fn not_implemented(Path(method): Path<String>) -> XrpcError {
     XrpcError::not_implemented(&method)
+}
+
+/// Runs a handler's work — its store reads and the serialization of its output — on the
+/// blocking pool, and answers with the output as JSON or the error.
+pub async fn respond<T: serde::Serialize>(
+    state: &Arc<AppState>,
+    f: impl FnOnce(&AppState) -> Result<T, XrpcError> + Send + 'static,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    run(state, move |s| match f(s) {
+        Ok(out) => Json(out).into_response(),
+        Err(e) => e.into_response(),
+    })
+    .await
 }
 
 /// The `actor` parameter resolved to a known, active account, or the reference's 400.

@@ -6,12 +6,12 @@ pub async fn handler(
     State(state): State<Arc<AppState>>,
     Viewer(viewer): Viewer,
     p: Params,
-) -> XrpcResult<view::ProfileViewDetailed> {
-    run(&state, move |s| {
+) -> Response {
+    respond(&state, move |s| {
         let did = p
             .actor(s, "actor")?
             .ok_or_else(|| XrpcError::invalid("Profile not found"))?;
-        Ok(Json(service::actors::profile(s, viewer, &did)?))
+        Ok(service::actors::profile(s, viewer, &did)?)
     })
     .await
 }

@@ -12,15 +12,15 @@ pub async fn handler(
     State(state): State<Arc<AppState>>,
     Viewer(viewer): Viewer,
     p: Params,
-) -> XrpcResult<Output> {
-    run(&state, move |s| {
+) -> Response {
+    respond(&state, move |s| {
         let mut dids = Vec::new();
         for raw in p.list("actors", 25)? {
             dids.extend(resolve_actor(s, raw)?);
         }
-        Ok(Json(Output {
+        Ok(Output {
             profiles: service::actors::profiles(s, viewer, &dids)?,
-        }))
+        })
     })
     .await
 }

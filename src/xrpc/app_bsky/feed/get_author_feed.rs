@@ -1,7 +1,7 @@
 //! `app.bsky.feed.getAuthorFeed`: an account's posts and reposts, newest first; refused with
 //! `BlockedActor` / `BlockedByActor` when the viewer and the account block each other.
 
-use crate::service::feed::{author_feed, FeedPage};
+use crate::service::feed::author_feed;
 use crate::xrpc::prelude::*;
 use aerie_storage::FeedFilter;
 
@@ -9,8 +9,8 @@ pub async fn handler(
     State(state): State<Arc<AppState>>,
     Viewer(viewer): Viewer,
     p: Params,
-) -> XrpcResult<FeedPage> {
-    run(&state, move |s| {
+) -> Response {
+    respond(&state, move |s| {
         let limit = p.limit(50, 100)?;
         let filter = match p.get("filter").unwrap_or("posts_with_replies") {
             "posts_with_replies" => FeedFilter::WithReplies,
@@ -27,14 +27,7 @@ pub async fn handler(
         let did = p
             .actor(s, "actor")?
             .ok_or_else(|| XrpcError::invalid("Profile not found"))?;
-        Ok(Json(author_feed(
-            s,
-            viewer,
-            &did,
-            filter,
-            p.cursor(),
-            limit,
-        )?))
+        Ok(author_feed(s, viewer, &did, filter, p.cursor(), limit)?)
     })
     .await
 }

@@ -12,8 +12,8 @@ pub async fn handler(
     State(state): State<Arc<AppState>>,
     Viewer(viewer): Viewer,
     p: Params,
-) -> XrpcResult<Output> {
-    run(&state, move |s| {
+) -> Response {
+    respond(&state, move |s| {
         let depth = p.int("depth", 6, 0, 1000)? as usize;
         let parent_height = p.int("parentHeight", 80, 0, 1000)? as usize;
         let raw = p.uri("uri")?;
@@ -26,7 +26,7 @@ pub async fn handler(
                 e => e.into(),
             },
         )?;
-        Ok(Json(Output { thread }))
+        Ok(Output { thread })
     })
     .await
 }

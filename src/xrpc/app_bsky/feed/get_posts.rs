@@ -12,8 +12,8 @@ pub async fn handler(
     State(state): State<Arc<AppState>>,
     Viewer(viewer): Viewer,
     p: Params,
-) -> XrpcResult<Output> {
-    run(&state, move |s| {
+) -> Response {
+    respond(&state, move |s| {
         let ids = p
             .list("uris", 25)?
             .into_iter()
@@ -24,7 +24,7 @@ pub async fn handler(
             })
             .collect::<Result<Vec<_>, _>>()?;
         let posts = service::feed::posts(s, viewer, &ids)?;
-        Ok(Json(Output { posts }))
+        Ok(Output { posts })
     })
     .await
 }

@@ -19,19 +19,19 @@ pub async fn handler(
     State(state): State<Arc<AppState>>,
     Viewer(viewer): Viewer,
     p: Params,
-) -> XrpcResult<Output> {
-    run(&state, move |s| {
+) -> Response {
+    respond(&state, move |s| {
         let limit = p.limit(50, 100)?;
         let raw = p.uri("uri")?;
         let uri = raw.uri();
         let id = resolve_uri(s, raw)?;
         let page = reposted_by(s, viewer, id.as_ref(), p.cursor(), limit)?;
-        Ok(Json(Output {
+        Ok(Output {
             uri,
             cid: p.get("cid").map(String::from),
             reposted_by: page.items,
             cursor: page.cursor,
-        }))
+        })
     })
     .await
 }

@@ -2,16 +2,16 @@
 //! accounts they follow and their own, newest first (sortAt), with a keyset cursor. Needs a
 //! viewer (Aerie session or service auth from their PDS): 401 `AuthMissing` otherwise.
 
-use crate::service::feed::{timeline, FeedPage};
+use crate::service::feed::timeline;
 use crate::xrpc::prelude::*;
 
 pub async fn handler(
     State(state): State<Arc<AppState>>,
     Authed(viewer): Authed,
     p: Params,
-) -> XrpcResult<FeedPage> {
-    run(&state, move |s| {
-        Ok(Json(timeline(s, &viewer, p.cursor(), p.limit(50, 100)?)?))
+) -> Response {
+    respond(&state, move |s| {
+        Ok(timeline(s, &viewer, p.cursor(), p.limit(50, 100)?)?)
     })
     .await
 }

@@ -15,15 +15,15 @@ pub async fn handler(
     State(state): State<Arc<AppState>>,
     Authed(viewer): Authed,
     p: Params,
-) -> XrpcResult<Output> {
-    run(&state, move |s| {
+) -> Response {
+    respond(&state, move |s| {
         let limit = p.limit(50, 100)?;
         let page = s.store.blocks(&viewer, p.cursor(), limit)?;
         let views = Views::for_viewer(s, Some(viewer));
-        Ok(Json(Output {
+        Ok(Output {
             blocks: profiles_of(&views, &page.items)?,
             cursor: page.cursor,
-        }))
+        })
     })
     .await
 }

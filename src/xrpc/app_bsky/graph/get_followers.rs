@@ -15,15 +15,15 @@ pub async fn handler(
     State(state): State<Arc<AppState>>,
     Viewer(viewer): Viewer,
     p: Params,
-) -> XrpcResult<Output> {
-    run(&state, move |s| {
+) -> Response {
+    respond(&state, move |s| {
         let (subject, page) =
             super::follow_list(s, viewer, &p, |st, did, c, l| st.followers(did, c, l))?;
-        Ok(Json(Output {
+        Ok(Output {
             subject,
             followers: page.items,
             cursor: page.cursor,
-        }))
+        })
     })
     .await
 }

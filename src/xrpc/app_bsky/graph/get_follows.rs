@@ -15,15 +15,15 @@ pub async fn handler(
     State(state): State<Arc<AppState>>,
     Viewer(viewer): Viewer,
     p: Params,
-) -> XrpcResult<Output> {
-    run(&state, move |s| {
+) -> Response {
+    respond(&state, move |s| {
         let (subject, page) =
             super::follow_list(s, viewer, &p, |st, did, c, l| st.follows(did, c, l))?;
-        Ok(Json(Output {
+        Ok(Output {
             subject,
             follows: page.items,
             cursor: page.cursor,
-        }))
+        })
     })
     .await
 }

@@ -20,8 +20,8 @@ pub async fn handler(
     State(state): State<Arc<AppState>>,
     Authed(viewer): Authed,
     p: Params,
-) -> XrpcResult<Output> {
-    run(&state, move |s| {
+) -> Response {
+    respond(&state, move |s| {
         let limit = p.limit(50, 100)?;
         let did = known_active_actor(s, &p)?;
         let mine: HashSet<String> = crate::ingest::scope::follows_of(&*s.store, &viewer)?
@@ -45,11 +45,11 @@ pub async fn handler(
         }
         known.truncate(limit);
         let views = Views::for_viewer(s, Some(viewer));
-        Ok(Json(Output {
+        Ok(Output {
             subject: views.profile(&did)?,
             followers: profiles_of(&views, &known)?,
             cursor,
-        }))
+        })
     })
     .await
 }

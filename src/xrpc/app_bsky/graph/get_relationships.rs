@@ -43,8 +43,8 @@ pub struct Output {
     relationships: Vec<Relationship>,
 }
 
-pub async fn handler(State(state): State<Arc<AppState>>, p: Params) -> XrpcResult<Output> {
-    run(&state, move |s| {
+pub async fn handler(State(state): State<Arc<AppState>>, p: Params) -> Response {
+    respond(&state, move |s| {
         let raw = p.required("actor")?;
         let actor = resolve_actor(s, raw)?
             .ok_or_else(|| XrpcError::named("ActorNotFound", "Actor not found"))?;
@@ -72,10 +72,10 @@ pub async fn handler(State(state): State<Arc<AppState>>, p: Params) -> XrpcResul
                 did,
             });
         }
-        Ok(Json(Output {
+        Ok(Output {
             actor,
             relationships,
-        }))
+        })
     })
     .await
 }

@@ -9,7 +9,7 @@ fn set(
     viewer: String,
     body: Option<Json<serde_json::Value>>,
     muted: bool,
-) -> XrpcResult {
+) -> Result<serde_json::Value, XrpcError> {
     let raw = body
         .as_ref()
         .and_then(|Json(b)| b.get("actor")?.as_str())
@@ -27,7 +27,7 @@ fn set(
         }],
         None,
     )?;
-    Ok(Json(json!({})))
+    Ok(json!({}))
 }
 
 /// `app.bsky.graph.muteActor`.
@@ -35,8 +35,8 @@ pub async fn mute(
     State(state): State<Arc<AppState>>,
     Authed(viewer): Authed,
     body: Option<Json<serde_json::Value>>,
-) -> XrpcResult {
-    run(&state, move |s| set(s, viewer, body, true)).await
+) -> Response {
+    respond(&state, move |s| set(s, viewer, body, true)).await
 }
 
 /// `app.bsky.graph.unmuteActor`.
@@ -44,8 +44,8 @@ pub async fn unmute(
     State(state): State<Arc<AppState>>,
     Authed(viewer): Authed,
     body: Option<Json<serde_json::Value>>,
-) -> XrpcResult {
-    run(&state, move |s| set(s, viewer, body, false)).await
+) -> Response {
+    respond(&state, move |s| set(s, viewer, body, false)).await
 }
 
 /// `app.bsky.graph.getMutes`'s output.
@@ -61,8 +61,8 @@ pub async fn list(
     State(state): State<Arc<AppState>>,
     Authed(viewer): Authed,
     p: Params,
-) -> XrpcResult<MutesOut> {
-    run(&state, move |s| {
+) -> Response {
+    respond(&state, move |s| {
         let limit = p.limit(50, 100)?;
         let dids = s.store.mutes(&viewer, p.cursor(), limit)?;
         let views = Views::for_viewer(s, Some(viewer));
@@ -73,7 +73,7 @@ pub async fn list(
         let cursor = (dids.len() == limit)
             .then(|| dids.last().cloned())
             .flatten();
-        Ok(Json(MutesOut { mutes, cursor }))
+        Ok(MutesOut { mutes, cursor })
     })
     .await
 }

@@ -1,15 +1,15 @@
 //! `app.bsky.notification.listNotifications`: likes, reposts, follows, mentions, replies and
 //! quotes, newest first, each with `isRead` against the viewer's `seenAt`; `reasons` filters.
 
-use crate::service::notifications::{list, NotificationPage};
+use crate::service::notifications::list;
 use crate::xrpc::prelude::*;
 
 pub async fn handler(
     State(state): State<Arc<AppState>>,
     Authed(viewer): Authed,
     p: Params,
-) -> XrpcResult<NotificationPage> {
-    run(&state, move |s| {
+) -> Response {
+    respond(&state, move |s| {
         let limit = p.limit(50, 100)?;
         let reasons: Vec<String> = p
             .list("reasons", 20)
@@ -17,7 +17,7 @@ pub async fn handler(
             .into_iter()
             .map(String::from)
             .collect();
-        Ok(Json(list(s, &viewer, &reasons, p.cursor(), limit)?))
+        Ok(list(s, &viewer, &reasons, p.cursor(), limit)?)
     })
     .await
 }

@@ -11,8 +11,8 @@ pub struct Output {
     value: view::RawRecord,
 }
 
-pub async fn handler(State(state): State<Arc<AppState>>, p: Params) -> XrpcResult<Output> {
-    run(&state, move |s| {
+pub async fn handler(State(state): State<Arc<AppState>>, p: Params) -> Response {
+    respond(&state, move |s| {
         let repo = p.required("repo")?;
         let collection = p.required("collection")?;
         let rkey = p.required("rkey")?;
@@ -39,11 +39,11 @@ pub async fn handler(State(state): State<Arc<AppState>>, p: Params) -> XrpcResul
         }
         let value = crate::hydrate::raw_record(&rec.value)
             .ok_or_else(|| XrpcError::internal(&"a stored record is not JSON"))?;
-        Ok(Json(Output {
+        Ok(Output {
             uri: id.uri(),
             cid,
             value,
-        }))
+        })
     })
     .await
 }
