@@ -82,10 +82,10 @@ impl<'a> Views<'a> {
 
     /// A live post of an active account, with its content parsed.
     fn live_post(&self, id: &RecordId) -> aerie_storage::Result<Option<LivePost>> {
-        let Some(rec) = self.live_record(id)? else {
+        let Some(mut rec) = self.live_record(id)? else {
             return Ok(None);
         };
-        let Some(raw) = raw_record(&rec.value) else {
+        let Some(raw) = raw_record(std::mem::take(&mut rec.value)) else {
             return Ok(None);
         };
         let content = Arc::new(content::PostContent::parse(raw.get()));
@@ -126,11 +126,11 @@ impl<'a> Views<'a> {
     }
 }
 
-/// A stored record's JSON as a raw value (`None` if the bytes are not JSON, which the store
-/// never writes).
-pub fn raw_record(bytes: &[u8]) -> Option<view::RawRecord> {
-    let s = std::str::from_utf8(bytes).ok()?;
-    serde_json::value::RawValue::from_string(s.to_string()).ok()
+/// A stored record's JSON as a raw value, without copying it (`None` if the bytes are not
+/// JSON, which the store never writes).
+pub fn raw_record(bytes: Vec<u8>) -> Option<view::RawRecord> {
+    let s = String::from_utf8(bytes).ok()?;
+    serde_json::value::RawValue::from_string(s).ok()
 }
 
 /// The lexicon's limits on a string: UTF-8 bytes and graphemes.

@@ -13,10 +13,10 @@ impl Views<'_> {
         n: &Stored,
         seen_at_us: Option<i64>,
     ) -> aerie_storage::Result<Option<Notification>> {
-        let Some(rec) = self.live_record(&n.id)? else {
+        let Some(mut rec) = self.live_record(&n.id)? else {
             return Ok(None);
         };
-        let Some(raw) = super::raw_record(&rec.value) else {
+        let Some(raw) = super::raw_record(std::mem::take(&mut rec.value)) else {
             return Ok(None);
         };
         let value: Value = serde_json::from_str(raw.get()).unwrap_or(Value::Null);

@@ -20,14 +20,11 @@ pub async fn handler(
     p: Params,
 ) -> Response {
     respond(&state, move |s| {
-        let limit = p.limit(50, 100)?;
-        let raw = p.uri("uri")?;
-        let uri = raw.uri();
-        let id = resolve_uri(s, raw)?;
-        let page = likes(s, viewer, id.as_ref(), p.cursor(), limit)?;
+        let q = super::Subject::from_params(s, &p)?;
+        let page = likes(s, viewer, q.id.as_ref(), p.cursor(), q.limit)?;
         Ok(Output {
-            uri,
-            cid: p.get("cid").map(String::from),
+            uri: q.uri,
+            cid: q.cid,
             likes: page.items,
             cursor: page.cursor,
         })

@@ -37,7 +37,7 @@ pub async fn handler(State(state): State<Arc<AppState>>, p: Params) -> Response 
         if p.get("cid").is_some_and(|want| want != cid) {
             return Err(not_found());
         }
-        let value = crate::hydrate::raw_record(&rec.value)
+        let value = crate::hydrate::raw_record(rec.value)
             .ok_or_else(|| XrpcError::internal(&"a stored record is not JSON"))?;
         Ok(Output {
             uri: id.uri(),
