@@ -11,10 +11,10 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
+use aerie::gate::change::Filter;
+use aerie::gate::Scope;
 use aerie::ingest::backfill::{apply_car, plan};
 use aerie::ingest::car::read_repo;
-use aerie::ingest::event::Filter;
-use aerie::ingest::scope::Scope;
 use aerie_storage::{Backend, Durability};
 use serde_json::json;
 use std::path::{Path, PathBuf};

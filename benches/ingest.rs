@@ -9,7 +9,8 @@
 //! with AERIE_STORAGE__BACKEND=postgres and AERIE_STORAGE__POSTGRES_URL (a new schema each run:
 //! AERIE_STORAGE__POSTGRES_SCHEMA).
 
-use aerie::ingest::event::{parse, Filter};
+use aerie::gate::change::Filter;
+use aerie::ingest::event::parse;
 use aerie_storage::kv::fjall::{FjallEngine, FjallOptions};
 use aerie_storage::kv::KvStore;
 use aerie_storage::{Cursor, Durability, Writer};

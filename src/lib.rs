@@ -1,13 +1,16 @@
 //! Aerie: a personal AT Protocol AppView in one binary. This library holds everything the
-//! `aerie` command runs: configuration, ingest, the XRPC API and the web pages.
+//! `aerie` command runs: configuration, ingest, the XRPC API and the web pages. Its rooms and
+//! the arrows allowed between them are written down in ARCHITECTURE.md.
 
 pub mod auth;
 pub mod backup;
 pub mod config;
 pub mod front;
+pub mod gate;
 pub mod hydrate;
 pub mod identity;
 pub mod ingest;
+pub mod outbound;
 pub mod serve;
 pub mod service;
 pub mod tls;
@@ -26,7 +29,7 @@ pub struct AppState {
     /// Live ingest figures.
     pub ingest: Arc<ingest::IngestStats>,
     /// The tracked set.
-    pub scope: Arc<ingest::scope::Scope>,
+    pub scope: Arc<gate::Scope>,
     /// Live backfill figures.
     pub backfill: Arc<ingest::backfill::queue::QueueStats>,
     /// Login sessions.
@@ -36,44 +39,17 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// State over a store with fresh figures and its tracked set (tools, benchmarks); sessions
-    /// are sealed with a throwaway key.
+    /// State over a store with fresh figures and its tracked set (tools, benchmarks, tests):
+    /// the same assembly as `aerie serve` (`serve::Services`); sessions are sealed with a
+    /// throwaway key.
     pub fn new(
         store: Arc<dyn aerie_storage::Store>,
         cfg: Arc<config::Config>,
-    ) -> Result<Self, ingest::backfill::SetupError> {
-        let bf = ingest::backfill::Backfiller::from_config(&cfg, store.clone())?;
-        let secret = auth::secret::Secret::from_bytes(&rand::random::<[u8; 32]>())
-            .map_err(|e| ingest::backfill::SetupError::Secret(e.to_string()))?;
-        Ok(Self::with(Arc::new(bf), cfg, secret))
+    ) -> Result<Self, serve::ServeError> {
+        let secret = auth::secret::Secret::from_bytes(&rand::random::<[u8; 32]>())?;
+        Ok(serve::Services::open(&cfg, store)?.state(cfg, secret))
     }
 
-    /// State over a backfiller's store, scope and resolver.
-    pub fn with(
-        bf: Arc<ingest::backfill::Backfiller>,
-        cfg: Arc<config::Config>,
-        secret: auth::secret::Secret,
-    ) -> Self {
-        let sessions = auth::session::Sessions::new(
-            bf.store.clone(),
-            secret,
-            bf.resolver.clone(),
-            bf.scope.clone(),
-            cfg.auth.pds_refresh_margin_secs,
-        );
-        AppState {
-            store: bf.store.clone(),
-            front: Arc::new(front::Front::new(&cfg)),
-            cfg,
-            ingest: Arc::default(),
-            scope: bf.scope.clone(),
-            backfill: Arc::default(),
-            sessions: Arc::new(sessions),
-        }
-    }
-}
-
-impl AppState {
     /// The identity resolver (and its guarded HTTP client).
     pub fn resolver(&self) -> &identity::Resolver {
         self.sessions.resolver()
@@ -88,6 +64,7 @@ pub fn app(state: Arc<AppState>) -> axum::Router {
         .merge(xrpc::router())
         .merge(web::router())
         .merge(web::status::router())
+        .route("/health", axum::routing::get(util::healthcheck::health))
         .merge(web::did::router())
         .route("/metrics", axum::routing::get(front::metrics::handler))
         .layer(axum::middleware::from_fn_with_state(

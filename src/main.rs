@@ -126,8 +126,9 @@ async fn resolve(cfg: aerie::config::Config, actor: &str) -> Result<(), String> 
 async fn backfill(cfg: aerie::config::Config, actor: &str) -> Result<(), String> {
     use std::io::Write;
     let store = aerie::serve::open_store(&cfg).map_err(|e| e.to_string())?;
-    let bf = aerie::ingest::backfill::Backfiller::from_config(&cfg, store.clone())
-        .map_err(|e| e.to_string())?;
+    let bf = aerie::serve::Services::open(&cfg, store.clone())
+        .map_err(|e| e.to_string())?
+        .backfiller(&cfg);
     let progress = |done: usize, total: usize| {
         let width = 30;
         let filled = (done * width)
@@ -161,8 +162,9 @@ async fn audit(
     dids: Vec<String>,
 ) -> Result<bool, String> {
     let store = aerie::serve::open_store(&cfg).map_err(|e| e.to_string())?;
-    let bf = aerie::ingest::backfill::Backfiller::from_config(&cfg, store.clone())
-        .map_err(|e| e.to_string())?;
+    let bf = aerie::serve::Services::open(&cfg, store.clone())
+        .map_err(|e| e.to_string())?
+        .backfiller(&cfg);
     let dids = if dids.is_empty() {
         bf.scope.tracked()
     } else {

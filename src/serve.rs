@@ -1,15 +1,20 @@
-//! `aerie serve`: opens the store, starts the Jetstream reader and the writer, the backfill
-//! queue and the config-users sync, serves HTTP, and on SIGINT/SIGTERM stops reading, commits
-//! what was received and exits.
+//! `aerie serve`, and the assembly: opens the store, builds the shared services (the write
+//! gate, the identity resolver, login sessions) and from them the backfiller and the request
+//! handlers' state, starts the Jetstream reader and the writer, the backfill queue and the
+//! config-users sync, serves HTTP, and on SIGINT/SIGTERM stops reading, commits what was
+//! received and exits.
 
 use crate::auth::secret::Secret;
+use crate::auth::session::Sessions;
 use crate::config::{Config, JetstreamMode, SourceKind};
+use crate::gate::{own, Scope};
+use crate::identity::Resolver;
 use crate::ingest::backfill::{queue, Backfiller};
 use crate::ingest::filtered::{self, Connections};
 use crate::ingest::firehose::Firehose;
 use crate::ingest::{jetstream::Reader, writer, IngestStats};
 use crate::AppState;
-use aerie_storage::{Cursor, Gap, Op, Store};
+use aerie_storage::{Cursor, Gap, Store};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
@@ -40,9 +45,9 @@ pub enum ServeError {
     /// The server secret could not be had.
     #[error("server secret: {0}")]
     Secret(#[from] crate::auth::secret::SecretError),
-    /// Backfill could not be set up.
-    #[error("backfill: {0}")]
-    Backfill(#[from] crate::ingest::backfill::SetupError),
+    /// The identity resolver could not be built.
+    #[error("identity: {0}")]
+    Identity(#[from] crate::identity::IdentityError),
     /// HTTPS could not be set up.
     #[error(transparent)]
     Tls(#[from] crate::tls::TlsError),
@@ -54,6 +59,62 @@ pub fn open_store(cfg: &Config) -> Result<Arc<dyn Store>, ServeError> {
     let store = aerie_storage::open(backend, &cfg.data_dir.join("store"), cfg.storage.durability)?;
     tracing::info!(store = %store.location(), "store open");
     Ok(store)
+}
+
+/// The services the parts share, built once over a store: the write gate with its tracked set
+/// loaded from the store, and the identity resolver (answers cached in the store, fetches
+/// through the guarded outbound client).
+pub struct Services {
+    /// The store.
+    pub store: Arc<dyn Store>,
+    /// The write gate.
+    pub scope: Arc<Scope>,
+    /// Identity resolution (and the guarded HTTP client).
+    pub resolver: Arc<Resolver>,
+}
+
+impl Services {
+    /// The services over `store` as configured.
+    pub fn open(cfg: &Config, store: Arc<dyn Store>) -> Result<Self, ServeError> {
+        let scope = Arc::new(Scope::load(&*store, cfg.scope)?);
+        let resolver = Arc::new(Resolver::with_cache(cfg.identity.clone(), store.clone())?);
+        Ok(Services {
+            store,
+            scope,
+            resolver,
+        })
+    }
+
+    /// The backfiller (`aerie backfill`, `aerie audit`, the queue).
+    pub fn backfiller(&self, cfg: &Config) -> Backfiller {
+        Backfiller::new(
+            self.store.clone(),
+            self.scope.clone(),
+            self.resolver.clone(),
+            cfg,
+        )
+    }
+
+    /// What every request handler shares: these services, login sessions sealed with
+    /// `secret`, the front door, and fresh ingest and backfill figures.
+    pub fn state(&self, cfg: Arc<Config>, secret: Secret) -> AppState {
+        let sessions = Sessions::new(
+            self.store.clone(),
+            secret,
+            self.resolver.clone(),
+            self.scope.clone(),
+            cfg.auth.pds_refresh_margin_secs,
+        );
+        AppState {
+            store: self.store.clone(),
+            front: Arc::new(crate::front::Front::new(&cfg)),
+            cfg,
+            ingest: Arc::default(),
+            scope: self.scope.clone(),
+            backfill: Arc::default(),
+            sessions: Arc::new(sessions),
+        }
+    }
 }
 
 /// Decides where the reader starts; for a fresh Jetstream store with no `initial_cursor`,
@@ -73,7 +134,7 @@ fn starting_point(
             tracing::warn!(from = g.from_us, to = g.to_us, "gap recorded: {}", g.reason);
         }
         if !gaps.is_empty() {
-            store.apply(&gaps.into_iter().map(Op::Gap).collect::<Vec<_>>(), None)?;
+            own::gaps_found(store, gaps)?;
         }
         if jetstream || c.endpoint == endpoint {
             stats
@@ -87,13 +148,11 @@ fn starting_point(
         (true, Some(p)) => Ok(Some(p)),
         (true, None) => {
             let now = crate::util::now_us();
-            store.apply(
-                &[],
-                Some(&Cursor {
-                    position: now,
-                    endpoint,
-                }),
-            )?;
+            let start = Cursor {
+                position: now,
+                endpoint,
+            };
+            own::start_at(store, &start)?;
             store.flush()?;
             stats.committed_position.store(now, Ordering::Relaxed);
             tracing::info!(position = now, "fresh store: starting live, start recorded");
@@ -141,8 +200,9 @@ pub async fn run(cfg: Config) -> Result<(), ServeError> {
     let store = open_store(&cfg)?;
     let stats = Arc::new(IngestStats::default());
     let (stop_tx, stop_rx) = watch::channel(false);
-    let bf = Arc::new(Backfiller::from_config(&cfg, store.clone())?);
-    let scope = bf.scope.clone();
+    let services = Services::open(&cfg, store.clone())?;
+    let bf = Arc::new(services.backfiller(&cfg));
+    let scope = services.scope.clone();
     let queue_stats = Arc::new(queue::QueueStats::default());
     // A read-only server (`ingest.enabled = false`) fetches nothing either.
     let queue_done = cfg.ingest.enabled.then(|| {
@@ -196,7 +256,7 @@ pub async fn run(cfg: Config) -> Result<(), ServeError> {
                 }
             }
             SourceKind::Firehose => {
-                let source = Firehose::new(&cfg.firehose.url, bf.filter.clone(), stats.clone());
+                let source = Firehose::new(&cfg.firehose, bf.filter.clone(), stats.clone());
                 let timing = crate::ingest::socket::Timing::from_config(&cfg.jetstream);
                 tokio::spawn(source.run(timing, tx, stop_rx.clone()));
             }
@@ -232,7 +292,7 @@ pub async fn run(cfg: Config) -> Result<(), ServeError> {
         })?;
     tracing::info!(addr = %cfg.listen, "listening");
     let secret = Secret::load(cfg.auth.secret_key.as_deref(), &cfg.data_dir)?;
-    let mut state = AppState::with(bf.clone(), cfg.clone(), secret);
+    let mut state = services.state(cfg.clone(), secret);
     state.ingest = stats;
     state.backfill = queue_stats;
     let app = crate::app(Arc::new(state));

@@ -6,9 +6,10 @@
 //! Logging out calls `deleteSession` on the PDS and forgets everything.
 
 use super::secret::Secret;
-use crate::identity::{FetchError, Inbound, Outbound, Resolver};
-use crate::ingest::scope::Scope;
-use aerie_storage::{LocalUser, Op, Store, StoredSession};
+use crate::gate::{own, Scope};
+use crate::identity::Resolver;
+use crate::outbound::{FetchError, Inbound, Outbound};
+use aerie_storage::{LocalUser, Store, StoredSession};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
@@ -283,14 +284,7 @@ impl Sessions {
     }
 
     fn save(&self, s: &StoredSession) -> Result<(), SessionError> {
-        self.store.apply(
-            &[Op::Session {
-                id: s.id.clone(),
-                session: Some(s.clone()),
-            }],
-            None,
-        )?;
-        Ok(())
+        Ok(own::session(&*self.store, &s.id, Some(s.clone()))?)
     }
 
     /// The session an access token belongs to.
@@ -349,14 +343,7 @@ impl Sessions {
                 Err(e) => tracing::warn!(did = %s.did, "PDS deleteSession: {e}"),
             }
         }
-        self.store.apply(
-            &[Op::Session {
-                id: s.id.clone(),
-                session: None,
-            }],
-            None,
-        )?;
-        Ok(())
+        Ok(own::session(&*self.store, &s.id, None)?)
     }
 
     /// A PDS access token for the session, refreshed first when it is about to expire. One

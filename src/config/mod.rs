@@ -115,6 +115,20 @@ pub struct FirehoseConfig {
     pub url: String,
 }
 
+impl FirehoseConfig {
+    /// The XRPC path appended to `url`.
+    pub const PATH: &'static str = "/xrpc/com.atproto.sync.subscribeRepos";
+
+    /// The subscribe URL (what the cursor is stored with): `url` with the XRPC path appended.
+    pub fn endpoint(&self) -> String {
+        let base = self.url.trim_end_matches('/');
+        match base.ends_with(Self::PATH) {
+            true => base.to_string(),
+            false => format!("{base}{}", Self::PATH),
+        }
+    }
+}
+
 impl Default for FirehoseConfig {
     fn default() -> Self {
         FirehoseConfig {
@@ -435,7 +449,7 @@ impl Config {
     pub fn endpoint(&self) -> String {
         match self.source {
             SourceKind::Jetstream => self.jetstream.url.clone(),
-            SourceKind::Firehose => crate::ingest::firehose::endpoint(&self.firehose.url),
+            SourceKind::Firehose => self.firehose.endpoint(),
         }
     }
 

@@ -2,7 +2,8 @@
 //! `identity.cache_ttl_secs`, failed lookups for `identity.negative_ttl_secs`. Identity events
 //! from the source drop the entries they make stale (the store does that in the same batch).
 
-use aerie_storage::{CachedIdentity, IdentityKey, Op, Store};
+use crate::gate::own;
+use aerie_storage::{CachedIdentity, IdentityKey, Store};
 use std::sync::Arc;
 
 /// The cache over a store.
@@ -43,7 +44,7 @@ impl Cache {
             value,
             fetched_us: crate::util::now_us(),
         });
-        if let Err(e) = self.store.apply(&[Op::CacheIdentity { key, entry }], None) {
+        if let Err(e) = own::cache_identity(&*self.store, key, entry) {
             tracing::warn!("identity cache: {e}");
         }
     }

@@ -1,16 +1,15 @@
 //! Identity: DIDs (`did:plc` through the PLC directory, `did:web`) to DID documents, handles to
 //! DIDs (DNS TXT `_atproto.<handle>`, `https://<handle>/.well-known/atproto-did`, or a configured
 //! `resolveHandle` service), each verified in both directions. Every fetch goes through the
-//! SSRF guard in `fetch.rs`.
+//! guarded client of `outbound` (the SSRF guard).
 
 mod cache;
 mod doc;
-mod fetch;
 
 pub use doc::DidDoc;
-pub use fetch::{FetchError, Fetcher, Inbound, Outbound};
 
 use crate::config::IdentityConfig;
+use crate::outbound::{FetchError, Fetcher};
 use crate::util::syntax;
 use aerie_storage::IdentityKey;
 use serde::Serialize;
@@ -74,7 +73,7 @@ impl IdentityError {
 /// Resolves DIDs and handles.
 pub struct Resolver {
     cfg: IdentityConfig,
-    http: fetch::Fetcher,
+    http: Fetcher,
     dns: Option<hickory_resolver::TokioResolver>,
     cache: Option<cache::Cache>,
 }
@@ -82,7 +81,7 @@ pub struct Resolver {
 impl Resolver {
     /// A resolver with the configured directory, handle service and guard.
     pub fn new(cfg: IdentityConfig) -> Result<Self, IdentityError> {
-        let http = fetch::Fetcher::new(&cfg)?;
+        let http = Fetcher::new(&cfg)?;
         let dns = hickory_resolver::TokioResolver::builder_tokio()
             .ok()
             .and_then(|b| b.build().ok());
@@ -134,7 +133,7 @@ impl Resolver {
     }
 
     /// The guarded HTTP client, for other fetches from servers people control (repositories).
-    pub fn fetcher(&self) -> &fetch::Fetcher {
+    pub fn fetcher(&self) -> &Fetcher {
         &self.http
     }
 

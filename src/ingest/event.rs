@@ -1,32 +1,12 @@
-//! Jetstream v1 events (JSON) → normalized store operations. Every field is checked; an event
-//! that fails a check is rejected with a reason and never half-applied.
+//! Jetstream v1 events (JSON) → normalized store operations. Every field is checked (record
+//! changes by the gate's `change`); an event that fails a check is rejected with a reason and
+//! never half-applied.
 
+use crate::gate::change::{invalid, Change, Filter, Skip};
 use crate::util::syntax;
-use aerie_storage::{Op, RecordId};
+use aerie_storage::Op;
 use serde::Deserialize;
 use serde_json::value::RawValue;
-
-/// Why an event was skipped.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum Skip {
-    /// Not JSON of the expected shape.
-    #[error("malformed event: {0}")]
-    Malformed(String),
-    /// A field failed its syntax check.
-    #[error("invalid {field}: {value:?}")]
-    Invalid {
-        /// Which field.
-        field: &'static str,
-        /// The value, truncated.
-        value: String,
-    },
-    /// A collection outside the configured ones.
-    #[error("unwanted collection {0}")]
-    Collection(String),
-    /// A record above the size limit.
-    #[error("record of {0} bytes is above the limit")]
-    Oversized(usize),
-}
 
 /// An accepted event: its stream position and the operation it becomes (none for kinds Aerie
 /// does not store).
@@ -91,53 +71,6 @@ struct RawAccount {
     seq: i64,
 }
 
-/// Which collections are wanted and how big a record may be.
-#[derive(Debug, Clone)]
-pub struct Filter {
-    exact: Vec<String>,
-    prefixes: Vec<String>,
-    max_record_bytes: usize,
-}
-
-impl Filter {
-    /// Builds a filter from configured collections (NSIDs or `prefix.*`).
-    pub fn new(collections: &[String], max_record_bytes: usize) -> Self {
-        let (prefixes, exact): (Vec<_>, Vec<_>) =
-            collections.iter().cloned().partition(|c| c.ends_with(".*"));
-        let prefixes = prefixes
-            .into_iter()
-            .map(|p| p.trim_end_matches('*').to_string())
-            .collect();
-        Filter {
-            exact,
-            prefixes,
-            max_record_bytes,
-        }
-    }
-
-    /// The filter of a Jetstream section (its collections and record size limit).
-    pub fn from_config(cfg: &crate::config::JetstreamConfig) -> Self {
-        Self::new(&cfg.collections, cfg.max_record_bytes)
-    }
-
-    /// Whether records of `collection` are kept.
-    pub fn wants(&self, collection: &str) -> bool {
-        self.exact.iter().any(|c| c == collection)
-            || self
-                .prefixes
-                .iter()
-                .any(|p| collection.starts_with(p.as_str()))
-    }
-}
-
-/// A field that failed its check.
-pub fn invalid(field: &'static str, value: &str) -> Skip {
-    Skip::Invalid {
-        field,
-        value: value.chars().take(80).collect(),
-    }
-}
-
 /// Parses one event.
 pub fn parse(bytes: &[u8], filter: &Filter) -> Result<Event, Skip> {
     let raw: Raw<'_> = serde_json::from_slice(bytes).map_err(|e| Skip::Malformed(e.to_string()))?;
@@ -199,63 +132,6 @@ fn commit(did: &str, time_us: i64, c: RawCommit<'_>, filter: &Filter) -> Result<
         action: &c.operation,
     };
     change.into_op(body, time_us, filter)
-}
-
-/// One record change of a commit, as any source carries it.
-pub struct Change<'a> {
-    /// Repository DID (already checked).
-    pub did: &'a str,
-    /// Collection NSID.
-    pub collection: &'a str,
-    /// Record key.
-    pub rkey: &'a str,
-    /// Commit rev (a TID).
-    pub rev: &'a str,
-    /// `create`, `update` or `delete`.
-    pub action: &'a str,
-}
-
-impl Change<'_> {
-    /// Checks every field and builds the operation; `body` is the record as JSON and its CID.
-    pub fn into_op(
-        self,
-        body: Option<(&str, Vec<u8>)>,
-        time_us: i64,
-        filter: &Filter,
-    ) -> Result<Op, Skip> {
-        if !syntax::is_nsid(self.collection) {
-            return Err(invalid("collection", self.collection));
-        }
-        if !filter.wants(self.collection) {
-            return Err(Skip::Collection(self.collection.to_string()));
-        }
-        if !syntax::is_rkey(self.rkey) {
-            return Err(invalid("rkey", self.rkey));
-        }
-        let rev = aerie_storage::tid::parse(self.rev).ok_or_else(|| invalid("rev", self.rev))?;
-        let id = RecordId::new(self.did, self.collection, self.rkey);
-        match self.action {
-            "delete" => Ok(Op::Delete { id, rev }),
-            "create" | "update" => {
-                let (json, cid) =
-                    body.ok_or_else(|| Skip::Malformed("create without record".into()))?;
-                if json.len() > filter.max_record_bytes {
-                    return Err(Skip::Oversized(json.len()));
-                }
-                if !json.starts_with('{') {
-                    return Err(invalid("record", json));
-                }
-                Ok(Op::Put {
-                    id,
-                    rev,
-                    cid,
-                    record: json.as_bytes().to_vec(),
-                    time_us,
-                })
-            }
-            other => Err(invalid("operation", other)),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 
 use super::event::Event;
 use super::jetstream::Reader;
-use super::scope::Scope;
+use crate::gate::Scope;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use tokio::sync::{mpsc, watch};

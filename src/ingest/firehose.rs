@@ -5,9 +5,11 @@
 //! repository to be fetched again; `#info OutdatedCursor` is a gap. The position is `seq`.
 
 use super::car::Blocks;
-use super::event::{invalid, Change, Event, Filter};
+use super::event::Event;
 use super::socket::{self, Frame};
 use super::IngestStats;
+use crate::config::FirehoseConfig;
+use crate::gate::change::{invalid, Change, Filter};
 use crate::util::syntax;
 use aerie_storage::{Gap, Op, QueueOp};
 use ipld_core::ipld::Ipld;
@@ -15,9 +17,6 @@ use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
-
-/// The XRPC path appended to `firehose.url`.
-pub const PATH: &str = "/xrpc/com.atproto.sync.subscribeRepos";
 
 /// The firehose decoder for the shared socket loop.
 pub struct Firehose {
@@ -27,10 +26,10 @@ pub struct Firehose {
 }
 
 impl Firehose {
-    /// A source for `url` (a relay or PDS base URL).
-    pub fn new(url: &str, filter: Filter, stats: Arc<IngestStats>) -> Self {
+    /// A source for the configured relay or PDS.
+    pub fn new(cfg: &FirehoseConfig, filter: Filter, stats: Arc<IngestStats>) -> Self {
         Firehose {
-            base: endpoint(url),
+            base: cfg.endpoint(),
             filter,
             stats,
         }
@@ -45,15 +44,6 @@ impl Firehose {
     ) {
         let stats = self.stats.clone();
         socket::run(self, timing, stats, tx, shutdown, None).await
-    }
-}
-
-/// The subscribe URL for a configured base (what the cursor is stored with).
-pub fn endpoint(url: &str) -> String {
-    let base = url.trim_end_matches('/');
-    match base.ends_with(PATH) {
-        true => base.to_string(),
-        false => format!("{base}{PATH}"),
     }
 }
 

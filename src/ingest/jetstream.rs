@@ -2,11 +2,12 @@
 //! rewind, compression), text or zstd-dictionary frames checked into events, and the silent
 //! clamp of an old cursor recorded as a gap. The shared loop in `socket.rs` does the rest.
 
-use super::event::{self, Event, Filter};
+use super::event::{self, Event};
 use super::filtered::Shard;
 use super::socket::{self, Frame};
 use super::IngestStats;
 use crate::config::JetstreamConfig;
+use crate::gate::change::Filter;
 use aerie_storage::{Gap, Op};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;

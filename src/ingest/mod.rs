@@ -9,7 +9,6 @@ pub mod filtered;
 pub mod firehose;
 pub mod jetstream;
 pub mod retention;
-pub mod scope;
 pub mod socket;
 pub mod users;
 pub mod writer;

@@ -7,7 +7,7 @@
 //! `Op::Prune`); the final check against the tracked set happens under the scope's lock.
 
 use crate::config::RetentionConfig;
-use crate::ingest::scope::Scope;
+use crate::gate::Scope;
 use aerie_storage::facts::{self, Facts};
 use aerie_storage::{Relation, ScannedRecord, Store};
 use std::sync::Arc;

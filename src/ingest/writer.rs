@@ -50,7 +50,7 @@ impl Positions {
 /// Runs the writer on the calling (non-async) thread until the channel closes.
 pub fn run(
     store: Arc<dyn Store>,
-    scope: Arc<super::scope::Scope>,
+    scope: Arc<crate::gate::Scope>,
     mut rx: mpsc::Receiver<Event>,
     cfg: WriterConfig,
     stats: Arc<IngestStats>,

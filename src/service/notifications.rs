@@ -5,7 +5,7 @@ use super::Result;
 use crate::hydrate::view::Notification;
 use crate::hydrate::Views;
 use crate::AppState;
-use aerie_storage::{datetime, Op};
+use aerie_storage::datetime;
 use serde::Serialize;
 
 /// Counted up to this many (clients show "99+" long before).
@@ -64,12 +64,5 @@ pub fn unread(state: &AppState, viewer: &str) -> Result<u64> {
 
 /// Records that `viewer` saw their notifications up to `at_us`.
 pub fn mark_seen(state: &AppState, viewer: &str, at_us: i64) -> Result<()> {
-    state.store.apply(
-        &[Op::Seen {
-            did: viewer.to_string(),
-            at_us,
-        }],
-        None,
-    )?;
-    Ok(())
+    Ok(crate::gate::own::seen(&*state.store, viewer, at_us)?)
 }

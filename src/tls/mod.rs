@@ -144,7 +144,7 @@ impl Tls {
     /// HTTP-01 challenges, and a permanent redirect to HTTPS for everything else.
     pub fn plain_app(self: Arc<Self>) -> Router {
         Router::new()
-            .route("/health", get(crate::web::status::health))
+            .route("/health", get(crate::util::healthcheck::health))
             .route("/.well-known/acme-challenge/{token}", get(http01))
             .fallback(redirect)
             .with_state(self)

@@ -1,9 +1,16 @@
-//! `aerie healthcheck`: one HTTP/1.1 GET of `/health` on the configured listener, for Docker's
-//! HEALTHCHECK and systemd. No client library needed for one request to ourselves.
+//! `/health` and its probe: the answer (the process is up; served by the app and, while TLS is
+//! on, by the plain listener too), and `aerie healthcheck`, one HTTP/1.1 GET of it on the
+//! configured listener for Docker's HEALTHCHECK and systemd. No client library needed for one
+//! request to ourselves.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// `GET /health`: the process is up.
+pub async fn health() -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({"status": "ok"}))
+}
 
 /// Succeeds when the server answers 200 within five seconds.
 pub async fn probe(listen: SocketAddr) -> Result<(), String> {

@@ -1,4 +1,5 @@
-//! Small shared helpers: identifier syntax, rate-limited logging, time, backoff.
+//! Small shared helpers: identifier syntax, rate-limited logging, time, backoff, `/health` and
+//! its probe.
 
 pub mod healthcheck;
 pub mod ratelog;

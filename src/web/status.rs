@@ -1,5 +1,4 @@
-//! `/health` (the process is up), `/ready` (store open, ingest connected, lag), `/status`, a
-//! small status page, and `/admin`: the same figures and the list of users, for the DIDs in
+//! `/ready` (store open, ingest connected, lag), `/status`, a small status page, and `/admin`: the same figures and the list of users, for the DIDs in
 //! `admins` only.
 
 use crate::AppState;
@@ -19,13 +18,7 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/status", get(page))
         .route("/admin", get(admin))
         .route("/admin/export", get(export))
-        .route("/health", get(health))
         .route("/ready", get(ready))
-}
-
-/// `GET /health`: the process is up (also answered on the plain listener while TLS is on).
-pub async fn health() -> Json<serde_json::Value> {
-    Json(json!({"status": "ok"}))
 }
 
 async fn ready(State(state): State<Arc<AppState>>) -> Response {

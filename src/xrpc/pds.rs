@@ -3,7 +3,7 @@
 //! answer returned as it gave it.
 
 use crate::auth::session::SessionError;
-use crate::identity::{Inbound, Outbound};
+use crate::outbound::{Inbound, Outbound};
 use crate::xrpc::prelude::*;
 use aerie_storage::StoredSession;
 use axum::http::{HeaderMap, StatusCode};

@@ -4,9 +4,9 @@
 //! first, so the records are at least that new and rev gating stays sound).
 
 use super::BackfillError;
-use crate::identity::{FetchError, Fetcher};
+use crate::gate::change::Filter;
 use crate::ingest::car::{Repo, RepoRecord};
-use crate::ingest::event::Filter;
+use crate::outbound::{FetchError, Fetcher};
 use crate::util::syntax;
 use serde::Deserialize;
 

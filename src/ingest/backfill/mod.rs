@@ -12,10 +12,11 @@ pub use audit::{Audit, Diff};
 pub use plan::{plan, PlanError, Planner};
 
 use super::car::{self, Repo};
-use super::event::Filter;
-use super::scope::Scope;
 use crate::config::BackfillConfig;
-use crate::identity::{FetchError, Resolver};
+use crate::gate::change::Filter;
+use crate::gate::Scope;
+use crate::identity::Resolver;
+use crate::outbound::FetchError;
 use aerie_storage::{Op, Outcome, QueueOp, RecordId, Store};
 use serde::Serialize;
 use std::sync::Arc;
@@ -114,36 +115,21 @@ pub struct Backfiller {
 /// Operations applied per store batch.
 const CHUNK: usize = 2000;
 
-/// Why a backfiller could not be set up.
-#[derive(Debug, thiserror::Error)]
-pub enum SetupError {
-    /// The store failed.
-    #[error(transparent)]
-    Store(#[from] aerie_storage::Error),
-    /// The resolver could not be built.
-    #[error(transparent)]
-    Identity(#[from] crate::identity::IdentityError),
-    /// The server secret could not be had.
-    #[error("server secret: {0}")]
-    Secret(String),
-}
-
 impl Backfiller {
-    /// A backfiller for `store` as configured: the scope loaded from the store, identity
-    /// lookups cached in it.
-    pub fn from_config(
-        cfg: &crate::config::Config,
+    /// A backfiller over the shared services, with the configured collections and limits.
+    pub fn new(
         store: Arc<dyn Store>,
-    ) -> Result<Self, SetupError> {
-        let scope = Arc::new(Scope::load(&*store, cfg.scope)?);
-        let resolver = Arc::new(Resolver::with_cache(cfg.identity.clone(), store.clone())?);
-        Ok(Backfiller {
+        scope: Arc<Scope>,
+        resolver: Arc<Resolver>,
+        cfg: &crate::config::Config,
+    ) -> Self {
+        Backfiller {
             store,
             scope,
             resolver,
             filter: Filter::from_config(&cfg.jetstream),
             cfg: cfg.backfill.clone(),
-        })
+        }
     }
 
     /// Backfills one account. With `generation`, the queue's `Finish` is committed with the

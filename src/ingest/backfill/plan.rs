@@ -3,8 +3,8 @@
 //! at the same rev (a full fetch is a diff). Rev gating makes this safe whatever live events do
 //! before, during or after: anything newer than the commit wins, anything older loses.
 
+use crate::gate::change::Filter;
 use crate::ingest::car::{Repo, RepoRecord};
-use crate::ingest::event::Filter;
 use aerie_storage::facts::{self, nsid};
 use aerie_storage::{Op, RecordId};
 use std::collections::HashSet;

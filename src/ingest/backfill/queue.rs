@@ -6,6 +6,7 @@
 //! tracked account is fetched again, and the gap is cleared once the queue has drained.
 
 use super::{BackfillError, Backfiller};
+use crate::gate::own;
 use aerie_storage::{Op, Outcome, QueueOp, RepoState};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -149,13 +150,7 @@ async fn job(
                 }
                 _ => tracing::warn!(did = %r.did, attempt = r.attempts + 1, "backfill failed: {e}"),
             }
-            let finish = Op::Queue(QueueOp::Finish {
-                did: r.did.clone(),
-                generation: r.generation,
-                outcome,
-                at_us: crate::util::now_us(),
-            });
-            if let Err(e) = bf.store.apply(&[finish], None) {
+            if let Err(e) = own::fetch_ended(&*bf.store, &r.did, r.generation, outcome) {
                 tracing::error!(did = %r.did, "backfill queue: {e}");
             }
         }
@@ -215,14 +210,7 @@ fn repair_gaps(bf: &Backfiller) -> aerie_storage::Result<()> {
         return Ok(());
     }
     if bf.store.queue_stats()?.pending == 0 {
-        let ops: Vec<Op> = gaps
-            .iter()
-            .map(|g| Op::GapProgress {
-                from_us: g.from_us,
-                repaired: true,
-            })
-            .collect();
-        bf.store.apply(&ops, None)?;
+        own::gaps_repaired(&*bf.store, gaps.iter().map(|g| g.from_us))?;
         for g in &gaps {
             tracing::info!(from = g.from_us, to = g.to_us, "gap repaired by backfill");
         }

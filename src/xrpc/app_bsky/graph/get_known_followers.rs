@@ -24,7 +24,7 @@ pub async fn handler(
     respond(&state, move |s| {
         let limit = p.limit(50, 100)?;
         let did = known_active_actor(s, &p)?;
-        let mine: HashSet<String> = crate::ingest::scope::follows_of(&*s.store, &viewer)?
+        let mine: HashSet<String> = crate::gate::follows_of(&*s.store, &viewer)?
             .into_iter()
             .collect();
         let mut known = Vec::new();

@@ -2,7 +2,6 @@
 //! them itself (they never reach the PDS or the network).
 
 use crate::xrpc::prelude::*;
-use aerie_storage::Op;
 
 fn set(
     state: &AppState,
@@ -19,14 +18,7 @@ fn set(
     if subject == viewer {
         return Err(XrpcError::invalid("Cannot mute oneself"));
     }
-    state.store.apply(
-        &[Op::Mute {
-            viewer,
-            subject,
-            muted,
-        }],
-        None,
-    )?;
+    crate::gate::own::mute(&*state.store, viewer, subject, muted)?;
     Ok(json!({}))
 }
 

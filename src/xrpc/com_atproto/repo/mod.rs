@@ -2,4 +2,3 @@
 
 pub mod get_record;
 pub mod write;
-mod written;

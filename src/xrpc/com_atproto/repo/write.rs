@@ -1,9 +1,11 @@
 //! `createRecord`, `putRecord`, `deleteRecord`, `applyWrites` and `uploadBlob` for the
 //! session's user: forwarded to their PDS with their tokens, answered as the PDS answered, and
-//! (for record writes it accepted) applied to Aerie's store at once.
+//! (for record writes it accepted) applied to Aerie's store at once by the gate's local write
+//! path.
 
-use super::written;
-use crate::identity::Inbound;
+use crate::gate::change::Filter;
+use crate::gate::local::{self, Accepted};
+use crate::outbound::Inbound;
 use crate::xrpc::pds::{forward, forward_json, passthrough, proxy, session};
 use crate::xrpc::prelude::*;
 use aerie_storage::StoredSession;
@@ -29,14 +31,16 @@ pub async fn write_for(
             "Input/repo must be the logged-in account",
         ));
     }
-    let local: fn(&AppState, &str, &serde_json::Value, &serde_json::Value) = match nsid {
-        "com.atproto.repo.deleteRecord" => written::deleted,
-        "com.atproto.repo.applyWrites" => written::writes,
-        _ => written::record,
-    };
     let (resp, output) = forward_json(state, s, nsid, input).await?;
-    if let Some(out) = &output {
-        local(state, &s.did, input, out);
+    if let Some(output) = &output {
+        let accepted = Accepted {
+            nsid,
+            did: &s.did,
+            input,
+            output,
+        };
+        let filter = Filter::from_config(&state.cfg.jetstream);
+        local::apply(&state.scope, &*state.store, &filter, &accepted);
     }
     Ok((resp, output))
 }

@@ -1,4 +1,5 @@
-//! Outbound fetches of URLs other people control, guarded against SSRF: every name is resolved
+//! The outbound HTTP client: every fetch of a URL other people control (DID documents, handles,
+//! repositories, the users' PDSes) goes through it, guarded against SSRF: every name is resolved
 //! by the client's own resolver, which refuses private, loopback, link-local, metadata and other
 //! special addresses unless `identity.allow_private_addresses` (the address checked is the one
 //! connected to), literal addresses are checked the same way, redirects are not followed, plain

@@ -1,7 +1,8 @@
 //! The scope: which accounts are tracked (local users and the accounts they follow) and which
-//! operations the store keeps. Every write to the store passes through `Scope::apply`, which
+//! operations the store keeps. Every write of network data passes through `Scope::apply`, which
 //! holds one lock across the decision and the store's commit, so the tracked set, the backfill
-//! requests it causes and the data always agree — whoever writes (the live writer, backfill).
+//! requests it causes and the data always agree — whoever writes (the live writer, backfill,
+//! the local write path, a login adding its user).
 //!
 //! `scope = "follows"` keeps records by tracked accounts plus records pointing at them:
 //! replies and quotes of tracked or stored posts, likes and reposts of them, mentions of tracked

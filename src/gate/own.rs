@@ -1,0 +1,96 @@
+//! Aerie's own bookkeeping, written beside the network data but decided by no scope: login
+//! sessions, the identity cache, mutes, notification seen marks, the backfill queue's failures,
+//! stream gaps and the starting cursor. None of these holds a record or changes the tracked
+//! set, so they skip the scope's lock; each has one function here, so the kinds of write that
+//! bypass the scope are exactly the ones listed.
+
+use aerie_storage::{
+    CachedIdentity, Cursor, Gap, IdentityKey, Op, Outcome, QueueOp, Store, StoredSession,
+};
+
+fn write(store: &dyn Store, ops: &[Op], cursor: Option<&Cursor>) -> aerie_storage::Result<()> {
+    store.apply(ops, cursor).map(drop)
+}
+
+/// Stores a login session, or (`None`) ends it.
+pub fn session(
+    store: &dyn Store,
+    id: &str,
+    session: Option<StoredSession>,
+) -> aerie_storage::Result<()> {
+    let id = id.to_string();
+    write(store, &[Op::Session { id, session }], None)
+}
+
+/// Caches an identity lookup (`None` drops the entry).
+pub fn cache_identity(
+    store: &dyn Store,
+    key: IdentityKey,
+    entry: Option<CachedIdentity>,
+) -> aerie_storage::Result<()> {
+    write(store, &[Op::CacheIdentity { key, entry }], None)
+}
+
+/// `viewer` mutes (or unmutes) `subject`.
+pub fn mute(
+    store: &dyn Store,
+    viewer: String,
+    subject: String,
+    muted: bool,
+) -> aerie_storage::Result<()> {
+    let op = Op::Mute {
+        viewer,
+        subject,
+        muted,
+    };
+    write(store, &[op], None)
+}
+
+/// `did` saw their notifications up to `at_us`.
+pub fn seen(store: &dyn Store, did: &str, at_us: i64) -> aerie_storage::Result<()> {
+    let did = did.to_string();
+    write(store, &[Op::Seen { did, at_us }], None)
+}
+
+/// A queued fetch of `did` ended without data (the outcome says when to try again); a fetch
+/// that brought data finishes in the same batch as its data, through the scope.
+pub fn fetch_ended(
+    store: &dyn Store,
+    did: &str,
+    generation: u64,
+    outcome: Outcome,
+) -> aerie_storage::Result<()> {
+    let finish = QueueOp::Finish {
+        did: did.to_string(),
+        generation,
+        outcome,
+        at_us: crate::util::now_us(),
+    };
+    write(store, &[Op::Queue(finish)], None)
+}
+
+/// Records stretches of the stream the store may have missed.
+pub fn gaps_found(store: &dyn Store, gaps: Vec<Gap>) -> aerie_storage::Result<()> {
+    let ops: Vec<Op> = gaps.into_iter().map(Op::Gap).collect();
+    write(store, &ops, None)
+}
+
+/// Removes gaps (by start) that backfill has repaired.
+pub fn gaps_repaired(
+    store: &dyn Store,
+    from_us: impl IntoIterator<Item = i64>,
+) -> aerie_storage::Result<()> {
+    let ops: Vec<Op> = from_us
+        .into_iter()
+        .map(|from_us| Op::GapProgress {
+            from_us,
+            repaired: true,
+        })
+        .collect();
+    write(store, &ops, None)
+}
+
+/// Records where a fresh store starts reading (before anything was committed).
+pub fn start_at(store: &dyn Store, cursor: &Cursor) -> aerie_storage::Result<()> {
+    write(store, &[], Some(cursor))
+}
