@@ -29,6 +29,8 @@ pub struct AppState {
     pub backfill: Arc<ingest::backfill::queue::QueueStats>,
     /// Login sessions.
     pub sessions: Arc<auth::session::Sessions>,
+    /// Service-auth issuers (bounds on their DID-document fetches).
+    pub issuers: Arc<auth::issuers::Issuers>,
     /// The front door (rate limits, trusted proxies, HTTP figures).
     pub front: Arc<front::Front>,
 }
@@ -67,6 +69,7 @@ impl AppState {
             scope: bf.scope.clone(),
             backfill: Arc::default(),
             sessions: Arc::new(sessions),
+            issuers: Arc::default(),
         }
     }
 }
