@@ -34,6 +34,8 @@ pub struct AppState {
     pub backfill: Arc<ingest::backfill::queue::QueueStats>,
     /// Login sessions.
     pub sessions: Arc<auth::session::Sessions>,
+    /// Service-auth issuers (bounds on their DID-document fetches).
+    pub issuers: Arc<auth::issuers::Issuers>,
     /// The front door (rate limits, trusted proxies, HTTP figures).
     pub front: Arc<front::Front>,
 }
