@@ -7,10 +7,12 @@ pub mod backup;
 pub mod config;
 pub mod front;
 pub mod gate;
+pub mod hydrate;
 pub mod identity;
 pub mod ingest;
 pub mod outbound;
 pub mod serve;
+pub mod service;
 pub mod tls;
 pub mod util;
 pub mod web;
@@ -32,6 +34,8 @@ pub struct AppState {
     pub backfill: Arc<ingest::backfill::queue::QueueStats>,
     /// Login sessions.
     pub sessions: Arc<auth::session::Sessions>,
+    /// Service-auth issuers (bounds on their DID-document fetches).
+    pub issuers: Arc<auth::issuers::Issuers>,
     /// The front door (rate limits, trusted proxies, HTTP figures).
     pub front: Arc<front::Front>,
 }

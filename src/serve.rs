@@ -113,6 +113,7 @@ impl Services {
             scope: self.scope.clone(),
             backfill: Arc::default(),
             sessions: Arc::new(sessions),
+            issuers: Arc::default(),
         }
     }
 }

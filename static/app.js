@@ -24,8 +24,9 @@
       area.addEventListener("input", update); update();
     });
   }
+  // Sent urlencoded, as the form itself would be (the action handlers take no multipart).
   function post(form) {
-    return fetch(form.action, { method: "POST", body: new FormData(form), headers: { Accept: "application/json" }, credentials: "same-origin" })
+    return fetch(form.action, { method: "POST", body: new URLSearchParams(new FormData(form)), headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); });
   }
   document.addEventListener("submit", function (e) {

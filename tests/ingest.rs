@@ -132,6 +132,7 @@ async fn compressed_chaotic_stream_with_drops_matches_oracle() {
         drop_after: 3000,
         duplicate_every: 53,
         swap_every: 41,
+        ..Default::default()
     })
     .await
     .expect("sim");

@@ -2,8 +2,8 @@
 //! Checked as the reference implementation does, with its error names: three parts, a
 //! compatible `typ`, not expired, `aud` = Aerie's DID, `lxm` = the method called, `iss` a DID
 //! (optionally `#service`), and an ES256K or ES256 signature by the issuer's `#atproto` key
-//! (looked up again once, in case of a recent rotation). High-S signatures are accepted, as the
-//! reference does.
+//! (`issuers.rs` looks it up, within bounds). High-S signatures are accepted, as the reference
+//! does.
 
 use super::keys::PublicKey;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -181,6 +181,13 @@ impl Resolver {
             .map_err(|e| IdentityError::Fetch(FetchError::Body(did.into(), e.to_string())))
     }
 
+    /// The DID document as the cache has it, without fetching: `None` when the cache has no
+    /// fresh answer, `Some(None)` when it remembers there is no document.
+    pub fn cached_did_doc(&self, did: &str) -> Option<Option<DidDoc>> {
+        let text = self.cache.as_ref()?.get(&IdentityKey::Did(did.into()))?;
+        Some(text.and_then(|t| serde_json::from_str(&t).ok()))
+    }
+
     /// The DID document fetched anew (a key may have rotated), and cached.
     pub async fn did_doc_fresh(&self, did: &str) -> Result<DidDoc, IdentityError> {
         let doc = self.fetch_did_doc(did).await?;

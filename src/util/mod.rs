@@ -13,6 +13,12 @@ pub fn now_us() -> i64 {
         .unwrap_or(0)
 }
 
+/// An `http(s)` URL, normalized; `None` for anything else (`javascript:`, `data:`, junk).
+pub fn http_url(u: &str) -> Option<String> {
+    let parsed = url::Url::parse(u).ok()?;
+    matches!(parsed.scheme(), "http" | "https").then(|| parsed.to_string())
+}
+
 /// Exponential backoff from `base`, capped at `cap` (at least 1 s), with full jitter on the
 /// upper half.
 pub fn backoff(

@@ -5,9 +5,10 @@
 
 use super::page;
 use super::visitor::Visitor;
+use crate::hydrate::view::PostView;
+use crate::hydrate::Views;
 use crate::xrpc::com_atproto::repo::write::write_for;
 use crate::xrpc::error::XrpcError;
-use crate::xrpc::views::Views;
 use crate::AppState;
 use aerie_storage::facts::nsid;
 use aerie_storage::StoredSession;
@@ -86,19 +87,19 @@ pub fn strong_ref(
         Some(c) => c.to_string(),
         None => Views::for_viewer(state, Some(viewer.to_string()))
             .post(&id)?
-            .and_then(|p| p["cid"].as_str().map(String::from))
+            .map(|p| p.cid)
             .ok_or_else(|| XrpcError::invalid("Post not found"))?,
     };
     Ok(json!({"uri": id.uri(), "cid": cid}))
 }
 
-/// The post's count after an action, and the viewer's record of it (for in-place toggles).
+/// The post's count after an action, and the viewer's record of it (for in-place toggles):
+/// `pick` reads them off the post's view.
 fn post_state(
     state: &AppState,
     viewer: &str,
     uri: &str,
-    count: &str,
-    mine: &str,
+    pick: fn(&PostView) -> (u64, Option<String>),
 ) -> (Option<u64>, Option<String>) {
     let view = crate::util::syntax::record_uri(uri).and_then(|id| {
         Views::for_viewer(state, Some(viewer.to_string()))
@@ -106,11 +107,8 @@ fn post_state(
             .ok()
             .flatten()
     });
-    match view {
-        Some(v) => (
-            v[count].as_u64(),
-            v["viewer"][mine].as_str().map(String::from),
-        ),
+    match view.as_ref().map(pick) {
+        Some((count, mine)) => (Some(count), mine),
         None => (None, None),
     }
 }
@@ -169,11 +167,18 @@ async fn act(
     let uri = f.uri.as_deref().unwrap_or_default();
     Ok(match op {
         "like" | "unlike" => {
-            let (count, rec) = post_state(state, &s.did, uri, "likeCount", "like");
+            let (count, rec) = post_state(state, &s.did, uri, |p| {
+                (p.like_count, p.viewer.as_ref().and_then(|v| v.like.clone()))
+            });
             json!({"next": if rec.is_some() { "unlike" } else { "like" }, "record": rec, "count": count})
         }
         "repost" | "unrepost" => {
-            let (count, rec) = post_state(state, &s.did, uri, "repostCount", "repost");
+            let (count, rec) = post_state(state, &s.did, uri, |p| {
+                (
+                    p.repost_count,
+                    p.viewer.as_ref().and_then(|v| v.repost.clone()),
+                )
+            });
             json!({"next": if rec.is_some() { "unrepost" } else { "repost" }, "record": rec, "count": count})
         }
         _ => json!({}),

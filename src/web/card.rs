@@ -1,11 +1,12 @@
-//! Page models: the XRPC views (`#postView`, `#feedViewPost`, profile views) turned into what
-//! the templates show. Pages hydrate through the same code as the API, then read the result
-//! here; every string the templates print is escaped by askama, and the few HTML fragments
-//! (rich text, embeds) are built by escaping modules.
+//! Page models: the typed views hydration builds (`PostView`, `FeedViewPost`, profile views)
+//! turned into what the templates show — names with fallbacks, page paths, relative times,
+//! rich text, embeds and label warnings. Every string the templates print is escaped by
+//! askama; the one HTML fragment built in Rust is the rich-text renderer's.
 
-use super::embed;
+use super::embed::EmbedCard;
 use super::richtext;
-use serde_json::Value;
+use crate::hydrate::view::{FeedViewPost, PostView, ProfileViewBasic, Reason, ReplyItem};
+use std::sync::Arc;
 
 /// An account as a post or list shows it.
 #[derive(Debug, Clone, Default)]
@@ -24,22 +25,16 @@ pub struct Author {
 
 impl Author {
     /// From a profile view.
-    pub fn from_view(v: &Value) -> Self {
-        let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default();
-        let handle = s("handle").to_string();
-        let did = s("did").to_string();
-        let name = match s("displayName").trim() {
-            "" => handle.clone(),
-            n => n.to_string(),
+    pub fn from_view(v: &ProfileViewBasic) -> Self {
+        let name = match v.display_name.as_deref().map(str::trim) {
+            None | Some("") => v.handle.clone(),
+            Some(n) => n.to_string(),
         };
         Author {
-            url: profile_url(&did, &handle),
-            avatar: v
-                .get("avatar")
-                .and_then(Value::as_str)
-                .and_then(richtext::http_url),
-            did,
-            handle,
+            url: profile_url(&v.did, &v.handle),
+            avatar: v.avatar.as_deref().and_then(crate::util::http_url),
+            did: v.did.clone(),
+            handle: v.handle.clone(),
             name,
         }
     }
@@ -62,8 +57,17 @@ pub fn profile_url(did: &str, handle: &str) -> String {
     }
 }
 
+/// A post's page path under its author's.
+pub fn post_url(author: &Author, uri: &str) -> String {
+    format!(
+        "{}/post/{}",
+        author.url,
+        uri.rsplit('/').next().unwrap_or_default()
+    )
+}
+
 /// A post as a list or thread shows it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PostCard {
     /// at:// URI.
     pub uri: String,
@@ -75,6 +79,8 @@ pub struct PostCard {
     pub author: Author,
     /// Text with facets, as HTML.
     pub text_html: String,
+    /// The record's content (its text for titles and summaries).
+    pub content: Arc<crate::hydrate::content::PostContent>,
     /// `createdAt` (ISO).
     pub created: String,
     /// Relative time ("5m", "3h", "Mar 4").
@@ -91,8 +97,8 @@ pub struct PostCard {
     pub like: Option<String>,
     /// The viewer's repost record.
     pub repost: Option<String>,
-    /// Embed, as HTML.
-    pub embed_html: String,
+    /// Embed.
+    pub embed: Option<EmbedCard>,
     /// Reposted by.
     pub reposted_by: Option<Author>,
     /// Replying to.
@@ -103,31 +109,19 @@ pub struct PostCard {
     pub warning: Option<String>,
 }
 
-/// Self-labels and labels that hide a post outright, or put it behind a warning.
-fn labels(post: &Value) -> (bool, Option<String>) {
-    let mut vals: Vec<String> = Vec::new();
-    let mut take = |arr: Option<&Vec<Value>>| {
-        for l in arr.into_iter().flatten() {
-            if let Some(v) = l.get("val").and_then(Value::as_str) {
-                vals.push(v.to_string());
-            }
-        }
-    };
-    take(post.get("labels").and_then(Value::as_array));
-    take(
-        post.pointer("/record/labels/values")
-            .and_then(Value::as_array),
-    );
-    let hide = vals.iter().any(|v| v == "!hide");
+/// What labels do to a post: hide it outright, or put it behind a warning.
+fn labels<'a>(vals: impl Iterator<Item = &'a str>) -> (bool, Option<String>) {
+    let vals: Vec<&str> = vals.collect();
+    let hide = vals.contains(&"!hide");
     let warn = vals
         .iter()
         .find(|v| {
             matches!(
-                v.as_str(),
+                **v,
                 "!warn" | "porn" | "sexual" | "nudity" | "graphic-media" | "gore"
             )
         })
-        .map(|v| match v.as_str() {
+        .map(|v| match *v {
             "porn" | "sexual" => "Adult content".to_string(),
             "nudity" => "Nudity".to_string(),
             "graphic-media" | "gore" => "Graphic media".to_string(),
@@ -138,58 +132,51 @@ fn labels(post: &Value) -> (bool, Option<String>) {
 
 impl PostCard {
     /// From a `#postView`; `None` for a post a label hides.
-    pub fn from_view(post: &Value, viewer: Option<&str>, now_us: i64) -> Option<Self> {
-        let (hide, warning) = labels(post);
+    pub fn from_view(post: &PostView, viewer: Option<&str>, now_us: i64) -> Option<Self> {
+        let c = &post.content;
+        let (hide, warning) = labels(
+            post.labels
+                .iter()
+                .map(|l| l.val.as_str())
+                .chain(c.self_labels.iter().map(String::as_str)),
+        );
         if hide {
             return None;
         }
-        let s = |p: &str| post.pointer(p).and_then(Value::as_str).unwrap_or_default();
-        let n = |k: &str| post.get(k).and_then(Value::as_u64).unwrap_or(0);
-        let author = Author::from_view(&post["author"]);
-        let uri = s("/uri").to_string();
-        let rkey = uri.rsplit('/').next().unwrap_or_default();
-        let created = s("/record/createdAt").to_string();
+        let author = Author::from_view(&post.author);
+        let created = c.created_at.clone().unwrap_or_default();
+        let viewer_state = post.viewer.as_ref();
         Some(PostCard {
-            url: format!("{}/post/{rkey}", author.url),
-            cid: s("/cid").to_string(),
-            text_html: richtext::render(s("/record/text"), post.pointer("/record/facets")),
+            url: post_url(&author, &post.uri),
+            uri: post.uri.clone(),
+            cid: post.cid.clone(),
+            text_html: richtext::render(&c.text, &c.facets),
+            content: c.clone(),
             ago: ago(&created, now_us),
             created,
-            replies: n("replyCount"),
-            reposts: n("repostCount"),
-            likes: n("likeCount"),
-            quotes: n("quoteCount"),
-            like: post
-                .pointer("/viewer/like")
-                .and_then(Value::as_str)
-                .map(String::from),
-            repost: post
-                .pointer("/viewer/repost")
-                .and_then(Value::as_str)
-                .map(String::from),
-            embed_html: post
-                .get("embed")
-                .map(|e| embed::render(e, now_us))
-                .unwrap_or_default(),
+            replies: post.reply_count,
+            reposts: post.repost_count,
+            likes: post.like_count,
+            quotes: post.quote_count,
+            like: viewer_state.and_then(|v| v.like.clone()),
+            repost: viewer_state.and_then(|v| v.repost.clone()),
+            embed: post.embed.as_ref().and_then(|e| EmbedCard::new(e, now_us)),
             reposted_by: None,
             reply_to: None,
             mine: viewer.is_some_and(|v| v == author.did),
             warning,
             author,
-            uri,
         })
     }
 
     /// From a `#feedViewPost` (repost reason and reply parent included).
-    pub fn from_feed_item(item: &Value, viewer: Option<&str>, now_us: i64) -> Option<Self> {
-        let mut card = Self::from_view(&item["post"], viewer, now_us)?;
-        if item.pointer("/reason/$type").and_then(Value::as_str)
-            == Some("app.bsky.feed.defs#reasonRepost")
-        {
-            card.reposted_by = Some(Author::from_view(&item["reason"]["by"]));
+    pub fn from_feed_item(item: &FeedViewPost, viewer: Option<&str>, now_us: i64) -> Option<Self> {
+        let mut card = Self::from_view(&item.post, viewer, now_us)?;
+        if let Some(Reason::Repost(r)) = &item.reason {
+            card.reposted_by = Some(Author::from_view(&r.by));
         }
-        if let Some(parent) = item.pointer("/reply/parent/author") {
-            card.reply_to = Some(Author::from_view(parent));
+        if let Some(ReplyItem::Post(parent)) = item.reply.as_ref().map(|r| &r.parent) {
+            card.reply_to = Some(Author::from_view(&parent.author));
         }
         Some(card)
     }
@@ -201,11 +188,9 @@ impl PostCard {
 }
 
 /// The cards of a feed's items.
-pub fn feed(items: &Value, viewer: Option<&str>, now_us: i64) -> Vec<PostCard> {
+pub fn feed(items: &[FeedViewPost], viewer: Option<&str>, now_us: i64) -> Vec<PostCard> {
     items
-        .as_array()
-        .into_iter()
-        .flatten()
+        .iter()
         .filter_map(|i| PostCard::from_feed_item(i, viewer, now_us))
         .collect()
 }

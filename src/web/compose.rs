@@ -7,12 +7,11 @@
 use super::actions::{create, pds_refused, strong_ref};
 use super::card::PostCard;
 use super::facets;
-use super::feed;
 use super::home::Compose;
 use super::page::{self, Layout};
 use super::visitor::Visitor;
+use crate::hydrate::Views;
 use crate::xrpc::com_atproto::repo::write::upload_for;
-use crate::xrpc::views::Views;
 use crate::AppState;
 use aerie_storage::facts::nsid;
 use aerie_storage::StoredSession;
@@ -46,7 +45,7 @@ pub struct ComposeQuery {
 struct ComposePage {
     layout: Layout,
     compose: Compose,
-    context: Option<String>,
+    context: Option<PostCard>,
     error: Option<String>,
 }
 
@@ -63,18 +62,12 @@ struct Draft {
 }
 
 /// The post a reply or quote is about, as a card.
-fn context_card(
-    state: &AppState,
-    v: &Visitor,
-    layout: &Layout,
-    uri: Option<&str>,
-) -> Option<String> {
+fn context_card(state: &AppState, v: &Visitor, uri: Option<&str>) -> Option<PostCard> {
     let id = crate::util::syntax::record_uri(uri?)?;
     let view = Views::for_viewer(state, v.did().map(String::from))
         .post(&id)
         .ok()??;
-    let card = PostCard::from_view(&view, v.did(), crate::util::now_us())?;
-    Some(feed::card(&card, &layout.csrf, &layout.here, true))
+    PostCard::from_view(&view, v.did(), crate::util::now_us())
 }
 
 fn render(
@@ -92,7 +85,7 @@ fn render(
         (None, Some(_)) => ("Add a comment", "Post"),
         _ => ("What's up?", "Post"),
     };
-    let context = context_card(state, v, &layout, q.reply.as_deref().or(q.quote.as_deref()));
+    let context = context_card(state, v, q.reply.as_deref().or(q.quote.as_deref()));
     let page = ComposePage {
         compose: Compose {
             id: "page",
@@ -119,7 +112,10 @@ pub async fn show(
     if v.user.is_none() {
         return page::redirect("/login?next=/compose", &[]);
     }
-    render(&state, &v, q, String::new(), None, StatusCode::OK)
+    crate::service::run(&state, move |state| {
+        render(state, &v, q, String::new(), None, StatusCode::OK)
+    })
+    .await
 }
 
 async fn read_form(mut form: Multipart) -> Result<Draft, String> {
@@ -158,14 +154,15 @@ fn reply_ref(state: &AppState, viewer: &str, parent: &str) -> Result<Value, Stri
         .post(&id)
         .map_err(|e| e.to_string())?
         .ok_or("The post you are replying to is gone.")?;
-    let parent = json!({"uri": view["uri"], "cid": view["cid"]});
-    let root = view["record"]["reply"]["root"].clone();
-    let root = if root["uri"].is_string() && root["cid"].is_string() {
-        root
-    } else {
-        parent.clone()
+    let parent = json!({"uri": view.uri, "cid": view.cid});
+    let root = match &view.content.reply {
+        Some(r) => match &r.root_cid {
+            Some(cid) => json!({"uri": r.root.uri(), "cid": cid}),
+            None => parent.clone(),
+        },
+        None => parent.clone(),
     };
-    Ok(json!({"root": {"uri": root["uri"], "cid": root["cid"]}, "parent": parent}))
+    Ok(json!({"root": root, "parent": parent}))
 }
 
 /// The post record the draft describes (uploading its image first).

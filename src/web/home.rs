@@ -1,12 +1,11 @@
 //! `/`: the logged-in user's timeline under a composer; for anyone else a short landing page
 //! with the login form.
 
-use super::card;
 use super::feed::Feed;
 use super::page::{self, Layout};
 use super::visitor::Visitor;
 use super::{Cursor, LoginForm};
-use crate::xrpc::app_bsky::feed::get_timeline::timeline;
+use crate::service::{feed::timeline, run};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -55,7 +54,7 @@ impl Compose {
 struct HomePage {
     layout: Layout,
     compose: Compose,
-    cards: Vec<String>,
+    cards: Vec<super::card::PostCard>,
     more: Option<String>,
     empty: &'static str,
 }
@@ -88,29 +87,25 @@ pub async fn page(
         };
         return page::html(&v, StatusCode::OK, &landing);
     };
-    let out = match timeline(&state, &user.did, q.cursor.as_deref(), PAGE) {
-        Ok(out) => out.0,
-        Err(e) => return page::error(&state, &v, StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
-    };
-    let here = "/";
-    let mut layout = Layout::new(&state, &v, "Home · Aerie", here);
-    layout.nav = "home";
-    let cards = card::feed(&out["feed"], Some(&user.did), crate::util::now_us());
-    let feed = Feed::new(
-        &cards,
-        &layout.csrf,
-        here,
-        true,
-        "/",
-        &[],
-        out["cursor"].as_str(),
-    );
-    let home = HomePage {
-        layout,
-        compose: Compose::post(),
-        cards: feed.cards,
-        more: feed.more,
-        empty: "Nothing here yet. Follow some people, or write the first post.",
-    };
-    page::html(&v, StatusCode::OK, &home)
+    let did = user.did.clone();
+    run(&state, move |state| {
+        let out = match timeline(state, &did, q.cursor.as_deref(), PAGE) {
+            Ok(out) => out,
+            Err(e) => {
+                return page::error(state, &v, StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+            }
+        };
+        let mut layout = Layout::new(state, &v, "Home · Aerie", "/");
+        layout.nav = "home";
+        let feed = Feed::new(&out, Some(&did), "/", &[]);
+        let home = HomePage {
+            layout,
+            compose: Compose::post(),
+            cards: feed.cards,
+            more: feed.more,
+            empty: "Nothing here yet. Follow some people, or write the first post.",
+        };
+        page::html(&v, StatusCode::OK, &home)
+    })
+    .await
 }

@@ -39,7 +39,7 @@ pub struct Cursor {
 /// The DID a page's `{actor}` names: known here, else (a handle) resolved and verified through
 /// the identity resolver, so that accounts nobody here follows yet can be found and followed.
 pub async fn actor_did(state: &AppState, actor: &str) -> Option<String> {
-    if let Ok(Some(did)) = crate::xrpc::params::resolve_actor(state, actor) {
+    if let Ok(Some(did)) = crate::service::actors::resolve(state, actor) {
         return Some(did);
     }
     let handle = actor.strip_prefix('@').unwrap_or(actor);

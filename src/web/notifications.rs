@@ -3,12 +3,12 @@
 //! everything seen (what was new is still highlighted on that visit).
 
 use super::card::{Author, PostCard};
-use super::feed::{self, more_url};
+use super::feed::more_url;
 use super::page::{self, Layout};
 use super::visitor::Visitor;
 use super::Cursor;
-use crate::xrpc::app_bsky::notification::{list_notifications, update_seen};
-use crate::xrpc::views::Views;
+use crate::hydrate::Views;
+use crate::service::{notifications, run};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -36,8 +36,8 @@ pub struct Note {
     pub what: &'static str,
     /// The post it is about: the start of its text, and its page.
     pub subject: Option<(String, String)>,
-    /// A rendered post (replies, mentions, quotes).
-    pub card: Option<String>,
+    /// The post itself (replies, mentions, quotes).
+    pub card: Option<PostCard>,
     /// When (the newest in the group).
     pub created: String,
     /// Relative time.
@@ -48,7 +48,6 @@ pub struct Note {
 #[template(path = "notifications.html")]
 struct NotificationsPage {
     layout: Layout,
-    icons: String,
     notes: Vec<Note>,
     more: Option<String>,
 }
@@ -88,38 +87,41 @@ pub async fn page(
     v: Visitor,
     Query(q): Query<Cursor>,
 ) -> Response {
+    run(&state, move |state| render(state, &v, q.cursor.as_deref())).await
+}
+
+fn render(state: &AppState, v: &Visitor, cursor: Option<&str>) -> Response {
     let Some(user) = &v.user else {
         return page::redirect("/login?next=/notifications", &[]);
     };
-    let out = match list_notifications::notifications(
-        &state,
-        &user.did,
-        &[],
-        q.cursor.as_deref(),
-        PAGE,
-    ) {
-        Ok(o) => o.0,
-        Err(e) => return page::error(&state, &v, StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    let out = match notifications::list(state, &user.did, &[], cursor, PAGE) {
+        Ok(o) => o,
+        Err(e) => return page::error(state, v, StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     };
     let now = crate::util::now_us();
-    if q.cursor.is_none() {
-        if let Err(e) = update_seen::mark_seen(&state, &user.did, now) {
+    if cursor.is_none() {
+        if let Err(e) = notifications::mark_seen(state, &user.did, now) {
             tracing::warn!("marking notifications seen: {e}");
         }
     }
-    let mut layout = Layout::new(&state, &v, "Notifications · Aerie", "/notifications");
+    let mut layout = Layout::new(state, v, "Notifications · Aerie", "/notifications");
     layout.nav = "notifications";
-    let views = Views::for_viewer(&state, Some(user.did.clone()));
+    let views = Views::for_viewer(state, Some(user.did.clone()));
+    let post_card = |uri: &str| {
+        crate::util::syntax::record_uri(uri)
+            .and_then(|id| views.post(&id).ok().flatten())
+            .and_then(|p| PostCard::from_view(&p, Some(&user.did), now))
+    };
     let mut notes: Vec<Note> = Vec::new();
     // Which note groups (reason, subject) so far.
-    let mut groups: Vec<(String, String, usize)> = Vec::new();
-    for n in out["notifications"].as_array().into_iter().flatten() {
-        let reason = n["reason"].as_str().unwrap_or_default();
-        let author = Author::from_view(&n["author"]);
-        let unread = n["isRead"].as_bool() == Some(false);
-        let created = n["indexedAt"].as_str().unwrap_or_default().to_string();
+    let mut groups: Vec<(&str, String, usize)> = Vec::new();
+    for n in &out.notifications {
+        let reason = n.reason;
+        let author = Author::from_view(&n.author);
+        let unread = !n.is_read;
+        let created = n.indexed_at.clone();
         if matches!(reason, "like" | "repost" | "follow") {
-            let subject = n["reasonSubject"].as_str().unwrap_or_default().to_string();
+            let subject = n.reason_subject.clone().unwrap_or_default();
             if let Some(&(_, _, i)) = groups.iter().find(|g| g.0 == reason && g.1 == subject) {
                 let note = &mut notes[i];
                 note.unread |= unread;
@@ -130,43 +132,32 @@ pub async fn page(
                 }
                 continue;
             }
-            let subject_view = crate::util::syntax::record_uri(&subject)
-                .and_then(|id| views.post(&id).ok().flatten())
-                .and_then(|p| {
-                    let text: String = p["record"]["text"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .chars()
-                        .take(140)
-                        .collect();
-                    PostCard::from_view(&p, Some(&user.did), now).map(|c| (text, c.url))
-                });
-            groups.push((reason.to_string(), subject, notes.len()));
+            let subject_view = post_card(&subject).map(|c| {
+                let text: String = c.content.text.chars().take(140).collect();
+                (text, c.url)
+            });
+            groups.push((reason, subject, notes.len()));
             notes.push(Note {
                 subject: subject_view,
                 ..Note::new(reason, unread, author, created, now)
             });
         } else {
-            let card = crate::util::syntax::record_uri(n["uri"].as_str().unwrap_or_default())
-                .and_then(|id| views.post(&id).ok().flatten())
-                .and_then(|p| PostCard::from_view(&p, Some(&user.did), now))
-                .map(|c| feed::card(&c, &layout.csrf, "/notifications", true));
-            if card.is_none() {
+            let Some(card) = post_card(&n.uri) else {
                 continue;
-            }
+            };
             notes.push(Note {
-                card,
+                card: Some(card),
                 ..Note::new(reason, unread, author, created, now)
             });
         }
     }
     let page = NotificationsPage {
         layout,
-        icons: super::assets::url("icons.svg"),
         notes,
-        more: out["cursor"]
-            .as_str()
+        more: out
+            .cursor
+            .as_deref()
             .map(|c| more_url("/notifications", &[], c)),
     };
-    page::html(&v, StatusCode::OK, &page)
+    page::html(v, StatusCode::OK, &page)
 }

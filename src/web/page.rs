@@ -63,6 +63,10 @@ pub struct Layout {
     pub unread: u64,
     /// The current path (forms return here).
     pub here: String,
+    /// The icon sprite's URL.
+    pub icons: String,
+    /// A user is logged in.
+    pub signed_in: bool,
 }
 
 impl Layout {
@@ -71,9 +75,7 @@ impl Layout {
         let handle = v.user.as_ref().map(|u| u.handle.clone());
         let unread = v
             .did()
-            .and_then(|d| {
-                crate::xrpc::app_bsky::notification::get_unread_count::unread(state, d).ok()
-            })
+            .and_then(|d| crate::service::notifications::unread(state, d).ok())
             .unwrap_or(0);
         Layout {
             title: title.into(),
@@ -91,6 +93,8 @@ impl Layout {
             nav: "",
             unread,
             here: here.to_string(),
+            icons: assets::url("icons.svg"),
+            signed_in: v.user.is_some(),
         }
     }
 }

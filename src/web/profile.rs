@@ -2,13 +2,15 @@
 //! counts, follow button, "Follows you") and the tabs Posts / Replies / Media / Likes (Likes
 //! for one's own profile only, as likes are shown to their author alone), each paged.
 
-use super::card::{self, Author};
+use super::card::{Author, PostCard};
 use super::feed::Feed;
 use super::page::{self, Layout, Meta};
 use super::visitor::Visitor;
 use super::{facets, richtext};
-use crate::xrpc::app_bsky::feed::{get_actor_likes::actor_likes, get_author_feed::author_feed};
-use crate::xrpc::views::{ProfileKind, Views};
+use crate::hydrate::view::ProfileViewDetailed;
+use crate::hydrate::Views;
+use crate::service::feed::{actor_likes, author_feed};
+use crate::service::run;
 use crate::AppState;
 use aerie_storage::FeedFilter;
 use askama::Template;
@@ -16,7 +18,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
-use serde_json::Value;
 use std::sync::Arc;
 
 /// Posts per page.
@@ -71,7 +72,7 @@ struct ProfilePage {
     tabs: Vec<Tab>,
     tab: &'static str,
     signed_in: bool,
-    cards: Vec<String>,
+    cards: Vec<PostCard>,
     more: Option<String>,
     empty: &'static str,
 }
@@ -86,29 +87,23 @@ const TABS: [(&str, &str); 4] = [
 /// The bio with its links and mentions (of accounts known here).
 fn bio_html(state: &AppState, text: &str) -> String {
     let spans = facets::detect(text);
-    let facets = facets::to_facets(&spans, |h| state.store.did_for_handle(h).ok().flatten());
-    richtext::render(text, Some(&Value::Array(facets)))
+    let found = facets::to_facets(&spans, |h| state.store.did_for_handle(h).ok().flatten());
+    let facets = crate::hydrate::content::facets(text, &serde_json::Value::Array(found));
+    richtext::render(text, &facets)
 }
 
-fn header(state: &AppState, v: &Value, viewer: Option<&str>) -> Header {
-    let n = |k: &str| v.get(k).and_then(Value::as_u64).unwrap_or(0);
+fn header(state: &AppState, v: &ProfileViewDetailed, viewer: Option<&str>) -> Header {
     let author = Author::from_view(v);
+    let rel = v.viewer.as_ref();
     Header {
-        banner: v
-            .get("banner")
-            .and_then(Value::as_str)
-            .and_then(richtext::http_url),
-        bio_html: bio_html(state, v["description"].as_str().unwrap_or_default()),
-        followers: n("followersCount"),
-        follows: n("followsCount"),
-        posts: n("postsCount"),
-        following: v
-            .pointer("/viewer/following")
-            .and_then(Value::as_str)
-            .map(String::from),
-        follows_you: v.pointer("/viewer/followedBy").is_some(),
-        blocked: v.pointer("/viewer/blocking").is_some()
-            || v.pointer("/viewer/blockedBy").and_then(Value::as_bool) == Some(true),
+        banner: v.banner.as_deref().and_then(crate::util::http_url),
+        bio_html: bio_html(state, v.description.as_deref().unwrap_or_default()),
+        followers: v.followers_count,
+        follows: v.follows_count,
+        posts: v.posts_count,
+        following: rel.and_then(|r| r.following.clone()),
+        follows_you: rel.is_some_and(|r| r.followed_by.is_some()),
+        blocked: rel.is_some_and(|r| r.blocking.is_some() || r.blocked_by),
         own: viewer == Some(author.did.as_str()),
         author,
     }
@@ -124,29 +119,33 @@ pub async fn page(
     let Some(did) = super::actor_did(&state, &actor).await else {
         return page::error(&state, &v, StatusCode::NOT_FOUND, "Profile not found.");
     };
+    run(&state, move |state| render(state, &v, &actor, &did, &q)).await
+}
+
+fn render(state: &AppState, v: &Visitor, actor: &str, did: &str, q: &ProfileQuery) -> Response {
     let viewer = v.did().map(String::from);
-    let views = Views::for_viewer(&state, viewer.clone());
-    match views.active(&did) {
+    let views = Views::for_viewer(state, viewer.clone());
+    match views.active(did) {
         Ok(true) => {}
         _ => {
             return page::error(
-                &state,
-                &v,
+                state,
+                v,
                 StatusCode::NOT_FOUND,
                 "This account is not available.",
             )
         }
     }
-    let profile = match views.profile(&did, ProfileKind::Detailed) {
+    let profile = match views.profile_detailed(did) {
         // An account not known here yet: named by the handle it was found by.
-        Ok(mut p) if p["handle"] == "handle.invalid" && !actor.starts_with("did:") => {
-            p["handle"] = Value::String(actor.trim_start_matches('@').to_ascii_lowercase());
+        Ok(mut p) if p.handle == "handle.invalid" && !actor.starts_with("did:") => {
+            p.profile.basic.handle = actor.trim_start_matches('@').to_ascii_lowercase();
             p
         }
         Ok(p) => p,
-        Err(e) => return page::error(&state, &v, StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        Err(e) => return page::error(state, v, StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     };
-    let h = header(&state, &profile, viewer.as_deref());
+    let h = header(state, &profile, viewer.as_deref());
     let tab = TABS
         .iter()
         .map(|t| t.0)
@@ -163,7 +162,7 @@ pub async fn page(
         Ok(None)
     } else {
         match tab {
-            "likes" if h.own => actor_likes(&state, &did, cursor, PAGE).map(Some),
+            "likes" if h.own => actor_likes(state, did, cursor, PAGE).map(Some),
             "likes" => Ok(None),
             t => {
                 let filter = match t {
@@ -171,24 +170,24 @@ pub async fn page(
                     "media" => FeedFilter::WithMedia,
                     _ => FeedFilter::AuthorThreads,
                 };
-                author_feed(&state, viewer.clone(), &did, filter, cursor, PAGE).map(Some)
+                author_feed(state, viewer.clone(), did, filter, cursor, PAGE).map(Some)
             }
         }
     };
     let out = match out {
-        Ok(o) => o.map(|j| j.0).unwrap_or_default(),
-        Err(e) => return page::error(&state, &v, StatusCode::BAD_REQUEST, e.to_string()),
+        Ok(o) => o,
+        Err(e) => return page::error(state, v, StatusCode::BAD_REQUEST, e.to_string()),
     };
     let mut layout = Layout::new(
-        &state,
-        &v,
-        format!("{} (@{}) · Aerie", h.author.name, h.author.handle),
+        state,
+        v,
+        format!("{} (@{})", h.author.name, h.author.handle) + " · Aerie",
         &here,
     );
     if h.own {
         layout.nav = "profile";
     }
-    let plain_bio = profile["description"].as_str().unwrap_or_default();
+    let plain_bio = profile.description.as_deref().unwrap_or_default();
     layout.meta = vec![
         Meta::og(
             "og:title",
@@ -211,21 +210,15 @@ pub async fn page(
         layout.meta.push(Meta::og("og:image", a.clone()));
         layout.meta.push(Meta::name("twitter:image", a.clone()));
     }
-    let cards = card::feed(&out["feed"], viewer.as_deref(), crate::util::now_us());
     let extra: Vec<(&str, &str)> = if tab == "posts" {
         vec![]
     } else {
         vec![("tab", tab)]
     };
-    let feed = Feed::new(
-        &cards,
-        &layout.csrf,
-        &here,
-        viewer.is_some(),
-        &base,
-        &extra,
-        out["cursor"].as_str(),
-    );
+    let feed = match &out {
+        Some(page) => Feed::new(page, viewer.as_deref(), &base, &extra),
+        None => Feed::empty(),
+    };
     let tabs = TABS
         .iter()
         .filter(|t| t.0 != "likes" || h.own)
@@ -254,5 +247,5 @@ pub async fn page(
         more: feed.more,
         empty,
     };
-    page::html(&v, StatusCode::OK, &page)
+    page::html(v, StatusCode::OK, &page)
 }

@@ -2,11 +2,11 @@
 //! nested below (deleted and blocked posts shown as such) — with a reply form.
 
 use super::card::PostCard;
-use super::feed;
 use super::home::Compose;
 use super::page::{self, Layout, Meta};
 use super::visitor::Visitor;
-use crate::xrpc::views::{self, Views};
+use crate::hydrate::view::{EmbedView, MediaView, ThreadNode, ThreadViewPost};
+use crate::service::{run, thread::post_thread};
 use crate::AppState;
 use aerie_storage::facts::nsid;
 use aerie_storage::RecordId;
@@ -14,7 +14,6 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde_json::Value;
 use std::sync::Arc;
 
 /// Reply levels shown below the post.
@@ -22,53 +21,91 @@ const DEPTH: usize = 8;
 /// Parents shown above it.
 const PARENTS: usize = 80;
 
+/// A node of the thread: a post, or why it is not shown.
+pub enum NodeCard {
+    /// The post.
+    Post(Box<PostCard>),
+    /// "Deleted post", "Blocked post", "Hidden by a label".
+    Gone(&'static str),
+}
+
+/// A reply in the flattened tree: how many reply levels open before it and close after it.
+pub struct Row {
+    /// Levels opened before the node.
+    pub open: usize,
+    /// The node.
+    pub node: NodeCard,
+    /// Levels closed after it.
+    pub close: usize,
+}
+
 #[derive(Template)]
 #[template(path = "thread.html")]
 struct ThreadPage {
     layout: Layout,
-    parents: Vec<String>,
-    focus: String,
-    replies: String,
+    parents: Vec<NodeCard>,
+    focus: NodeCard,
+    replies: Vec<Row>,
     compose: Compose,
     signed_in: bool,
 }
 
-/// What renders a node.
-struct Render<'a> {
-    csrf: &'a str,
-    here: &'a str,
+/// What turns nodes into cards.
+struct Cards<'a> {
     viewer: Option<&'a str>,
     now: i64,
 }
 
-impl Render<'_> {
-    /// One node (a post, or why it cannot be shown) without its replies.
-    fn node(&self, n: &Value) -> String {
-        match n.get("$type").and_then(Value::as_str).unwrap_or_default() {
-            "app.bsky.feed.defs#threadViewPost" => {
-                match PostCard::from_view(&n["post"], self.viewer, self.now) {
-                    Some(c) => feed::card(&c, self.csrf, self.here, self.viewer.is_some()),
-                    None => r#"<p class="gone-node">Hidden by a label</p>"#.into(),
-                }
-            }
-            "app.bsky.feed.defs#blockedPost" => r#"<p class="gone-node">Blocked post</p>"#.into(),
-            _ => r#"<p class="gone-node">Deleted post</p>"#.into(),
+impl Cards<'_> {
+    fn post(&self, n: &ThreadViewPost) -> NodeCard {
+        match PostCard::from_view(&n.post, self.viewer, self.now) {
+            Some(c) => NodeCard::Post(Box::new(c)),
+            None => NodeCard::Gone("Hidden by a label"),
         }
     }
 
-    /// Replies below a node, nested.
-    fn replies(&self, n: &Value) -> String {
-        let list = n["replies"].as_array().cloned().unwrap_or_default();
-        if list.is_empty() {
-            return String::new();
+    fn node(&self, n: &ThreadNode) -> NodeCard {
+        match n {
+            ThreadNode::Post(p) => self.post(p),
+            ThreadNode::Blocked(_) => NodeCard::Gone("Blocked post"),
+            ThreadNode::NotFound(_) => NodeCard::Gone("Deleted post"),
         }
-        let mut out = String::from(r#"<div class="replies">"#);
-        for r in &list {
-            out.push_str(&self.node(r));
-            out.push_str(&self.replies(r));
+    }
+
+    /// The replies below a node, depth first, each level of nesting opened before its first
+    /// reply and closed after its last one's subtree.
+    fn replies(&self, children: &[ThreadNode], out: &mut Vec<Row>) {
+        if children.is_empty() {
+            return;
         }
-        out.push_str("</div>");
-        out
+        let first = out.len();
+        for c in children {
+            out.push(Row {
+                open: 0,
+                node: self.node(c),
+                close: 0,
+            });
+            if let ThreadNode::Post(p) = c {
+                self.replies(p.replies.as_deref().unwrap_or_default(), out);
+            }
+        }
+        out[first].open += 1;
+        if let Some(last) = out.last_mut() {
+            last.close += 1;
+        }
+    }
+}
+
+/// The first image of a post, for link previews.
+fn first_image(t: &ThreadViewPost) -> Option<&str> {
+    let media = match t.post.embed.as_ref()? {
+        EmbedView::Media(m) => m,
+        EmbedView::RecordWithMedia { media, .. } => media,
+        EmbedView::Record(_) => return None,
+    };
+    match media {
+        MediaView::Images { images, .. } => images.first().map(|i| i.thumb.as_str()),
+        _ => None,
     }
 }
 
@@ -86,19 +123,22 @@ pub async fn page(
         return not_found(&v);
     }
     let id = RecordId::new(&did, nsid::POST, &rkey);
+    run(&state, move |state| render(state, &v, &id, &rkey)).await
+}
+
+fn render(state: &AppState, v: &Visitor, id: &RecordId, rkey: &str) -> Response {
     let viewer = v.did().map(String::from);
-    let views_ = Views::for_viewer(&state, viewer.clone());
-    let thread = match views::thread(&views_, &id, DEPTH, PARENTS) {
-        Ok(Some(t)) => t,
-        Ok(None) => return not_found(&v),
-        Err(e) => return page::error(&state, &v, StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    let thread = match post_thread(state, viewer.clone(), id, DEPTH, PARENTS) {
+        Ok(t) => t,
+        Err(crate::service::Error::Refused { .. }) => {
+            return page::error(state, v, StatusCode::NOT_FOUND, "Post not found.")
+        }
+        Err(e) => return page::error(state, v, StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     };
-    let author = super::card::Author::from_view(&thread["post"]["author"]);
+    let author = super::card::Author::from_view(&thread.post.author);
     let here = format!("{}/post/{rkey}", author.url);
-    let mut layout = Layout::new(&state, &v, String::new(), &here);
-    let text = thread["post"]["record"]["text"]
-        .as_str()
-        .unwrap_or_default();
+    let mut layout = Layout::new(state, v, String::new(), &here);
+    let text = thread.post.content.text.as_str();
     let short: String = text.chars().take(80).collect();
     layout.title = format!("{}: “{short}” · Aerie", author.name);
     layout.meta = vec![
@@ -112,30 +152,29 @@ pub async fn page(
         Meta::name("description", text),
         Meta::name("twitter:card", "summary"),
     ];
-    if let Some(img) = thread["post"]
-        .pointer("/embed/images/0/thumb")
-        .and_then(Value::as_str)
-    {
+    if let Some(img) = first_image(&thread) {
         layout.meta.push(Meta::og("og:image", img));
         layout.meta.push(Meta::name("twitter:image", img));
     }
-    let csrf = layout.csrf.clone();
-    let r = Render {
-        csrf: &csrf,
-        here: &here,
+    let cards = Cards {
         viewer: viewer.as_deref(),
         now: crate::util::now_us(),
     };
     let mut parents = Vec::new();
-    let mut p = &thread["parent"];
-    while !p.is_null() {
-        parents.push(r.node(p));
-        p = &p["parent"];
+    let mut p = thread.parent.as_deref();
+    while let Some(node) = p {
+        parents.push(cards.node(node));
+        p = match node {
+            ThreadNode::Post(t) => t.parent.as_deref(),
+            _ => None,
+        };
     }
     parents.reverse();
+    let mut replies = Vec::new();
+    cards.replies(thread.replies.as_deref().unwrap_or_default(), &mut replies);
     let page = ThreadPage {
-        focus: r.node(&thread),
-        replies: r.replies(&thread),
+        focus: cards.post(&thread),
+        replies,
         parents,
         compose: Compose {
             id: "reply",
@@ -149,5 +188,5 @@ pub async fn page(
         signed_in: viewer.is_some(),
         layout,
     };
-    page::html(&v, StatusCode::OK, &page)
+    page::html(v, StatusCode::OK, &page)
 }

@@ -146,5 +146,14 @@ impl IntoResponse for XrpcError {
     }
 }
 
-/// What every handler returns.
-pub type XrpcResult = Result<Json<serde_json::Value>, XrpcError>;
+impl From<crate::service::Error> for XrpcError {
+    fn from(e: crate::service::Error) -> Self {
+        match e {
+            crate::service::Error::Store(e) => e.into(),
+            crate::service::Error::Refused { name, message } => Self::named(name, message),
+        }
+    }
+}
+
+/// What handlers return: a typed output (by default untyped JSON) or an error.
+pub type XrpcResult<T = serde_json::Value> = Result<Json<T>, XrpcError>;

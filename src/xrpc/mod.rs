@@ -7,7 +7,6 @@ pub mod error;
 pub mod params;
 pub mod pds;
 pub mod viewer;
-pub mod views;
 
 use crate::AppState;
 use axum::extract::Path;
@@ -20,12 +19,13 @@ pub(crate) mod prelude {
     pub use super::error::{XrpcError, XrpcResult};
     pub use super::params::{resolve_actor, resolve_uri, Params};
     pub use super::viewer::{Authed, Viewer};
-    pub use super::views::{self, Views};
-    pub use super::{known_active_actor, profiles_of, with_cursor};
-    pub use crate::xrpc::views::ProfileKind;
+    pub use super::{known_active_actor, respond};
+    pub use crate::hydrate::{view, Views};
+    pub use crate::service::{self, run};
     pub use crate::AppState;
     pub use aerie_storage::{datetime, Page, RecordId};
     pub use axum::extract::State;
+    pub use axum::response::Response;
     pub use axum::Json;
     pub use serde_json::json;
     pub use std::sync::Arc;
@@ -177,26 +177,18 @@ async fn not_implemented(Path(method): Path<String>) -> XrpcError {
     XrpcError::not_implemented(&method)
 }
 
-/// Adds `cursor` to an output object when there is a next page.
-pub fn with_cursor(mut out: serde_json::Value, cursor: Option<String>) -> Json<serde_json::Value> {
-    if let Some(c) = cursor {
-        out["cursor"] = json!(c);
-    }
-    Json(out)
-}
-
-/// `#profileView`s of the `other` end of edges, leaving out hidden accounts.
-pub fn profiles_of(
-    views: &Views,
-    edges: &[aerie_storage::Edge],
-) -> Result<Vec<serde_json::Value>, XrpcError> {
-    let out = views.each(edges, |e| {
-        if !views.active(&e.other)? {
-            return Ok(None);
-        }
-        views.profile(&e.other, ProfileKind::Plain).map(Some)
-    })?;
-    Ok(out.into_iter().flatten().collect())
+/// Runs a handler's work — its store reads and the serialization of its output — on the
+/// blocking pool, and answers with the output as JSON or the error.
+pub async fn respond<T: serde::Serialize>(
+    state: &Arc<AppState>,
+    f: impl FnOnce(&AppState) -> Result<T, XrpcError> + Send + 'static,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    run(state, move |s| match f(s) {
+        Ok(out) => Json(out).into_response(),
+        Err(e) => e.into_response(),
+    })
+    .await
 }
 
 /// The `actor` parameter resolved to a known, active account, or the reference's 400.

@@ -121,21 +121,7 @@ fn parse_uri(raw: &str) -> Option<RecordId> {
 
 /// Resolves a DID or a handle the store knows; `Ok(None)` when unknown, 400 when malformed.
 pub fn resolve_actor(state: &AppState, raw: &str) -> Result<Option<String>, XrpcError> {
-    if raw.starts_with("did:") {
-        if !syntax::is_did(raw) {
-            return Err(XrpcError::invalid(
-                "Error: actor must be a valid did or a handle",
-            ));
-        }
-        return Ok(Some(raw.to_string()));
-    }
-    let handle = raw.strip_prefix('@').unwrap_or(raw);
-    if !syntax::is_handle(handle) {
-        return Err(XrpcError::invalid(
-            "Error: actor must be a valid did or a handle",
-        ));
-    }
-    Ok(state.store.did_for_handle(handle)?)
+    Ok(crate::service::actors::resolve(state, raw)?)
 }
 
 /// Resolves the authority of an AT-URI when it is a handle.

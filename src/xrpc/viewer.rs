@@ -1,12 +1,12 @@
 //! Who is asking. A request may carry Aerie's own session token (clients pointed at Aerie) or
 //! a service-auth JWT (a PDS proxying for its user): the latter is checked against Aerie's DID
-//! and the method called, and its signature against the issuer's DID document — fetched anew
-//! once if the cached key does not match (the key may have rotated).
+//! and the method called, and its signature against the issuer's DID document (`auth::issuers`
+//! bounds how often that is fetched).
 
-use crate::auth::keys::PublicKey;
-use crate::auth::service_jwt::{self, Parsed};
+use crate::auth::issuers::IssuerError;
+use crate::auth::service_jwt;
 use crate::xrpc::prelude::*;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 
 /// The viewer's DID, if the request is authenticated; an error when it tries and fails.
 pub async fn viewer(
@@ -22,17 +22,15 @@ pub async fn viewer(
     }
     let now = crate::util::now_us() as f64 / 1e6;
     let parsed = service_jwt::check(token, &state.cfg.service_did(), lxm, now)?;
-    let did = parsed.claims.did().to_string();
-    let resolver = state.resolver();
-    let cached = resolver.did_doc(&did).await.ok();
-    if signed_by(&parsed, cached.as_ref())? {
-        return Ok(Some(did));
+    match state.issuers.verify(state.resolver(), &parsed).await {
+        Ok(did) => Ok(Some(did)),
+        Err(IssuerError::Refused(e)) => Err(e.into()),
+        Err(e @ IssuerError::Busy) => Err(XrpcError::with_status(
+            StatusCode::TOO_MANY_REQUESTS,
+            "RateLimitExceeded",
+            e.to_string(),
+        )),
     }
-    let fresh = resolver.did_doc_fresh(&did).await.ok();
-    if signed_by(&parsed, fresh.as_ref())? {
-        return Ok(Some(did));
-    }
-    Err(Parsed::mismatch().into())
 }
 
 /// The viewer, required: 401 `AuthMissing` without one.
@@ -44,16 +42,6 @@ pub async fn required(
     viewer(state, headers, lxm)
         .await?
         .ok_or_else(XrpcError::auth_missing)
-}
-
-fn signed_by(parsed: &Parsed, doc: Option<&crate::identity::DidDoc>) -> Result<bool, XrpcError> {
-    let Some(key) = doc
-        .and_then(|d| d.signing_method())
-        .and_then(|(kind, k)| PublicKey::from_method(&kind, &k).ok())
-    else {
-        return Ok(false);
-    };
-    Ok(parsed.verify(&key)?)
 }
 
 /// The optional viewer of an XRPC request, as an extractor: the method (for `lxm`) is the

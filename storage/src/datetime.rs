@@ -1,7 +1,9 @@
 //! RFC 3339 timestamps to and from microseconds since the Unix epoch (UTC), as the lexicons'
 //! `datetime` format uses them.
 
-/// Parses `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`; `None` for anything else.
+/// Parses `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`; `None` for anything else, and for times
+/// that do not exist: a day past its month's end (Feb 29 only in leap years), hour 24, second
+/// 60 (the reference's `Date` refuses leap seconds too), offsets past ±23:59.
 pub fn parse_us(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
@@ -19,7 +21,12 @@ pub fn parse_us(s: &str) -> Option<i64> {
     };
     let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (hour, min, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || min > 59 || sec > 60 {
+    if !(1..=12).contains(&month)
+        || !(1..=days_in_month(year, month)).contains(&day)
+        || hour > 23
+        || min > 59
+        || sec > 59
+    {
         return None;
     }
     let mut i = 19;
@@ -45,6 +52,9 @@ pub fn parse_us(s: &str) -> Option<i64> {
         sign @ (b'+' | b'-') if i + 6 == b.len() && b[i + 3] == b':' => {
             let oh = num(i + 1..i + 3)?;
             let om = num(i + 4..i + 6)?;
+            if oh > 23 || om > 59 {
+                return None;
+            }
             let o = oh * 3600 + om * 60;
             if *sign == b'+' {
                 o
@@ -72,6 +82,16 @@ pub fn format_us(us: i64) -> String {
         (rem % 3600) / 60,
         rem % 60
     )
+}
+
+/// Days in `month` (1–12) of `year` in the proleptic Gregorian calendar.
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
 }
 
 // Howard Hinnant's civil-date algorithms.
@@ -122,5 +142,39 @@ mod tests {
         assert!(parse_us("2024-13-01T00:00:00Z").is_none());
         assert!(parse_us("yesterday").is_none());
         assert!(parse_us("2024-01-01T00:00:00").is_none());
+    }
+
+    #[test]
+    fn impossible_times_are_refused() {
+        for bad in [
+            "2023-02-31T00:00:00Z",
+            "2023-02-30T00:00:00Z",
+            "2023-02-29T00:00:00Z",
+            "1900-02-29T00:00:00Z",
+            "2023-04-31T00:00:00Z",
+            "2023-06-31T00:00:00Z",
+            "2023-09-31T00:00:00Z",
+            "2023-11-31T00:00:00Z",
+            "2023-01-32T00:00:00Z",
+            "2023-01-00T00:00:00Z",
+            "2023-00-10T00:00:00Z",
+            "2023-01-01T24:00:00Z",
+            "2023-01-01T23:60:00Z",
+            "2023-01-01T23:59:60Z",
+            "2023-01-01T00:00:00+24:00",
+            "2023-01-01T00:00:00-01:60",
+        ] {
+            assert_eq!(parse_us(bad), None, "{bad}");
+        }
+        for good in [
+            "2024-02-29T00:00:00Z",
+            "2000-02-29T00:00:00Z",
+            "2023-01-31T23:59:59.999Z",
+            "2023-04-30T00:00:00Z",
+            "2023-12-31T23:59:59+23:59",
+        ] {
+            let us = parse_us(good).unwrap_or_else(|| panic!("{good}"));
+            assert_eq!(format_us(us)[..10], good[..10], "{good}");
+        }
     }
 }

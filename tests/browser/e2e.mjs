@@ -1,7 +1,8 @@
 // End to end in Debian's headless Chromium (playwright-core, no downloaded browser): logs in
-// to Aerie, follows, reads the timeline, likes and reposts in place, posts, opens a thread,
-// replies, visits notifications and compose, logs out — and saves a screenshot of each page at
-// phone and desktop width. Usage: node e2e.mjs <aerie-url> <handle> <app-password> <other-handle>
+// to Aerie, follows, likes and reposts in place (no navigation, no console errors) and the
+// server's pages agree, reads the timeline, posts, opens a thread, replies, visits
+// notifications and compose, logs out — and saves a screenshot of each page at phone and
+// desktop width. Usage: node e2e.mjs <aerie-url> <handle> <app-password> <other-handle>
 // <out-dir>. Prints one JSON line; exits non-zero on any failure.
 import { chromium } from 'playwright-core'
 import { mkdirSync } from 'node:fs'
@@ -21,7 +22,20 @@ try {
   const page = await context.newPage()
   const errors = []
   page.on('pageerror', (e) => errors.push(String(e)))
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`) })
+  let loads = 0
+  page.on('load', () => { loads++ })
   page.setDefaultTimeout(20000)
+
+  // Runs `act` (a click and a wait for its result) and fails if the page navigated meanwhile:
+  // the script must have toggled in place, not fallen back to submitting the form.
+  async function inPlace(what, act) {
+    await page.evaluate(() => { window.aerieStayed = true })
+    const before = loads
+    await act()
+    const stayed = await page.evaluate(() => window.aerieStayed === true)
+    if (!stayed || loads !== before) throw new Error(`${what}: the page navigated instead of updating in place`)
+  }
 
   async function shoot(name, path) {
     for (const [w, size] of Object.entries(WIDTHS)) {
@@ -54,8 +68,10 @@ try {
   // Follow from the profile page (a plain form post).
   await page.goto(`${base}/profile/${other}`)
   // Follow in place (the script), then the page as the server renders it agrees.
-  await page.click('form[action="/action/follow"] button')
-  await page.waitForSelector('form[action="/action/unfollow"] button:has-text("Following")')
+  await inPlace('follow', async () => {
+    await page.click('form[action="/action/follow"] button')
+    await page.waitForSelector('form[action="/action/unfollow"] button:has-text("Following")')
+  })
   await page.reload()
   await page.waitForSelector('form[action="/action/unfollow"]')
 
@@ -63,11 +79,20 @@ try {
   await until('/', 'article.post', 'timeline')
   const first = page.locator('article.post').first()
   const uri = await first.getAttribute('data-uri')
-  await first.locator('button[title=Like]').click()
-  await first.locator('button[title=Like][aria-pressed=true]').waitFor()
-  await first.locator('button[title=Repost]').click()
-  await first.locator('button[title=Repost][aria-pressed=true]').waitFor()
+  await inPlace('like', async () => {
+    await first.locator('button[title=Like]').click()
+    await first.locator('button[title=Like][aria-pressed=true]').waitFor()
+  })
+  await inPlace('repost', async () => {
+    await first.locator('button[title=Repost]').click()
+    await first.locator('button[title=Repost][aria-pressed=true]').waitFor()
+  })
   if ((await first.locator('button[title=Like] .count').textContent()).trim() !== '1') throw new Error('like count not updated in place')
+  // The server recorded both: the page as it renders it agrees.
+  await page.reload()
+  const again = page.locator(`article.post[data-uri="${uri}"]`).first()
+  await again.locator('button[title=Like][aria-pressed=true]').waitFor()
+  await again.locator('button[title=Repost][aria-pressed=true]').waitFor()
 
   // Post from the composer; the counter counts graphemes.
   const text = 'Hello from Chromium 👩‍👩‍👧 #aerie'
@@ -101,7 +126,7 @@ try {
 
   await page.click('form.logout button')
   await page.waitForSelector('form.login')
-  if (errors.length) throw new Error('script errors: ' + errors.join('; '))
+  if (errors.length) throw new Error('script or console errors: ' + errors.join('; '))
   console.log(JSON.stringify({ ok: true, liked: uri, posted: text, thread: threadPath, screenshots: shots }))
 } catch (e) {
   console.log(JSON.stringify({ ok: false, error: String(e && e.stack || e), screenshots: shots }))

@@ -1,7 +1,8 @@
 //! A Jetstream v1 simulator for tests and benchmarks, on 127.0.0.1: cursor replay, silent
 //! clamping of cursors older than its retention, `wantedCollections` / `wantedDids` filters,
 //! `options_update`, `requireHello`, zstd frames with a dictionary, abrupt drops, and chaos
-//! (duplicated and swapped deliveries). Events are pushed in by the test; it stops when dropped.
+//! (duplicated and swapped deliveries), and pings whose pongs measure how promptly the client
+//! reads. Events are pushed in by the test; it stops when dropped.
 
 // The handshake callback must return tungstenite's error response, large by its design.
 #![allow(clippy::result_large_err)]
@@ -53,6 +54,18 @@ pub struct SimOptions {
     pub duplicate_every: u64,
     /// Swap every n-th event with the next one; 0 = never.
     pub swap_every: u64,
+    /// Ping an idle connection this often (ms); 0 = never. The client's pongs (sent when it
+    /// next reads the socket) measure how long its reader took to come round.
+    pub ping_every_ms: u64,
+}
+
+/// Ping round trips seen so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PongStats {
+    /// Pongs received.
+    pub pongs: u64,
+    /// The longest ping → pong time (µs).
+    pub max_us: u64,
 }
 
 /// What a subscriber asked for, as recorded by the simulator.
@@ -81,6 +94,8 @@ struct Inner {
     sent: AtomicU64,
     kill: watch::Sender<u64>,
     closed: AtomicBool,
+    pongs: AtomicU64,
+    max_pong_us: AtomicU64,
 }
 
 /// A running simulator. Dropping it stops the listener and every connection.
@@ -112,6 +127,8 @@ impl Sim {
             sent: AtomicU64::new(0),
             kill: watch::channel(0).0,
             closed: AtomicBool::new(false),
+            pongs: AtomicU64::new(0),
+            max_pong_us: AtomicU64::new(0),
         });
         let i2 = inner.clone();
         let task = tokio::spawn(async move {
@@ -169,6 +186,39 @@ impl Sim {
     pub fn sent(&self) -> u64 {
         self.inner.sent.load(Ordering::Relaxed)
     }
+
+    /// Ping round trips since the start or the last reset.
+    pub fn pong_stats(&self) -> PongStats {
+        PongStats {
+            pongs: self.inner.pongs.load(Ordering::Relaxed),
+            max_us: self.inner.max_pong_us.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Starts counting ping round trips afresh.
+    pub fn reset_pong_stats(&self) {
+        self.inner.pongs.store(0, Ordering::Relaxed);
+        self.inner.max_pong_us.store(0, Ordering::Relaxed);
+    }
+}
+
+/// Microseconds since an arbitrary fixed origin (pings carry it; pongs echo it back).
+fn mono_us() -> u64 {
+    static ORIGIN: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    ORIGIN
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_micros() as u64
+}
+
+/// Records a pong echoing a ping's send time.
+fn pong(inner: &Inner, payload: &[u8]) {
+    let Ok(sent) = <[u8; 8]>::try_from(payload) else {
+        return;
+    };
+    let rtt = mono_us().saturating_sub(u64::from_be_bytes(sent));
+    inner.pongs.fetch_add(1, Ordering::Relaxed);
+    inner.max_pong_us.fetch_max(rtt, Ordering::Relaxed);
 }
 
 fn parse_query(q: &str) -> Subscription {
@@ -267,6 +317,8 @@ async fn serve(
         subs.len() - 1
     };
     let mut sent_here = 0u64;
+    let ping_every = std::time::Duration::from_millis(opts.ping_every_ms);
+    let mut last_ping = std::time::Instant::now();
     loop {
         let batch: Vec<SimEvent> = {
             let ev = inner.events.read().map_err(|_| "lock")?;
@@ -276,12 +328,22 @@ async fn serve(
             b
         };
         if batch.is_empty() {
+            if opts.ping_every_ms > 0 && last_ping.elapsed() >= ping_every {
+                last_ping = std::time::Instant::now();
+                tx.send(Message::Ping(mono_us().to_be_bytes().to_vec().into()))
+                    .await?;
+            }
             let notified = inner.appended.notified();
+            let tick = ping_every.clamp(
+                std::time::Duration::from_millis(1),
+                std::time::Duration::from_millis(50),
+            );
             tokio::select! {
                 _ = notified => continue,
-                _ = tokio::time::sleep(std::time::Duration::from_millis(50)) => continue,
+                _ = tokio::time::sleep(tick) => continue,
                 m = rx.next() => match m {
                     Some(Ok(Message::Text(t))) => { if !options_update(&mut sub, &t) { return Ok(()) } continue }
+                    Some(Ok(Message::Pong(p))) => { pong(&inner, &p); continue }
                     Some(Ok(_)) => continue,
                     _ => return Ok(()),
                 },

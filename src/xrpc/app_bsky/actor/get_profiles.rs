@@ -2,22 +2,25 @@
 
 use crate::xrpc::prelude::*;
 
+/// The method's output.
+#[derive(serde::Serialize)]
+pub struct Output {
+    profiles: Vec<view::ProfileViewDetailed>,
+}
+
 pub async fn handler(
     State(state): State<Arc<AppState>>,
     Viewer(viewer): Viewer,
     p: Params,
-) -> XrpcResult {
-    let actors = p.list("actors", 25)?;
-    let views = Views::for_viewer(&state, viewer);
-    let mut profiles = Vec::new();
-    for raw in actors {
-        let Some(did) = resolve_actor(&state, raw)? else {
-            continue;
-        };
-        match state.store.actor(&did)? {
-            Some(a) if a.active => profiles.push(views.profile(&did, ProfileKind::Detailed)?),
-            _ => {}
+) -> Response {
+    respond(&state, move |s| {
+        let mut dids = Vec::new();
+        for raw in p.list("actors", 25)? {
+            dids.extend(resolve_actor(s, raw)?);
         }
-    }
-    Ok(Json(json!({ "profiles": profiles })))
+        Ok(Output {
+            profiles: service::actors::profiles(s, viewer, &dids)?,
+        })
+    })
+    .await
 }

@@ -2,23 +2,29 @@
 
 use crate::xrpc::prelude::*;
 
+/// The method's output.
+#[derive(serde::Serialize)]
+pub struct Output {
+    posts: Vec<view::PostView>,
+}
+
 pub async fn handler(
     State(state): State<Arc<AppState>>,
     Viewer(viewer): Viewer,
     p: Params,
-) -> XrpcResult {
-    let uris = p.list("uris", 25)?;
-    let views = Views::for_viewer(&state, viewer);
-    let mut ids = Vec::with_capacity(uris.len());
-    for raw in uris {
-        let Some(id) = crate::util::syntax::record_uri(raw) else {
-            return Err(XrpcError::invalid(
-                "Error: Params/uris must contain valid at-uris",
-            ));
-        };
-        ids.push(id);
-    }
-    let posts: Vec<_> = views.each(&ids, |id| views.post(id))?;
-    let posts: Vec<_> = posts.into_iter().flatten().collect();
-    Ok(Json(json!({ "posts": posts })))
+) -> Response {
+    respond(&state, move |s| {
+        let ids = p
+            .list("uris", 25)?
+            .into_iter()
+            .map(|raw| {
+                crate::util::syntax::record_uri(raw).ok_or_else(|| {
+                    XrpcError::invalid("Error: Params/uris must contain valid at-uris")
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let posts = service::feed::posts(s, viewer, &ids)?;
+        Ok(Output { posts })
+    })
+    .await
 }

@@ -1,30 +1,33 @@
 //! `app.bsky.feed.getQuotes`: posts quoting a post, newest first.
 
+use crate::service::interactions::quotes;
 use crate::xrpc::prelude::*;
+
+/// The method's output.
+#[derive(serde::Serialize)]
+pub struct Output {
+    uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cid: Option<String>,
+    posts: Vec<view::PostView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cursor: Option<String>,
+}
 
 pub async fn handler(
     State(state): State<Arc<AppState>>,
     Viewer(viewer): Viewer,
     p: Params,
-) -> XrpcResult {
-    let limit = p.limit(50, 100)?;
-    let raw = p.uri("uri")?;
-    let uri = raw.uri();
-    let views = Views::for_viewer(&state, viewer);
-    let page = match resolve_uri(&state, raw)? {
-        Some(id) => state.store.quotes(&id, p.cursor(), limit)?,
-        None => Page {
-            items: vec![],
-            cursor: None,
-        },
-    };
-    let mut posts = Vec::new();
-    for e in &page.items {
-        posts.extend(views.post(&e.id)?);
-    }
-    let mut out = json!({ "uri": uri, "posts": posts });
-    if let Some(cid) = p.get("cid") {
-        out["cid"] = json!(cid);
-    }
-    Ok(with_cursor(out, page.cursor))
+) -> Response {
+    respond(&state, move |s| {
+        let q = super::Subject::from_params(s, &p)?;
+        let page = quotes(s, viewer, q.id.as_ref(), p.cursor(), q.limit)?;
+        Ok(Output {
+            uri: q.uri,
+            cid: q.cid,
+            posts: page.items,
+            cursor: page.cursor,
+        })
+    })
+    .await
 }

@@ -1,25 +1,34 @@
 //! `app.bsky.feed.getRepostedBy`: who reposted a record, newest first.
 
+use crate::service::interactions::reposted_by;
 use crate::xrpc::prelude::*;
+
+/// The method's output.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Output {
+    uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cid: Option<String>,
+    reposted_by: Vec<view::ProfileView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cursor: Option<String>,
+}
 
 pub async fn handler(
     State(state): State<Arc<AppState>>,
     Viewer(viewer): Viewer,
     p: Params,
-) -> XrpcResult {
-    let limit = p.limit(50, 100)?;
-    let raw = p.uri("uri")?;
-    let uri = raw.uri();
-    let page = match resolve_uri(&state, raw)? {
-        Some(id) => state.store.reposts(&id, p.cursor(), limit)?,
-        None => Page {
-            items: vec![],
-            cursor: None,
-        },
-    };
-    let mut out = json!({ "uri": uri, "repostedBy": profiles_of(&Views::for_viewer(&state, viewer), &page.items)? });
-    if let Some(cid) = p.get("cid") {
-        out["cid"] = json!(cid);
-    }
-    Ok(with_cursor(out, page.cursor))
+) -> Response {
+    respond(&state, move |s| {
+        let q = super::Subject::from_params(s, &p)?;
+        let page = reposted_by(s, viewer, q.id.as_ref(), p.cursor(), q.limit)?;
+        Ok(Output {
+            uri: q.uri,
+            cid: q.cid,
+            reposted_by: page.items,
+            cursor: page.cursor,
+        })
+    })
+    .await
 }

@@ -8,3 +8,30 @@ pub mod get_posts;
 pub mod get_quotes;
 pub mod get_reposted_by;
 pub mod get_timeline;
+
+use crate::xrpc::prelude::*;
+
+/// The parameters of a method about one record (`getLikes`, `getRepostedBy`, `getQuotes`).
+struct Subject {
+    /// `uri` as given (echoed back).
+    uri: String,
+    /// `cid`, echoed back when given.
+    cid: Option<String>,
+    /// The record, its authority resolved; `None` when unknown.
+    id: Option<RecordId>,
+    /// `limit`.
+    limit: usize,
+}
+
+impl Subject {
+    fn from_params(s: &AppState, p: &Params) -> Result<Self, XrpcError> {
+        let limit = p.limit(50, 100)?;
+        let raw = p.uri("uri")?;
+        Ok(Subject {
+            uri: raw.uri(),
+            cid: p.get("cid").map(String::from),
+            id: resolve_uri(s, raw)?,
+            limit,
+        })
+    }
+}

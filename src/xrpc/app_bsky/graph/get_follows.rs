@@ -2,12 +2,28 @@
 
 use crate::xrpc::prelude::*;
 
+/// The method's output.
+#[derive(serde::Serialize)]
+pub struct Output {
+    subject: view::ProfileView,
+    follows: Vec<view::ProfileView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cursor: Option<String>,
+}
+
 pub async fn handler(
     State(state): State<Arc<AppState>>,
     Viewer(viewer): Viewer,
     p: Params,
-) -> XrpcResult {
-    super::follow_list(&state, viewer, &p, "follows", |s, did, cursor, limit| {
-        s.follows(did, cursor, limit)
+) -> Response {
+    respond(&state, move |s| {
+        let (subject, page) =
+            super::follow_list(s, viewer, &p, |st, did, c, l| st.follows(did, c, l))?;
+        Ok(Output {
+            subject,
+            follows: page.items,
+            cursor: page.cursor,
+        })
     })
+    .await
 }

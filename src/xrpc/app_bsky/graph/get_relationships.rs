@@ -4,27 +4,78 @@
 use crate::xrpc::prelude::*;
 use aerie_storage::Relation;
 
-pub async fn handler(State(state): State<Arc<AppState>>, p: Params) -> XrpcResult {
-    let raw = p.required("actor")?;
-    let actor = resolve_actor(&state, raw)?
-        .ok_or_else(|| XrpcError::named("ActorNotFound", "Actor not found"))?;
-    let others = p.list("others", 30).unwrap_or_default();
-    let mut out = Vec::with_capacity(others.len());
-    for o in others {
-        let Some(did) = resolve_actor(&state, o)? else {
-            out.push(
-                json!({"$type": "app.bsky.graph.defs#notFoundActor", "actor": o, "notFound": true}),
-            );
-            continue;
-        };
-        let mut r = json!({"$type": "app.bsky.graph.defs#relationship", "did": did});
-        if let Some(f) = state.store.relation(Relation::Follow, &actor, &did)? {
-            r["following"] = json!(f.uri());
+view::lex_type!(
+    /// `$type` of a relationship.
+    RelationshipType = "app.bsky.graph.defs#relationship"
+);
+view::lex_type!(
+    /// `$type` of an unknown actor.
+    NotFoundActorType = "app.bsky.graph.defs#notFoundActor"
+);
+
+/// `app.bsky.graph.defs#relationship` or `#notFoundActor`.
+#[derive(serde::Serialize)]
+#[serde(untagged, rename_all_fields = "camelCase")]
+pub enum Relationship {
+    /// A known account.
+    Found {
+        #[serde(rename = "$type")]
+        ty: RelationshipType,
+        did: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        following: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        followed_by: Option<String>,
+    },
+    /// An unknown one.
+    NotFound {
+        #[serde(rename = "$type")]
+        ty: NotFoundActorType,
+        actor: String,
+        not_found: bool,
+    },
+}
+
+/// The method's output.
+#[derive(serde::Serialize)]
+pub struct Output {
+    actor: String,
+    relationships: Vec<Relationship>,
+}
+
+pub async fn handler(State(state): State<Arc<AppState>>, p: Params) -> Response {
+    respond(&state, move |s| {
+        let raw = p.required("actor")?;
+        let actor = resolve_actor(s, raw)?
+            .ok_or_else(|| XrpcError::named("ActorNotFound", "Actor not found"))?;
+        let others = p.list("others", 30).unwrap_or_default();
+        let mut relationships = Vec::with_capacity(others.len());
+        for o in others {
+            let Some(did) = resolve_actor(s, o)? else {
+                relationships.push(Relationship::NotFound {
+                    ty: NotFoundActorType,
+                    actor: o.to_string(),
+                    not_found: true,
+                });
+                continue;
+            };
+            relationships.push(Relationship::Found {
+                ty: RelationshipType,
+                following: s
+                    .store
+                    .relation(Relation::Follow, &actor, &did)?
+                    .map(|f| f.uri()),
+                followed_by: s
+                    .store
+                    .relation(Relation::Follow, &did, &actor)?
+                    .map(|f| f.uri()),
+                did,
+            });
         }
-        if let Some(f) = state.store.relation(Relation::Follow, &did, &actor)? {
-            r["followedBy"] = json!(f.uri());
-        }
-        out.push(r);
-    }
-    Ok(Json(json!({ "actor": actor, "relationships": out })))
+        Ok(Output {
+            actor,
+            relationships,
+        })
+    })
+    .await
 }

@@ -8,7 +8,7 @@ fn set(
     viewer: String,
     body: Option<Json<serde_json::Value>>,
     muted: bool,
-) -> XrpcResult {
+) -> Result<serde_json::Value, XrpcError> {
     let raw = body
         .as_ref()
         .and_then(|Json(b)| b.get("actor")?.as_str())
@@ -19,7 +19,7 @@ fn set(
         return Err(XrpcError::invalid("Cannot mute oneself"));
     }
     crate::gate::own::mute(&*state.store, viewer, subject, muted)?;
-    Ok(Json(json!({})))
+    Ok(json!({}))
 }
 
 /// `app.bsky.graph.muteActor`.
@@ -27,8 +27,8 @@ pub async fn mute(
     State(state): State<Arc<AppState>>,
     Authed(viewer): Authed,
     body: Option<Json<serde_json::Value>>,
-) -> XrpcResult {
-    set(&state, viewer, body, true)
+) -> Response {
+    respond(&state, move |s| set(s, viewer, body, true)).await
 }
 
 /// `app.bsky.graph.unmuteActor`.
@@ -36,8 +36,16 @@ pub async fn unmute(
     State(state): State<Arc<AppState>>,
     Authed(viewer): Authed,
     body: Option<Json<serde_json::Value>>,
-) -> XrpcResult {
-    set(&state, viewer, body, false)
+) -> Response {
+    respond(&state, move |s| set(s, viewer, body, false)).await
+}
+
+/// `app.bsky.graph.getMutes`'s output.
+#[derive(serde::Serialize)]
+pub struct MutesOut {
+    mutes: Vec<view::ProfileView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cursor: Option<String>,
 }
 
 /// `app.bsky.graph.getMutes`: the viewer's mutes, as profile views.
@@ -45,16 +53,19 @@ pub async fn list(
     State(state): State<Arc<AppState>>,
     Authed(viewer): Authed,
     p: Params,
-) -> XrpcResult {
-    let limit = p.limit(50, 100)?;
-    let dids = state.store.mutes(&viewer, p.cursor(), limit)?;
-    let views = Views::for_viewer(&state, Some(viewer));
-    let mut mutes = Vec::with_capacity(dids.len());
-    for d in &dids {
-        mutes.push(views.profile(d, ProfileKind::Plain)?);
-    }
-    let cursor = (dids.len() == limit)
-        .then(|| dids.last().cloned())
-        .flatten();
-    Ok(with_cursor(json!({ "mutes": mutes }), cursor))
+) -> Response {
+    respond(&state, move |s| {
+        let limit = p.limit(50, 100)?;
+        let dids = s.store.mutes(&viewer, p.cursor(), limit)?;
+        let views = Views::for_viewer(s, Some(viewer));
+        let mutes = dids
+            .iter()
+            .map(|d| views.profile(d))
+            .collect::<Result<Vec<_>, _>>()?;
+        let cursor = (dids.len() == limit)
+            .then(|| dids.last().cloned())
+            .flatten();
+        Ok(MutesOut { mutes, cursor })
+    })
+    .await
 }

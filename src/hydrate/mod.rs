@@ -1,29 +1,40 @@
-//! Hydration: stored records → the lexicons' view objects (`app.bsky.actor.defs#profileView*`,
-//! `app.bsky.feed.defs#postView`, embed views). Record content is untrusted: every field copied
-//! into a view is checked against the lexicon's type and limits, or left out.
+//! Hydration: stored records → the lexicons' views as typed structs (`view`), shared by the
+//! XRPC API (which serializes them) and the pages (which render them). Record content is
+//! untrusted: every field copied into a view is checked against the lexicon's type and limits,
+//! or left out.
 
 mod actor;
+pub mod content;
 mod embed;
+mod lanes;
 mod memo;
 mod notification;
-mod post;
+pub(crate) mod post;
 mod thread;
+pub mod view;
 
-pub use actor::ProfileKind;
 pub use memo::Relationship;
 pub use thread::thread;
 
 use crate::AppState;
 use aerie_storage::{RecordId, StoredRecord};
 use serde_json::Value;
+use std::sync::Arc;
 
 /// A hydrator bound to one request's state and viewer. Accounts, the viewer's relationship
-/// to them and profile views are looked up once per request (a timeline shows the same
-/// authors many times).
+/// to them and profiles are looked up once per request (a timeline shows the same authors
+/// many times).
 pub struct Views<'a> {
     state: &'a AppState,
     viewer: Option<String>,
     memo: memo::Memo,
+}
+
+/// A live post: its stored row, the record as stored and what hydration reads of it.
+pub(crate) struct LivePost {
+    rec: StoredRecord,
+    raw: view::RawRecord,
+    content: Arc<content::PostContent>,
 }
 
 impl<'a> Views<'a> {
@@ -41,43 +52,44 @@ impl<'a> Views<'a> {
         }
     }
 
+    /// The viewer, if any.
+    pub fn viewer(&self) -> Option<&str> {
+        self.viewer.as_deref()
+    }
+
+    /// The store.
+    pub fn store(&self) -> &dyn aerie_storage::Store {
+        &*self.state.store
+    }
+
     /// `f` for every item, in order. Where each read is a round trip (PostgreSQL), several
-    /// items are hydrated at once, sharing this request's memo.
+    /// items are hydrated at once on a fixed pool of threads, sharing this request's memo.
     pub fn each<I: Sync, T: Send>(
         &self,
         items: &[I],
-        f: impl Fn(&I) -> aerie_storage::Result<T> + Sync,
+        f: impl Fn(&I) -> aerie_storage::Result<T> + Sync + Send,
     ) -> aerie_storage::Result<Vec<T>> {
-        let lanes = self.state.store.read_parallelism().min(items.len());
-        if lanes <= 1 {
-            return items.iter().map(&f).collect();
-        }
-        let chunk = items.len().div_ceil(lanes);
-        std::thread::scope(|s| {
-            let lanes: Vec<_> = items
-                .chunks(chunk)
-                .map(|part| s.spawn(|| part.iter().map(&f).collect::<Result<Vec<_>, _>>()))
-                .collect();
-            let mut out = Vec::with_capacity(items.len());
-            for lane in lanes {
-                let part = lane.join().map_err(|_| {
-                    aerie_storage::Error::Engine("a hydration thread panicked".into())
-                })?;
-                out.extend(part?);
-            }
-            Ok(out)
-        })
+        lanes::each(self.state.store.read_parallelism(), items, f)
     }
 
-    /// A live record of an active account, with its JSON.
-    fn live(&self, id: &RecordId) -> aerie_storage::Result<Option<(StoredRecord, Value)>> {
+    /// A live record of an active account, as stored.
+    fn live_record(&self, id: &RecordId) -> aerie_storage::Result<Option<StoredRecord>> {
         if !self.active(&id.did)? {
             return Ok(None);
         }
-        Ok(self.state.store.record(id)?.map(|r| {
-            let v = serde_json::from_slice(&r.value).unwrap_or(Value::Null);
-            (r, v)
-        }))
+        self.state.store.record(id)
+    }
+
+    /// A live post of an active account, with its content parsed.
+    fn live_post(&self, id: &RecordId) -> aerie_storage::Result<Option<LivePost>> {
+        let Some(mut rec) = self.live_record(id)? else {
+            return Ok(None);
+        };
+        let Some(raw) = raw_record(std::mem::take(&mut rec.value)) else {
+            return Ok(None);
+        };
+        let content = Arc::new(content::PostContent::parse(raw.get()));
+        Ok(Some(LivePost { rec, raw, content }))
     }
 
     /// Whether an account's content may be shown (unknown accounts count as active).
@@ -112,6 +124,13 @@ impl<'a> Views<'a> {
             self.state.cfg.cdn_base.trim_end_matches('/')
         )
     }
+}
+
+/// A stored record's JSON as a raw value, without copying it (`None` if the bytes are not
+/// JSON, which the store never writes).
+pub fn raw_record(bytes: Vec<u8>) -> Option<view::RawRecord> {
+    let s = String::from_utf8(bytes).ok()?;
+    serde_json::value::RawValue::from_string(s).ok()
 }
 
 /// The lexicon's limits on a string: UTF-8 bytes and graphemes.
@@ -163,10 +182,10 @@ fn datetime(v: &Value, key: &str) -> Option<String> {
 }
 
 /// `{width, height}` when both are positive integers.
-fn aspect_ratio(v: &Value) -> Option<Value> {
+fn aspect_ratio(v: &Value) -> Option<view::AspectRatio> {
     let a = v.get("aspectRatio")?;
-    let (w, h) = (a.get("width")?.as_u64()?, a.get("height")?.as_u64()?);
-    (w >= 1 && h >= 1).then(|| serde_json::json!({"width": w, "height": h}))
+    let (width, height) = (a.get("width")?.as_u64()?, a.get("height")?.as_u64()?);
+    (width >= 1 && height >= 1).then_some(view::AspectRatio { width, height })
 }
 
 /// A URI as the lexicon's `uri` format accepts it.

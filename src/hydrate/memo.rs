@@ -3,9 +3,9 @@
 //! shared between requests or viewers. Behind locks, so one request can hydrate several items
 //! at once (on stores where a read is a round trip).
 
-use super::{ProfileKind, Views};
+use super::actor::ProfileRow;
+use super::Views;
 use aerie_storage::{Actor, RecordId, Relation};
-use serde_json::Value;
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex};
@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 pub(super) struct Memo {
     actors: Table<String, Option<Actor>>,
     relationships: Table<String, Arc<Relationship>>,
-    pub(super) profiles: Table<(String, ProfileKind), Value>,
+    pub(super) profiles: Table<String, Arc<ProfileRow>>,
 }
 
 /// One kind of lookup: what was found, by key.

@@ -1,0 +1,121 @@
+//! Profile views (basic, plain and detailed) and the viewer's state on them. An account's
+//! profile record is read once per request; each view is assembled from that.
+
+use super::view::{ProfileView, ProfileViewBasic, ProfileViewDetailed, ViewerState};
+use super::{blob_cid, datetime, text, Limit, Views};
+use aerie_storage::facts::nsid;
+use aerie_storage::RecordId;
+use serde_json::Value;
+use std::sync::Arc;
+
+/// What the profile views show of an account, read once per request.
+pub(crate) struct ProfileRow {
+    handle: String,
+    display_name: Option<String>,
+    avatar: Option<String>,
+    created_at: Option<String>,
+    description: Option<String>,
+    indexed_at: Option<String>,
+    banner: Option<String>,
+}
+
+impl Views<'_> {
+    /// `#profileViewBasic`; unknown handles render as `handle.invalid`.
+    pub fn profile_basic(&self, did: &str) -> aerie_storage::Result<ProfileViewBasic> {
+        let row = self.profile_row(did)?;
+        Ok(ProfileViewBasic {
+            did: did.to_string(),
+            handle: row.handle.clone(),
+            display_name: row.display_name.clone(),
+            avatar: row.avatar.clone(),
+            viewer: self.actor_viewer(did)?,
+            labels: Vec::new(),
+            created_at: row.created_at.clone(),
+        })
+    }
+
+    /// `#profileView` (adds the bio).
+    pub fn profile(&self, did: &str) -> aerie_storage::Result<ProfileView> {
+        let row = self.profile_row(did)?;
+        Ok(ProfileView {
+            basic: self.profile_basic(did)?,
+            description: row.description.clone(),
+            indexed_at: row.indexed_at.clone(),
+        })
+    }
+
+    /// `#profileViewDetailed` (adds the banner and counts).
+    pub fn profile_detailed(&self, did: &str) -> aerie_storage::Result<ProfileViewDetailed> {
+        let row = self.profile_row(did)?;
+        let counts = self.state.store.actor_counts(did)?;
+        Ok(ProfileViewDetailed {
+            profile: self.profile(did)?,
+            banner: row.banner.clone(),
+            followers_count: counts.followers,
+            follows_count: counts.follows,
+            posts_count: counts.posts,
+        })
+    }
+
+    fn profile_row(&self, did: &str) -> aerie_storage::Result<Arc<ProfileRow>> {
+        if let Some(r) = self.memo.profiles.get(did) {
+            return Ok(r);
+        }
+        let handle = self
+            .actor(did)?
+            .and_then(|a| a.handle)
+            .unwrap_or_else(|| "handle.invalid".into());
+        let rec = self
+            .state
+            .store
+            .record(&RecordId::new(did, nsid::PROFILE, "self"))?;
+        let value: Value = rec
+            .as_ref()
+            .and_then(|r| serde_json::from_slice(&r.value).ok())
+            .unwrap_or(Value::Null);
+        let blob = |key: &str, kind: &str| {
+            value
+                .get(key)
+                .and_then(blob_cid)
+                .map(|c| self.cdn(kind, did, &c))
+        };
+        let row = Arc::new(ProfileRow {
+            handle,
+            display_name: text(
+                &value,
+                "displayName",
+                Limit {
+                    bytes: 640,
+                    graphemes: 64,
+                },
+            ),
+            avatar: blob("avatar", "avatar"),
+            created_at: datetime(&value, "createdAt"),
+            description: text(
+                &value,
+                "description",
+                Limit {
+                    bytes: 2560,
+                    graphemes: 256,
+                },
+            ),
+            indexed_at: rec
+                .as_ref()
+                .map(|r| aerie_storage::datetime::format_us(r.indexed_at_us)),
+            banner: blob("banner", "banner"),
+        });
+        self.memo.profiles.put(did.to_string(), row.clone());
+        Ok(row)
+    }
+
+    /// `#viewerState` of a profile: mutes, blocks both ways, follows both ways.
+    fn actor_viewer(&self, did: &str) -> aerie_storage::Result<Option<ViewerState>> {
+        Ok(self.relationship(did)?.map(|r| ViewerState {
+            muted: r.muted,
+            blocked_by: r.blocked_by,
+            blocking: r.blocking.as_ref().map(RecordId::uri),
+            following: r.following.as_ref().map(RecordId::uri),
+            followed_by: r.followed_by.as_ref().map(RecordId::uri),
+        }))
+    }
+}

@@ -1,0 +1,146 @@
+//! Post views and feed items (`#postView`, `#feedViewPost`, `#reasonRepost`, `#replyRef`).
+
+use super::view::post::PostViewParts;
+use super::view::{
+    BlockedPost, FeedViewPost, NotFoundPost, PostView, PostViewerState, Reason, ReasonRepost,
+    ReplyItem, ReplyRef,
+};
+use super::Views;
+use crate::util::syntax::cid_string;
+use aerie_storage::facts::nsid;
+use aerie_storage::{datetime, FeedEntry, RecordId, Relation};
+
+impl Views<'_> {
+    /// `#postView` of a live post by an active account.
+    pub fn post(&self, id: &RecordId) -> aerie_storage::Result<Option<PostView>> {
+        if id.collection != nsid::POST {
+            return Ok(None);
+        }
+        let Some(live) = self.live_post(id)? else {
+            return Ok(None);
+        };
+        let embed = match &live.content.embed {
+            Some(e) => self.embed(&id.did, e, 0)?,
+            None => None,
+        };
+        let viewer = match &self.viewer {
+            Some(viewer) => {
+                let store = &self.state.store;
+                let uri = id.uri();
+                Some(PostViewerState {
+                    like: store
+                        .relation(Relation::Like, viewer, &uri)?
+                        .map(|l| l.uri()),
+                    repost: store
+                        .relation(Relation::Repost, viewer, &uri)?
+                        .map(|r| r.uri()),
+                })
+            }
+            None => None,
+        };
+        Ok(Some(
+            PostViewParts {
+                uri: id.uri(),
+                cid: cid_string(&live.rec.cid),
+                author: self.profile_basic(&id.did)?,
+                record: live.raw,
+                embed,
+                counts: self.state.store.post_counts(id)?,
+                indexed_at: datetime::format_us(live.rec.indexed_at_us),
+                viewer,
+                content: live.content,
+            }
+            .into(),
+        ))
+    }
+
+    /// `#feedViewPost` for a feed entry; `None` when the post (or reposted post) is gone.
+    pub fn feed_item(&self, entry: &FeedEntry) -> aerie_storage::Result<Option<FeedViewPost>> {
+        if entry.id.collection == nsid::REPOST {
+            return self.repost_item(&entry.id);
+        }
+        let Some(post) = self.post(&entry.id)? else {
+            return Ok(None);
+        };
+        let reply = self.reply_ref(&post)?;
+        Ok(Some(FeedViewPost {
+            post,
+            reply,
+            reason: None,
+        }))
+    }
+
+    /// The item of a repost: the reposted post with the repost as its reason.
+    fn repost_item(&self, id: &RecordId) -> aerie_storage::Result<Option<FeedViewPost>> {
+        let Some(rec) = self.live_record(id)? else {
+            return Ok(None);
+        };
+        let Some(subject) = subject_of(&rec.value) else {
+            return Ok(None);
+        };
+        let Some(post) = self.post(&subject)? else {
+            return Ok(None);
+        };
+        let reason = ReasonRepost::new(
+            self.profile_basic(&id.did)?,
+            id.uri(),
+            cid_string(&rec.cid),
+            datetime::format_us(rec.indexed_at_us),
+        );
+        Ok(Some(FeedViewPost {
+            post,
+            reply: None,
+            reason: Some(Reason::Repost(reason)),
+        }))
+    }
+
+    /// `#replyRef` (root and parent) of a post that is a reply.
+    fn reply_ref(&self, post: &PostView) -> aerie_storage::Result<Option<ReplyRef>> {
+        let Some(r) = &post.content.reply else {
+            return Ok(None);
+        };
+        let author = &post.author.did;
+        Ok(Some(ReplyRef {
+            root: self.related_post(author, &r.root)?,
+            parent: self.related_post(author, &r.parent)?,
+        }))
+    }
+
+    /// A post shown next to one by `author`: `#blockedPost` when a block separates the two
+    /// authors, `#notFoundPost` when it is gone or hidden, else its view.
+    pub fn related_post(&self, author: &str, id: &RecordId) -> aerie_storage::Result<ReplyItem> {
+        if self.blocked_between(author, &id.did)? {
+            return Ok(ReplyItem::Blocked(blocked_post(id)));
+        }
+        Ok(match self.post(id)? {
+            Some(p) => ReplyItem::Post(Box::new(p)),
+            None => ReplyItem::NotFound(not_found_post(id)),
+        })
+    }
+}
+
+/// The record a like or repost points at (its `subject`).
+pub(crate) fn subject_of(record: &[u8]) -> Option<RecordId> {
+    #[derive(serde::Deserialize)]
+    struct Subject<'a> {
+        #[serde(borrow)]
+        uri: std::borrow::Cow<'a, str>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Repost<'a> {
+        #[serde(borrow)]
+        subject: Subject<'a>,
+    }
+    let r: Repost = serde_json::from_slice(record).ok()?;
+    crate::util::syntax::record_uri(&r.subject.uri)
+}
+
+/// `app.bsky.feed.defs#notFoundPost`.
+pub fn not_found_post(id: &RecordId) -> NotFoundPost {
+    NotFoundPost::new(id.uri())
+}
+
+/// `app.bsky.feed.defs#blockedPost`.
+pub fn blocked_post(id: &RecordId) -> BlockedPost {
+    BlockedPost::new(id.uri(), id.did.clone())
+}

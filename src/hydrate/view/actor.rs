@@ -1,0 +1,106 @@
+//! `app.bsky.actor.defs` profile views and the viewer's relationship to an account.
+
+use serde::Serialize;
+
+/// `com.atproto.label.defs#label` (Aerie has no labeler yet: lists stay empty).
+#[derive(Clone, Debug, Serialize)]
+pub struct Label {
+    /// Who labelled.
+    pub src: String,
+    /// What is labelled.
+    pub uri: String,
+    /// The value.
+    pub val: String,
+    /// When.
+    pub cts: String,
+}
+
+/// `#viewerState`: mutes, blocks both ways, follows both ways.
+#[derive(Clone, Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ViewerState {
+    /// The viewer muted the account.
+    pub muted: bool,
+    /// The account blocks the viewer.
+    pub blocked_by: bool,
+    /// The viewer's block record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blocking: Option<String>,
+    /// The viewer's follow record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub following: Option<String>,
+    /// The account's follow record of the viewer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub followed_by: Option<String>,
+}
+
+/// `#profileViewBasic`.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileViewBasic {
+    /// DID.
+    pub did: String,
+    /// Handle (`handle.invalid` when unknown).
+    pub handle: String,
+    /// Display name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// Avatar (CDN URL).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub avatar: Option<String>,
+    /// The viewer's relationship.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub viewer: Option<ViewerState>,
+    /// Labels.
+    pub labels: Vec<Label>,
+    /// The profile record's `createdAt`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+}
+
+/// `#profileView`: the basic view with the bio.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileView {
+    /// The basic fields.
+    #[serde(flatten)]
+    pub basic: ProfileViewBasic,
+    /// Bio.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// When the profile record was indexed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub indexed_at: Option<String>,
+}
+
+/// `#profileViewDetailed`: with banner and counts.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileViewDetailed {
+    /// The plain fields.
+    #[serde(flatten)]
+    pub profile: ProfileView,
+    /// Banner (CDN URL).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub banner: Option<String>,
+    /// Followers.
+    pub followers_count: u64,
+    /// Follows.
+    pub follows_count: u64,
+    /// Posts.
+    pub posts_count: u64,
+}
+
+impl std::ops::Deref for ProfileView {
+    type Target = ProfileViewBasic;
+    fn deref(&self) -> &ProfileViewBasic {
+        &self.basic
+    }
+}
+
+impl std::ops::Deref for ProfileViewDetailed {
+    type Target = ProfileView;
+    fn deref(&self) -> &ProfileView {
+        &self.profile
+    }
+}

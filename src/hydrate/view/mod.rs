@@ -1,0 +1,38 @@
+//! The lexicons' view objects as typed structs (`app.bsky.actor.defs`, `app.bsky.feed.defs`,
+//! embed views, notifications): what hydration builds, what XRPC serializes and what the pages
+//! render. Records travel as the stored JSON (`RawValue`), never parsed and re-serialized; the
+//! parts of a post the pages show travel beside it, parsed once (`content`, not serialized).
+
+mod actor;
+mod embed;
+mod notification;
+pub(crate) mod post;
+
+pub use actor::{Label, ProfileView, ProfileViewBasic, ProfileViewDetailed, ViewerState};
+pub use embed::{
+    AspectRatio, BlockedAuthor, EmbedRecord, EmbedView, ExternalView, ImageView, MediaView,
+    RecordView, VideoView, ViewBlocked, ViewNotFound, ViewRecord,
+};
+pub use notification::Notification;
+pub use post::{
+    BlockedPost, FeedViewPost, NotFoundPost, PostView, PostViewerState, Reason, ReasonRepost,
+    ReplyItem, ReplyRef, ThreadNode, ThreadViewPost,
+};
+
+/// A record as stored (compact JSON), serialized verbatim.
+pub type RawRecord = Box<serde_json::value::RawValue>;
+
+/// Declares a unit type that serializes as a lexicon `$type` string.
+macro_rules! lex_type {
+    ($(#[$m:meta])* $name:ident = $s:literal) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+        pub struct $name;
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str($s)
+            }
+        }
+    };
+}
+pub(crate) use lex_type;
