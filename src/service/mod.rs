@@ -1,6 +1,6 @@
 //! The service layer: what the API and the pages both ask for (timelines, author feeds,
 //! notifications, threads, lists of accounts), built from the store through hydration into
-//! typed outputs. XRPC handlers serialize them; pages render them. Store work is synchronous
+//! typed outputs, and the user's writes (`write`: their PDS, then the gate). XRPC handlers serialize them; pages render them. Store work is synchronous
 //! and runs on tokio's blocking pool through [`run`], never on the async workers that also
 //! carry sockets (ingest, the front door).
 
@@ -9,6 +9,7 @@ pub mod feed;
 pub mod interactions;
 pub mod notifications;
 pub mod thread;
+pub mod write;
 
 use crate::AppState;
 use std::sync::Arc;
@@ -19,6 +20,9 @@ pub enum Error {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] aerie_storage::Error),
+    /// The user's session or their PDS failed (a write forwarded for them).
+    #[error(transparent)]
+    Session(#[from] crate::auth::session::SessionError),
     /// The request cannot be answered: a lexicon-named error and a message for the client.
     #[error("{message}")]
     Refused {

@@ -7,7 +7,7 @@ use super::page;
 use super::visitor::Visitor;
 use crate::hydrate::view::PostView;
 use crate::hydrate::Views;
-use crate::xrpc::com_atproto::repo::write::write_for;
+use crate::service::write::write_for;
 use crate::xrpc::error::XrpcError;
 use crate::AppState;
 use aerie_storage::facts::nsid;

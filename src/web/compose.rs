@@ -11,7 +11,7 @@ use super::home::Compose;
 use super::page::{self, Layout};
 use super::visitor::Visitor;
 use crate::hydrate::Views;
-use crate::xrpc::com_atproto::repo::write::upload_for;
+use crate::service::write::upload_for;
 use crate::AppState;
 use aerie_storage::facts::nsid;
 use aerie_storage::StoredSession;

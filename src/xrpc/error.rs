@@ -151,6 +151,7 @@ impl From<crate::service::Error> for XrpcError {
         match e {
             crate::service::Error::Store(e) => e.into(),
             crate::service::Error::Refused { name, message } => Self::named(name, message),
+            crate::service::Error::Session(e) => e.into(),
         }
     }
 }

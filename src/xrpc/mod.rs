@@ -125,8 +125,9 @@ pub fn router() -> Router<Arc<AppState>> {
         )
         .route(
             "/xrpc/com.atproto.repo.uploadBlob",
-            post(repo::write::upload_blob)
-                .layer(axum::extract::DefaultBodyLimit::max(pds::MAX_BYTES)),
+            post(repo::write::upload_blob).layer(axum::extract::DefaultBodyLimit::max(
+                service::write::MAX_BYTES,
+            )),
         )
         .route(
             "/xrpc/app.bsky.notification.listNotifications",

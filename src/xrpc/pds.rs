@@ -1,76 +1,18 @@
-//! Calls made for the logged-in user at their PDS, with their (server-side) tokens: the
-//! session is checked, the PDS token refreshed when due, the request forwarded, and the PDS's
-//! answer returned as it gave it.
+//! XRPC calls made for the logged-in user at their PDS: the request's session checked, the
+//! request forwarded by the service layer's write path (`service::write`), and the PDS's
+//! answer passed on as it gave it.
 
-use crate::auth::session::SessionError;
-use crate::outbound::{Inbound, Outbound};
+use crate::outbound::Inbound;
+use crate::service::write::forward;
 use crate::xrpc::prelude::*;
 use aerie_storage::StoredSession;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-/// Largest body forwarded either way (blobs included).
-pub const MAX_BYTES: usize = 64 << 20;
-
 /// The session of the request's access token.
 pub fn session(state: &AppState, headers: &HeaderMap) -> Result<StoredSession, XrpcError> {
     let token = crate::auth::bearer(headers).ok_or_else(XrpcError::auth_missing)?;
     Ok(state.sessions.authenticate(token)?)
-}
-
-/// Forwards a request for `nsid` to the session's PDS.
-pub async fn forward(
-    state: &AppState,
-    session: &StoredSession,
-    nsid: &str,
-    method: reqwest::Method,
-    query: Option<&str>,
-    body: Option<(String, Vec<u8>)>,
-) -> Result<Inbound, XrpcError> {
-    let (session, access) = state.sessions.pds_access(session).await?;
-    let mut url = format!("{}/xrpc/{nsid}", session.pds.trim_end_matches('/'));
-    if let Some(q) = query.filter(|q| !q.is_empty()) {
-        url.push('?');
-        url.push_str(q);
-    }
-    let mut out = Outbound::get(&url, MAX_BYTES);
-    out.method = method;
-    out.headers
-        .push(("authorization", format!("Bearer {access}")));
-    out.body = body;
-    let resp = state
-        .resolver()
-        .fetcher()
-        .send(out)
-        .await
-        .map_err(SessionError::Fetch)?;
-    Ok(resp)
-}
-
-/// Forwards a JSON body; returns the PDS's answer parsed when it succeeded.
-pub async fn forward_json(
-    state: &AppState,
-    session: &StoredSession,
-    nsid: &str,
-    body: &serde_json::Value,
-) -> Result<(Inbound, Option<serde_json::Value>), XrpcError> {
-    let body = (
-        "application/json".to_string(),
-        body.to_string().into_bytes(),
-    );
-    let resp = forward(
-        state,
-        session,
-        nsid,
-        reqwest::Method::POST,
-        None,
-        Some(body),
-    )
-    .await?;
-    let parsed = (resp.status == 200)
-        .then(|| serde_json::from_slice(&resp.body).ok())
-        .flatten();
-    Ok((resp, parsed))
 }
 
 /// A request of the session's user, forwarded to their PDS as it came (`body`: content type
