@@ -6,20 +6,11 @@
 mod common;
 
 use common::certs::ca_and_leaf;
+use common::child::Guarded;
 use common::{free_port, Aerie};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// A child process killed when dropped.
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn tool(name: &str) -> Command {
     let path = format!("/usr/bin/{name}");
@@ -27,7 +18,7 @@ fn tool(name: &str) -> Command {
         Path::new(&path).exists(),
         "{name} is needed: apt-get install pebble (scripts/test does)"
     );
-    Command::new(path)
+    common::child::command(path)
 }
 
 /// Waits until something listens on `port`.
@@ -83,7 +74,7 @@ async fn acme_certificates_from_pebble_and_own_files_reloaded() {
     let (dns, dir_port, mgmt, chall_mgmt) = (free_port(), free_port(), free_port(), free_port());
     // Aerie A answers TLS-ALPN-01 on its HTTPS port; Aerie B answers HTTP-01 on its plain one.
     let (a_https, a_plain, b_https, b_plain) = (free_port(), free_port(), free_port(), free_port());
-    let _dns = Proc(
+    let _dns = Guarded::spawn(
         tool("pebble-challtestsrv")
             .args([
                 "-defaultIPv4",
@@ -102,17 +93,16 @@ async fn acme_certificates_from_pebble_and_own_files_reloaded() {
                 &format!("127.0.0.1:{chall_mgmt}"),
             ])
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("challtestsrv"),
-    );
+            .stderr(Stdio::null()),
+    )
+    .expect("challtestsrv");
     let config = serde_json::json!({"pebble": {
         "listenAddress": format!("127.0.0.1:{dir_port}"),
         "managementListenAddress": format!("127.0.0.1:{mgmt}"),
         "certificate": d.join("pebble-cert.pem"), "privateKey": d.join("pebble-key.pem"),
         "httpPort": b_plain, "tlsPort": a_https, "ocspResponderURL": "", "externalAccountBindingRequired": false}});
     std::fs::write(d.join("pebble.json"), config.to_string()).expect("write");
-    let _pebble = Proc(
+    let _pebble = Guarded::spawn(
         tool("pebble")
             .args([
                 "-config",
@@ -122,10 +112,9 @@ async fn acme_certificates_from_pebble_and_own_files_reloaded() {
             ])
             .env("PEBBLE_VA_NOSLEEP", "1")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("pebble"),
-    );
+            .stderr(Stdio::null()),
+    )
+    .expect("pebble");
     wait_port(dir_port, "pebble");
     wait_port(dns, "pebble-challtestsrv");
 
