@@ -91,14 +91,7 @@ async fn limits_headers_and_metrics() {
         .to_str()
         .unwrap_or_default()
         .contains("script-src 'self'"));
-    assert!(h["strict-transport-security"]
-        .to_str()
-        .unwrap_or_default()
-        .starts_with("max-age="));
-    assert!(h["set-cookie"]
-        .to_str()
-        .unwrap_or_default()
-        .contains("; Secure"));
+    common::assert_https_only(h);
     let json = get(format!("{base}/health"), None).await;
     assert_eq!(json.headers()["x-content-type-options"], "nosniff");
     assert!(!json.headers().contains_key("content-security-policy"));

@@ -169,10 +169,7 @@ async fn acme_certificates_from_pebble_and_own_files_reloaded() {
         .await
         .expect("page");
     assert_eq!(page.status(), 200);
-    assert!(page.headers()["strict-transport-security"]
-        .to_str()
-        .unwrap_or_default()
-        .starts_with("max-age="));
+    common::assert_https_only(page.headers());
     let cb = client(&root, "aerie-http.test", b_https);
     until_ok(
         &cb,
@@ -227,10 +224,10 @@ async fn acme_certificates_from_pebble_and_own_files_reloaded() {
     std::fs::write(&cert_path, &cert1).expect("write");
     std::fs::write(&key_path, &key1).expect("write");
     let f_https = free_port();
+    // Neither tls.domains nor public_url: "files" does not need them.
     let f_env = [
         ("AERIE_TLS__MODE", "files".to_string()),
         ("AERIE_TLS__LISTEN", format!("127.0.0.1:{f_https}")),
-        ("AERIE_TLS__DOMAINS", r#"["files.test"]"#.to_string()),
         ("AERIE_TLS__CERT", cert_path.display().to_string()),
         ("AERIE_TLS__KEY", key_path.display().to_string()),
         ("AERIE_INGEST__ENABLED", "false".to_string()),
@@ -240,6 +237,14 @@ async fn acme_certificates_from_pebble_and_own_files_reloaded() {
     let one = client(&ca1, "files.test", f_https);
     let two = client(&ca2, "files.test", f_https);
     until_ok(&one, &format!("https://files.test:{f_https}/health"), &f).await;
+    // Neither public_url nor domains: still HSTS and Secure cookies, since served over TLS.
+    let page = one
+        .get(format!("https://files.test:{f_https}/login"))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(page.status(), 200);
+    common::assert_https_only(page.headers());
     assert!(two
         .get(format!("https://files.test:{f_https}/health"))
         .send()

@@ -7,7 +7,7 @@ pub mod conn;
 pub mod metrics;
 pub mod rate_limit;
 
-use crate::config::Config;
+use crate::config::{Config, TlsMode};
 use crate::AppState;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
@@ -22,7 +22,9 @@ use std::time::Instant;
 
 /// The front door's state.
 pub struct Front {
-    /// Whether the public URL is https (HSTS, Secure cookies).
+    /// Whether pages reach browsers over HTTPS (HSTS, Secure cookies): Aerie terminates TLS
+    /// itself (then the app is served over TLS only), or the public URL is https (a proxy
+    /// terminates it).
     pub https: bool,
     trusted: Nets,
     /// Who may read `/metrics`.
@@ -50,7 +52,7 @@ impl Front {
             trusted: Nets::parse(&cfg.http.trusted_proxies, "http.trusted_proxies"),
             metrics_from: Nets::parse(&cfg.http.metrics_from, "http.metrics_from"),
             limiter: Limiter::new(&cfg.rate_limit),
-            https: cfg.public_url().starts_with("https://"),
+            https: cfg.tls.mode != TlsMode::Off || cfg.public_url().starts_with("https://"),
             max_body: cfg.http.max_body_bytes,
             max_upload: cfg.http.max_upload_bytes,
             metrics: metrics::HttpMetrics::default(),
@@ -172,5 +174,27 @@ fn security_headers(resp: &mut Response, hsts: bool) {
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=63072000"),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Front;
+    use crate::config::{Config, TlsMode};
+
+    #[test]
+    fn https_whenever_served_over_tls_or_behind_an_https_url() {
+        let mut cfg = Config::default();
+        assert!(!Front::new(&cfg).https);
+        cfg.tls.mode = TlsMode::Files;
+        assert!(Front::new(&cfg).https, "files, no public_url, no domains");
+        cfg.public_url = Some("http://aerie.test".into());
+        assert!(
+            Front::new(&cfg).https,
+            "served over TLS whatever the URL says"
+        );
+        cfg.tls.mode = TlsMode::Off;
+        cfg.public_url = Some("https://aerie.test".into());
+        assert!(Front::new(&cfg).https, "a proxy terminates TLS");
     }
 }

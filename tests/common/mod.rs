@@ -256,6 +256,16 @@ pub fn corpus_dids(corpus: &[jetsim::corpus::GenEvent]) -> Vec<String> {
     dids
 }
 
+/// Asserts that a page's response keeps the browser on HTTPS: HSTS, and a Secure cookie.
+pub fn assert_https_only(h: &reqwest::header::HeaderMap) {
+    let hsts = h
+        .get("strict-transport-security")
+        .and_then(|v| v.to_str().ok());
+    assert!(hsts.is_some_and(|v| v.starts_with("max-age=")), "{h:?}");
+    let cookie = h.get("set-cookie").and_then(|v| v.to_str().ok());
+    assert!(cookie.is_some_and(|v| v.contains("; Secure")), "{h:?}");
+}
+
 /// URL-encodes a query value.
 pub fn enc(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
