@@ -185,17 +185,29 @@ async fn acme_certificates_from_pebble_and_own_files_reloaded() {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client");
-    let r = plain
-        .get(format!("http://127.0.0.1:{a_plain}/profile/x?tab=media"))
-        .header("host", format!("aerie.test:{a_plain}"))
-        .send()
-        .await
-        .expect("plain");
-    assert_eq!(r.status(), 308);
-    assert_eq!(
-        r.headers()["location"],
-        format!("https://aerie.test:{a_https}/profile/x?tab=media").as_str()
-    );
+    // Its own domain keeps its path; a Host that is not one of Aerie's domains is sent to
+    // Aerie's own, not where it asked.
+    let own = format!("aerie.test:{a_plain}");
+    for (host, path) in [
+        (own.as_str(), "/profile/x?tab=media"),
+        ("AERIE.test", "/"),
+        ("evil.test", "/login?x=1"),
+        ("evil.test:80", "/"),
+        ("aerie.test.evil.test", "/profile/x?tab=media"),
+    ] {
+        let r = plain
+            .get(format!("http://127.0.0.1:{a_plain}{path}"))
+            .header("host", host)
+            .send()
+            .await
+            .expect("plain");
+        assert_eq!(r.status(), 308);
+        assert_eq!(
+            r.headers()["location"],
+            format!("https://aerie.test:{a_https}{path}").as_str(),
+            "{host}"
+        );
+    }
     assert_eq!(
         plain
             .get(format!("http://127.0.0.1:{a_plain}/health"))
@@ -237,7 +249,8 @@ async fn acme_certificates_from_pebble_and_own_files_reloaded() {
     let one = client(&ca1, "files.test", f_https);
     let two = client(&ca2, "files.test", f_https);
     until_ok(&one, &format!("https://files.test:{f_https}/health"), &f).await;
-    // Neither public_url nor domains: still HSTS and Secure cookies, since served over TLS.
+    // Neither public_url nor domains: still HSTS and Secure cookies, since served over TLS;
+    // plain HTTP has no configured host to send anyone to.
     let page = one
         .get(format!("https://files.test:{f_https}/login"))
         .send()
@@ -245,6 +258,13 @@ async fn acme_certificates_from_pebble_and_own_files_reloaded() {
         .expect("page");
     assert_eq!(page.status(), 200);
     common::assert_https_only(page.headers());
+    let r = plain
+        .get(format!("{}/login", f.base()))
+        .header("host", "files.test")
+        .send()
+        .await
+        .expect("plain");
+    assert_eq!(r.status(), 400);
     assert!(two
         .get(format!("https://files.test:{f_https}/health"))
         .send()
