@@ -1,10 +1,12 @@
 //! The front door every request passes: the client's address (trusted proxies), per-IP rate
-//! limits, body size limits, security headers, and the HTTP figures for `/metrics`. What
-//! nginx did in the seed deployment, inside the binary.
+//! limits, body size limits, security headers, XRPC error bodies on every error under
+//! `/xrpc/`, and the HTTP figures for `/metrics`. What nginx did in the seed deployment,
+//! inside the binary.
 
 pub mod client_ip;
 pub mod conn;
 pub mod metrics;
+pub mod parse_errors;
 pub mod rate_limit;
 
 use crate::config::{Config, TlsMode};
@@ -100,7 +102,7 @@ pub async fn middleware(State(state): State<Arc<AppState>>, req: Request, next: 
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_string(), |m| m.as_str().to_string());
-    let method = req.method().to_string();
+    let method = req.method().clone();
     let mut resp = match front.limiter.check(class, ip, Instant::now()) {
         Verdict::Limited { retry_after, limit } => {
             tracing::debug!(%ip, %path, "rate limited");
@@ -133,10 +135,13 @@ pub async fn middleware(State(state): State<Arc<AppState>>, req: Request, next: 
             resp
         }
     };
+    if path.starts_with("/xrpc/") {
+        resp = crate::xrpc::error::ensure_json(resp, &method).await;
+    }
     security_headers(&mut resp, front.https);
     front.metrics.record(
         &route,
-        &method,
+        method.as_str(),
         resp.status().as_u16(),
         started.elapsed().as_secs_f64(),
     );
