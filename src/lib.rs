@@ -69,15 +69,16 @@ pub fn app(state: Arc<AppState>) -> axum::Router {
         .route("/health", axum::routing::get(util::healthcheck::health))
         .merge(web::did::router())
         .route("/metrics", axum::routing::get(front::metrics::handler))
+        // Inside the front door: a timeout's 408 gets its headers, figures and XRPC body.
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             front::middleware,
         ))
         .layer(axum::extract::DefaultBodyLimit::disable())
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            timeout,
-        ))
         .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
 }

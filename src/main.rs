@@ -203,15 +203,80 @@ async fn audit(
     Ok(failed == 0 && (differing == 0 || repair))
 }
 
+/// Dependencies whose INFO lines are internals (the store engine's flushes, compactions and
+/// ingestion writers): warnings only, unless `RUST_LOG` or `log.level` names them.
+const QUIET_DEPENDENCIES: &str = "fjall=warn,lsm_tree=warn";
+
+/// The log filter: `RUST_LOG` when set, else `log.level`, after the quiet dependencies (a
+/// directive for the same target given later wins).
+fn log_filter(level: &str, env: Option<&str>) -> tracing_subscriber::EnvFilter {
+    let wanted = env.filter(|e| !e.trim().is_empty()).unwrap_or(level);
+    tracing_subscriber::EnvFilter::builder().parse_lossy(format!("{QUIET_DEPENDENCIES},{wanted}"))
+}
+
 fn init_logging(cfg: &aerie::config::LogConfig) {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&cfg.level));
+    let env = std::env::var(tracing_subscriber::EnvFilter::DEFAULT_ENV).ok();
     let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+        .with_env_filter(log_filter(&cfg.level, env.as_deref()))
         .with_writer(std::io::stderr);
     if cfg.json {
         builder.json().init();
     } else {
         builder.init();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::log_filter;
+    use std::sync::{Arc, Mutex};
+    use tracing_subscriber::layer::SubscriberExt;
+
+    /// What an INFO line from each target leaves in the log under `filter`.
+    fn logged(filter: tracing_subscriber::EnvFilter) -> String {
+        let out = Arc::new(Mutex::new(Vec::<u8>::new()));
+        let sink = out.clone();
+        let writer = move || Sink(sink.clone());
+        let subscriber = tracing_subscriber::registry()
+            .with(filter)
+            .with(tracing_subscriber::fmt::layer().with_writer(writer));
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::info!(target: "lsm_tree::tree::ingest", "Finished ingestion writer");
+            tracing::info!(target: "fjall::keyspace", "fjall info");
+            tracing::warn!(target: "fjall::keyspace", "fjall warning");
+            tracing::info!(target: "aerie::serve", "listening");
+        });
+        let text = out.lock().map(|b| String::from_utf8_lossy(&b).into_owned());
+        text.unwrap_or_default()
+    }
+
+    struct Sink(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Sink {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if let Ok(mut b) = self.0.lock() {
+                b.extend_from_slice(buf);
+            }
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn the_store_engine_logs_warnings_only_unless_asked() {
+        for filter in [log_filter("info", None), log_filter("debug", Some("info"))] {
+            let text = logged(filter);
+            assert!(text.contains("listening"), "{text}");
+            assert!(text.contains("fjall warning"), "{text}");
+            assert!(!text.contains("Finished ingestion writer"), "{text}");
+            assert!(!text.contains("fjall info"), "{text}");
+        }
+        let asked = logged(log_filter("info", Some("info,lsm_tree=info")));
+        assert!(asked.contains("Finished ingestion writer"), "{asked}");
+        let config_asked = logged(log_filter("info,fjall=info", None));
+        assert!(config_asked.contains("fjall info"), "{config_asked}");
+        assert!(!logged(log_filter("warn", None)).contains("listening"));
     }
 }

@@ -3,8 +3,8 @@
 //! is Aerie logs in with an app password, posts, replies, likes, reposts, follows, writes in a
 //! batch, updates its profile, uploads a blob and deletes, reading everything back from Aerie at
 //! once; the PDS holds the records; concurrent writes while the PDS token is refreshed all
-//! succeed; the session survives a restart; logging out ends it; a wrong password stores
-//! nothing.
+//! succeed; the session survives a restart (no process left behind); logging out ends it; a
+//! wrong password stores nothing.
 
 mod common;
 
@@ -12,7 +12,6 @@ use common::pds::Network;
 use common::Aerie;
 use serde_json::{json, Value};
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 /// Runs `tests/lexicon/agent.mjs` against Aerie; returns its JSON line.
@@ -22,7 +21,7 @@ fn agent(aerie: &Aerie, args: &[&str]) -> Value {
         dir.join("node_modules/@atproto/api").exists(),
         "@atproto/api is not installed: run `npm ci --prefix tests/lexicon` (.ci/run does)"
     );
-    let out = Command::new("node")
+    let out = common::child::command("node")
         .arg("agent.mjs")
         .arg(aerie.base())
         .args(args)
@@ -115,13 +114,20 @@ async fn an_agent_pointed_at_aerie_logs_in_writes_and_reads_back() {
     // One post from the start, a reply, two in the batch, six concurrent (the first is deleted).
     assert_eq!(profile["postsCount"], 1 + 1 + 2 + 6, "{profile}");
 
-    // The session survives a restart.
+    // The session survives a restart (of the process: the old one is gone).
+    let before = a.pid().expect("running");
     a.restart();
+    assert!(!common::child::alive(before), "the old process still runs");
     assert_eq!(agent(&a, &["resume", session])["did"], alice);
 
     // Logging out ends it.
     let out = agent(&a, &["logout", session]);
     assert_eq!(out["refreshAfterLogout"], 401);
+
+    // Nothing the test started outlives it.
+    let pid = a.pid().expect("running");
+    drop(a);
+    assert!(!common::child::alive(pid), "aerie serve outlived the test");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

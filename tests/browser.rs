@@ -9,7 +9,6 @@ mod common;
 use common::pds::Network;
 use serde_json::{json, Value};
 use std::path::Path;
-use std::process::Command;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_browser_logs_in_acts_and_logs_out() {
@@ -31,7 +30,7 @@ async fn a_browser_logs_in_acts_and_logs_out() {
     let a = net.aerie(&data.path().join("data"), &[]);
     let out_dir = root.join("target/test-output/web");
 
-    let out = Command::new("node")
+    let out = common::child::command("node")
         .arg("e2e.mjs")
         .args([&a.base(), "alice.test", &password, "bob.test"])
         .arg(&out_dir)

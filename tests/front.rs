@@ -1,11 +1,14 @@
 //! The front door of the real binary: per-IP rate limits (XRPC and pages apart, 429 with
 //! `RateLimitExceeded`, `Retry-After` and `RateLimit-*`), `X-Forwarded-For` believed only from a
 //! trusted proxy, probes never limited, body limits, security headers (a strict CSP on pages,
-//! HSTS under https), and `/metrics`.
+//! HSTS under https), `/metrics`; and every error under `/xrpc/` — from handlers, the
+//! framework, the limits, the timeout or the connection itself — an XRPC error object, for a
+//! sweep of hostile requests.
 
 mod common;
 
 use common::Aerie;
+use std::io::{Read, Write};
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -91,14 +94,7 @@ async fn limits_headers_and_metrics() {
         .to_str()
         .unwrap_or_default()
         .contains("script-src 'self'"));
-    assert!(h["strict-transport-security"]
-        .to_str()
-        .unwrap_or_default()
-        .starts_with("max-age="));
-    assert!(h["set-cookie"]
-        .to_str()
-        .unwrap_or_default()
-        .contains("; Secure"));
+    common::assert_https_only(h);
     let json = get(format!("{base}/health"), None).await;
     assert_eq!(json.headers()["x-content-type-options"], "nosniff");
     assert!(!json.headers().contains_key("content-security-policy"));
@@ -167,4 +163,202 @@ async fn limits_headers_and_metrics() {
     ] {
         assert!(m.contains(name), "{name} missing from:\n{m}");
     }
+}
+
+/// Sends `request` on a new connection; returns the answer's status, lower-case head and body.
+fn raw(addr: &str, request: &[u8]) -> (u16, String, Vec<u8>) {
+    let mut tcp = std::net::TcpStream::connect(addr).expect("connect");
+    tcp.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let _ = tcp.write_all(request);
+    let mut answer = Vec::new();
+    let _ = tcp.read_to_end(&mut answer);
+    let end = answer
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no answer head: {:?}", String::from_utf8_lossy(&answer)));
+    let head = String::from_utf8_lossy(&answer[..end]).to_lowercase();
+    let status = head
+        .get(9..12)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("bad status line: {head}"));
+    (status, head, answer[end + 4..].to_vec())
+}
+
+/// A response's headers as `name: value` lines.
+fn head_of(resp: &reqwest::Response) -> String {
+    resp.headers()
+        .iter()
+        .map(|(k, v)| format!("{k}: {}\n", v.to_str().unwrap_or_default()))
+        .collect()
+}
+
+/// Whether `body` is `{"error": string, "message": string}`.
+fn xrpc_error(body: &[u8]) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    v["message"].as_str()?;
+    v["error"].as_str().map(String::from)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_xrpc_error_is_an_xrpc_error_object() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = Aerie::start(
+        &dir.path().join("data"),
+        "ws://127.0.0.1:9/unused",
+        &[
+            ("AERIE_INGEST__ENABLED", "false"),
+            ("AERIE_HTTP__MAX_BODY_BYTES", "1000"),
+            ("AERIE_HTTP__REQUEST_TIMEOUT_SECS", "1"),
+            // Nothing leaves the machine: identities resolve against a closed port.
+            ("AERIE_IDENTITY__PLC_URL", "http://127.0.0.1:9"),
+            ("AERIE_IDENTITY__HANDLE_RESOLVER", "http://127.0.0.1:9"),
+        ],
+    );
+    let c = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("client");
+    let base = a.base();
+    let methods = [
+        "app.bsky.actor.getProfile",
+        "app.bsky.feed.getTimeline",
+        "app.bsky.feed.getPosts",
+        "app.bsky.feed.getPostThread",
+        "com.atproto.identity.resolveHandle",
+        "com.atproto.server.createSession",
+        "com.atproto.repo.createRecord",
+        "com.atproto.repo.uploadBlob",
+        "app.bsky.graph.muteActor",
+        "com.example.nothing",
+    ];
+    let queries = [
+        "",
+        "?actor=",
+        "?actor=%ff%fe",
+        "?actor=did:plc:aaaaaaaaaaaaaaaaaaaaaaaa&actor=did:plc:b",
+        "?limit=abc",
+        "?limit=-1&cursor=%00",
+        "?uris=x&uris=at://did:plc:a/app.bsky.feed.post/b",
+        "?uri=at://",
+        "?%zz=%zz",
+        "?handle=a..b",
+    ];
+    let bodies: [(&str, Vec<u8>); 9] = [
+        ("", Vec::new()),
+        ("application/json", b"{".to_vec()),
+        ("application/json", b"null".to_vec()),
+        (
+            "application/json",
+            br#"{"identifier": 1, "repo": []}"#.to_vec(),
+        ),
+        ("application/json", vec![b' '; 5000]),
+        ("text/plain", b"hello".to_vec()),
+        ("application/x-www-form-urlencoded", b"a=%zz&&=".to_vec()),
+        (
+            "multipart/form-data; boundary=x",
+            b"--x\r\ngarbage".to_vec(),
+        ),
+        (
+            "application/json; charset=utf-16",
+            vec![0xff, 0xfe, b'{', 0],
+        ),
+    ];
+    let verbs = ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"];
+    let (mut sent, mut errors) = (0, 0);
+    let mut check = |what: String, status: u16, head: &str, body: &[u8]| {
+        sent += 1;
+        if status >= 400 {
+            errors += 1;
+            assert!(
+                head.contains("content-type: application/json"),
+                "{what}: {status} without JSON:\n{head}"
+            );
+            assert!(
+                xrpc_error(body).is_some(),
+                "{what}: {status} {:?}",
+                String::from_utf8_lossy(body)
+            );
+        }
+    };
+    for m in methods {
+        for verb in verbs {
+            for q in queries {
+                for (ctype, body) in &bodies {
+                    // The queries with every method; the bodies with the first query only.
+                    if !q.is_empty() && !body.is_empty() {
+                        continue;
+                    }
+                    let url = format!("{base}/xrpc/{m}{q}");
+                    let mut req = c.request(verb.parse().expect("method"), &url);
+                    if !ctype.is_empty() {
+                        req = req.header("content-type", *ctype);
+                    }
+                    let resp = req.body(body.clone()).send().await.expect("request");
+                    let (status, head) = (resp.status().as_u16(), head_of(&resp));
+                    let bytes = resp.bytes().await.expect("body");
+                    check(format!("{verb} {url} [{ctype}]"), status, &head, &bytes);
+                }
+            }
+        }
+    }
+    // Paths the router has no method for.
+    for path in [
+        "/xrpc/",
+        "/xrpc/..%2f..%2fetc",
+        "/xrpc/a.b.c/extra",
+        "/xrpc/%00",
+    ] {
+        let resp = c
+            .get(format!("{base}{path}"))
+            .send()
+            .await
+            .expect("request");
+        let (status, head) = (resp.status().as_u16(), head_of(&resp));
+        let bytes = resp.bytes().await.expect("body");
+        check(path.to_string(), status, &head, &bytes);
+    }
+
+    // What hyper itself refuses, and a body that never arrives (the request timeout).
+    let addr = base.trim_start_matches("http://").to_string();
+    let big_head = format!(
+        "GET /xrpc/app.bsky.feed.getTimeline HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(70_000)
+    );
+    let raw_cases: [(&str, Vec<u8>, u16); 5] = [
+        ("oversized head", big_head.into_bytes(), 431),
+        (
+            "control byte in the query",
+            b"GET /xrpc/app.bsky.actor.getProfile?actor=\x01 HTTP/1.1\r\nHost: x\r\n\r\n".to_vec(),
+            400,
+        ),
+        (
+            "malformed header",
+            b"GET /xrpc/app.bsky.feed.getTimeline HTTP/1.1\r\nHost: x\r\nno colon\r\n\r\n".to_vec(),
+            400,
+        ),
+        (
+            "bad version",
+            b"GET /xrpc/app.bsky.feed.getTimeline HTTP/9.9\r\nHost: x\r\n\r\n".to_vec(),
+            400,
+        ),
+        (
+            "a body that never comes",
+            b"POST /xrpc/com.atproto.server.createSession HTTP/1.1\r\nHost: x\r\n\
+              Content-Type: application/json\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{"
+                .to_vec(),
+            408,
+        ),
+    ];
+    for (what, request, expected) in raw_cases {
+        let addr = addr.clone();
+        let (status, head, body) = tokio::task::spawn_blocking(move || raw(&addr, &request))
+            .await
+            .expect("raw");
+        assert_eq!(status, expected, "{what}: {head}");
+        check(what.to_string(), status, &head, &body);
+    }
+    // A healthy share of the sweep were errors, all checked above.
+    println!("{errors} errors among {sent} hostile requests, every one an XRPC error object");
+    assert!(errors > sent / 2, "{errors} of {sent}");
 }

@@ -383,7 +383,7 @@ async fn every_response_is_valid_against_the_lexicons() {
     ]);
     let plan_path = dir.path().join("plan.json");
     std::fs::write(&plan_path, serde_json::to_vec(&plan).expect("plan")).expect("write plan");
-    let out = tokio::process::Command::new("node")
+    let out = tokio::process::Command::from(common::child::command("node"))
         .arg(lexdir.join("validate.mjs"))
         .arg(aerie.base())
         .arg(&plan_path)

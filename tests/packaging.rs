@@ -33,6 +33,41 @@ fn tool(name: &str) -> Command {
     Command::new(name)
 }
 
+/// The shell scripts under `root` (a `.sh` name or a `sh`/`bash` shebang), leaving out
+/// build output, dependencies and Git's own files.
+fn shell_scripts(root: &Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut dirs = vec![root.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read dir").flatten() {
+            let path = entry.path();
+            let name = entry.file_name();
+            if ["target", "node_modules", ".git"].contains(&name.to_str().unwrap_or_default()) {
+                continue;
+            }
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let mut head = [0u8; 64];
+            let n = std::fs::File::open(&path)
+                .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+                .unwrap_or(0);
+            let first = String::from_utf8_lossy(&head[..n]);
+            let first = first.lines().next().unwrap_or_default();
+            let shebang = first.starts_with("#!")
+                && first
+                    .split(['/', ' '])
+                    .any(|w| ["sh", "bash", "dash"].contains(&w));
+            if shebang || path.extension().is_some_and(|e| e == "sh") {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
 #[test]
 fn install_script_unit_and_images() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -126,10 +161,26 @@ fn install_script_unit_and_images() {
         "{security}"
     );
 
-    // Linters and parsers.
-    run(tool("shellcheck")
-        .arg(src.join("install.sh"))
-        .arg(src.join("scripts/test")));
+    // Linters and parsers: every shell script in the tree.
+    let scripts = shell_scripts(src);
+    for expected in ["install.sh", "scripts/test", ".ci/run"] {
+        assert!(
+            scripts.contains(&src.join(expected)),
+            "{expected} not found"
+        );
+    }
+    run(tool("shellcheck").args(&scripts));
+    // One failing test binary does not hide the others' results.
+    let test_script = std::fs::read_to_string(src.join("scripts/test")).expect("scripts/test");
+    let cargo_test: Vec<&str> = test_script
+        .lines()
+        .filter(|l| l.trim_start().starts_with("cargo test"))
+        .collect();
+    assert!(!cargo_test.is_empty());
+    assert!(
+        cargo_test.iter().all(|l| l.contains("--no-fail-fast")),
+        "{cargo_test:?}"
+    );
     run(tool("hadolint").arg(src.join("Dockerfile")));
     let yaml = run(tool("python3").args([
         "-c",

@@ -178,7 +178,7 @@ async fn forged_tokens_cause_a_bounded_number_of_did_fetches() {
         "{statuses:?}"
     );
     assert!(
-        statuses.get(&429).is_some(),
+        statuses.contains_key(&429),
         "past the allowance the rest wait: {statuses:?}"
     );
 }

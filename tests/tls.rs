@@ -6,20 +6,11 @@
 mod common;
 
 use common::certs::ca_and_leaf;
+use common::child::Guarded;
 use common::{free_port, Aerie};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// A child process killed when dropped.
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn tool(name: &str) -> Command {
     let path = format!("/usr/bin/{name}");
@@ -27,7 +18,7 @@ fn tool(name: &str) -> Command {
         Path::new(&path).exists(),
         "{name} is needed: apt-get install pebble (scripts/test does)"
     );
-    Command::new(path)
+    common::child::command(path)
 }
 
 /// Waits until something listens on `port`.
@@ -83,7 +74,7 @@ async fn acme_certificates_from_pebble_and_own_files_reloaded() {
     let (dns, dir_port, mgmt, chall_mgmt) = (free_port(), free_port(), free_port(), free_port());
     // Aerie A answers TLS-ALPN-01 on its HTTPS port; Aerie B answers HTTP-01 on its plain one.
     let (a_https, a_plain, b_https, b_plain) = (free_port(), free_port(), free_port(), free_port());
-    let _dns = Proc(
+    let _dns = Guarded::spawn(
         tool("pebble-challtestsrv")
             .args([
                 "-defaultIPv4",
@@ -102,17 +93,16 @@ async fn acme_certificates_from_pebble_and_own_files_reloaded() {
                 &format!("127.0.0.1:{chall_mgmt}"),
             ])
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("challtestsrv"),
-    );
+            .stderr(Stdio::null()),
+    )
+    .expect("challtestsrv");
     let config = serde_json::json!({"pebble": {
         "listenAddress": format!("127.0.0.1:{dir_port}"),
         "managementListenAddress": format!("127.0.0.1:{mgmt}"),
         "certificate": d.join("pebble-cert.pem"), "privateKey": d.join("pebble-key.pem"),
         "httpPort": b_plain, "tlsPort": a_https, "ocspResponderURL": "", "externalAccountBindingRequired": false}});
     std::fs::write(d.join("pebble.json"), config.to_string()).expect("write");
-    let _pebble = Proc(
+    let _pebble = Guarded::spawn(
         tool("pebble")
             .args([
                 "-config",
@@ -122,10 +112,9 @@ async fn acme_certificates_from_pebble_and_own_files_reloaded() {
             ])
             .env("PEBBLE_VA_NOSLEEP", "1")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("pebble"),
-    );
+            .stderr(Stdio::null()),
+    )
+    .expect("pebble");
     wait_port(dir_port, "pebble");
     wait_port(dns, "pebble-challtestsrv");
 
@@ -180,10 +169,7 @@ async fn acme_certificates_from_pebble_and_own_files_reloaded() {
         .await
         .expect("page");
     assert_eq!(page.status(), 200);
-    assert!(page.headers()["strict-transport-security"]
-        .to_str()
-        .unwrap_or_default()
-        .starts_with("max-age="));
+    common::assert_https_only(page.headers());
     let cb = client(&root, "aerie-http.test", b_https);
     until_ok(
         &cb,
@@ -199,17 +185,29 @@ async fn acme_certificates_from_pebble_and_own_files_reloaded() {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client");
-    let r = plain
-        .get(format!("http://127.0.0.1:{a_plain}/profile/x?tab=media"))
-        .header("host", format!("aerie.test:{a_plain}"))
-        .send()
-        .await
-        .expect("plain");
-    assert_eq!(r.status(), 308);
-    assert_eq!(
-        r.headers()["location"],
-        format!("https://aerie.test:{a_https}/profile/x?tab=media").as_str()
-    );
+    // Its own domain keeps its path; a Host that is not one of Aerie's domains is sent to
+    // Aerie's own, not where it asked.
+    let own = format!("aerie.test:{a_plain}");
+    for (host, path) in [
+        (own.as_str(), "/profile/x?tab=media"),
+        ("AERIE.test", "/"),
+        ("evil.test", "/login?x=1"),
+        ("evil.test:80", "/"),
+        ("aerie.test.evil.test", "/profile/x?tab=media"),
+    ] {
+        let r = plain
+            .get(format!("http://127.0.0.1:{a_plain}{path}"))
+            .header("host", host)
+            .send()
+            .await
+            .expect("plain");
+        assert_eq!(r.status(), 308);
+        assert_eq!(
+            r.headers()["location"],
+            format!("https://aerie.test:{a_https}{path}").as_str(),
+            "{host}"
+        );
+    }
     assert_eq!(
         plain
             .get(format!("http://127.0.0.1:{a_plain}/health"))
@@ -238,10 +236,10 @@ async fn acme_certificates_from_pebble_and_own_files_reloaded() {
     std::fs::write(&cert_path, &cert1).expect("write");
     std::fs::write(&key_path, &key1).expect("write");
     let f_https = free_port();
+    // Neither tls.domains nor public_url: "files" does not need them.
     let f_env = [
         ("AERIE_TLS__MODE", "files".to_string()),
         ("AERIE_TLS__LISTEN", format!("127.0.0.1:{f_https}")),
-        ("AERIE_TLS__DOMAINS", r#"["files.test"]"#.to_string()),
         ("AERIE_TLS__CERT", cert_path.display().to_string()),
         ("AERIE_TLS__KEY", key_path.display().to_string()),
         ("AERIE_INGEST__ENABLED", "false".to_string()),
@@ -251,6 +249,22 @@ async fn acme_certificates_from_pebble_and_own_files_reloaded() {
     let one = client(&ca1, "files.test", f_https);
     let two = client(&ca2, "files.test", f_https);
     until_ok(&one, &format!("https://files.test:{f_https}/health"), &f).await;
+    // Neither public_url nor domains: still HSTS and Secure cookies, since served over TLS;
+    // plain HTTP has no configured host to send anyone to.
+    let page = one
+        .get(format!("https://files.test:{f_https}/login"))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(page.status(), 200);
+    common::assert_https_only(page.headers());
+    let r = plain
+        .get(format!("{}/login", f.base()))
+        .header("host", "files.test")
+        .send()
+        .await
+        .expect("plain");
+    assert_eq!(r.status(), 400);
     assert!(two
         .get(format!("https://files.test:{f_https}/health"))
         .send()

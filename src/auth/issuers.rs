@@ -83,7 +83,7 @@ impl Issuers {
         let cached = resolver.cached_did_doc(did);
         match &cached {
             Some(Some(doc)) => {
-                if signed_by(parsed, &doc)? {
+                if signed_by(parsed, doc)? {
                     return Ok(did.to_string());
                 }
                 // The key may have rotated: ask again, but not for every token.

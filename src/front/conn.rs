@@ -1,7 +1,7 @@
 //! Serving HTTP/1.1 connections, plain or over TLS, with the limits a public listener needs:
 //! request heads must arrive within `http.header_timeout_secs` (slow clients hold no
-//! connection forever) and stay under 64 KB; on shutdown, connections finish their current
-//! request and close.
+//! connection forever) and stay under 64 KB (an XRPC error body on the 431, see
+//! `parse_errors`); on shutdown, connections finish their current request and close.
 
 use axum::extract::{ConnectInfo, Request};
 use axum::Router;
@@ -12,7 +12,6 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
-use tower::ServiceExt;
 
 /// Largest request head (line and headers), bytes.
 const MAX_HEAD_BYTES: usize = 64 * 1024;
@@ -40,9 +39,12 @@ where
         mut stop,
         header_timeout,
     } = s;
-    let svc = app.map_request(move |mut req: Request<hyper::body::Incoming>| {
+    let watch = super::parse_errors::Watch::default();
+    let app_watch = watch.clone();
+    let svc = tower::service_fn(move |mut req: Request<hyper::body::Incoming>| {
         req.extensions_mut().insert(ConnectInfo(peer));
-        req
+        let (app, watch) = (app.clone(), app_watch.clone());
+        async move { Ok::<_, std::convert::Infallible>(watch.serve(app, req).await) }
     });
     let conn = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
@@ -50,7 +52,7 @@ where
         .max_buf_size(MAX_HEAD_BYTES * 2)
         .max_header_size(MAX_HEAD_BYTES)
         .serve_connection(
-            TokioIo::new(io),
+            TokioIo::new(watch.io(io)),
             hyper_util::service::TowerToHyperService::new(svc),
         )
         .with_upgrades();

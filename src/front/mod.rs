@@ -1,13 +1,15 @@
 //! The front door every request passes: the client's address (trusted proxies), per-IP rate
-//! limits, body size limits, security headers, and the HTTP figures for `/metrics`. What
-//! nginx did in the seed deployment, inside the binary.
+//! limits, body size limits, security headers, XRPC error bodies on every error under
+//! `/xrpc/`, and the HTTP figures for `/metrics`. What nginx did in the seed deployment,
+//! inside the binary.
 
 pub mod client_ip;
 pub mod conn;
 pub mod metrics;
+pub mod parse_errors;
 pub mod rate_limit;
 
-use crate::config::Config;
+use crate::config::{Config, TlsMode};
 use crate::AppState;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
@@ -22,7 +24,9 @@ use std::time::Instant;
 
 /// The front door's state.
 pub struct Front {
-    /// Whether the public URL is https (HSTS, Secure cookies).
+    /// Whether pages reach browsers over HTTPS (HSTS, Secure cookies): Aerie terminates TLS
+    /// itself (then the app is served over TLS only), or the public URL is https (a proxy
+    /// terminates it).
     pub https: bool,
     trusted: Nets,
     /// Who may read `/metrics`.
@@ -50,7 +54,7 @@ impl Front {
             trusted: Nets::parse(&cfg.http.trusted_proxies, "http.trusted_proxies"),
             metrics_from: Nets::parse(&cfg.http.metrics_from, "http.metrics_from"),
             limiter: Limiter::new(&cfg.rate_limit),
-            https: cfg.public_url().starts_with("https://"),
+            https: cfg.tls.mode != TlsMode::Off || cfg.public_url().starts_with("https://"),
             max_body: cfg.http.max_body_bytes,
             max_upload: cfg.http.max_upload_bytes,
             metrics: metrics::HttpMetrics::default(),
@@ -98,7 +102,7 @@ pub async fn middleware(State(state): State<Arc<AppState>>, req: Request, next: 
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_string(), |m| m.as_str().to_string());
-    let method = req.method().to_string();
+    let method = req.method().clone();
     let mut resp = match front.limiter.check(class, ip, Instant::now()) {
         Verdict::Limited { retry_after, limit } => {
             tracing::debug!(%ip, %path, "rate limited");
@@ -131,10 +135,13 @@ pub async fn middleware(State(state): State<Arc<AppState>>, req: Request, next: 
             resp
         }
     };
+    if path.starts_with("/xrpc/") {
+        resp = crate::xrpc::error::ensure_json(resp, &method).await;
+    }
     security_headers(&mut resp, front.https);
     front.metrics.record(
         &route,
-        &method,
+        method.as_str(),
         resp.status().as_u16(),
         started.elapsed().as_secs_f64(),
     );
@@ -172,5 +179,27 @@ fn security_headers(resp: &mut Response, hsts: bool) {
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=63072000"),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Front;
+    use crate::config::{Config, TlsMode};
+
+    #[test]
+    fn https_whenever_served_over_tls_or_behind_an_https_url() {
+        let mut cfg = Config::default();
+        assert!(!Front::new(&cfg).https);
+        cfg.tls.mode = TlsMode::Files;
+        assert!(Front::new(&cfg).https, "files, no public_url, no domains");
+        cfg.public_url = Some("http://aerie.test".into());
+        assert!(
+            Front::new(&cfg).https,
+            "served over TLS whatever the URL says"
+        );
+        cfg.tls.mode = TlsMode::Off;
+        cfg.public_url = Some("https://aerie.test".into());
+        assert!(Front::new(&cfg).https, "a proxy terminates TLS");
     }
 }

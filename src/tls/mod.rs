@@ -44,8 +44,9 @@ pub struct Tls {
     serving: Arc<ServerConfig>,
     challenge: Option<Arc<ServerConfig>>,
     acme: Option<acme::Acme>,
-    port: u16,
-    domain: Option<String>,
+    /// Where plain HTTP is sent, by host (lower case): the public URL's origin and
+    /// `https://<domain>[:port]` for each of `tls.domains`; the first is the primary.
+    origins: Vec<(String, String)>,
 }
 
 fn server_config(
@@ -93,8 +94,7 @@ impl Tls {
             serving: server_config(resolver, &[b"http/1.1"])?,
             challenge,
             acme,
-            port: cfg.tls.listen.port(),
-            domain: cfg.tls.domains.first().cloned(),
+            origins: origins(cfg),
         })))
     }
 
@@ -165,34 +165,96 @@ async fn http01(State(tls): State<Arc<Tls>>, Path(token): Path<String>) -> Respo
     }
 }
 
+/// The HTTPS origins plain HTTP may be redirected to, by host: the public URL first (when set),
+/// then each of `tls.domains` on the HTTPS port.
+fn origins(cfg: &Config) -> Vec<(String, String)> {
+    let port = match cfg.tls.listen.port() {
+        443 => String::new(),
+        p => format!(":{p}"),
+    };
+    let public = cfg.public_url.as_deref().and_then(|u| {
+        let u = url::Url::parse(u).ok().filter(|u| u.scheme() == "https")?;
+        let origin = u.origin().ascii_serialization();
+        Some((u.host_str()?.to_ascii_lowercase(), origin))
+    });
+    let domains = cfg.tls.domains.iter().map(|d| {
+        let d = d.trim_end_matches('.').to_ascii_lowercase();
+        let origin = format!("https://{d}{port}");
+        (d, origin)
+    });
+    public.into_iter().chain(domains).collect()
+}
+
+/// Where a plain request for `host` (its `Host` header) goes: the configured origin for that
+/// host, else the primary one — never a host the client made up (an open redirect). `None`
+/// when no domain is configured.
+fn redirect_origin<'a>(origins: &'a [(String, String)], host: Option<&str>) -> Option<&'a str> {
+    let name = host.map(|h| {
+        let name = match h.rsplit_once(':') {
+            Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+            _ => h,
+        };
+        name.trim_end_matches('.').to_ascii_lowercase()
+    });
+    let known = origins.iter().find(|(h, _)| Some(h) == name.as_ref());
+    known.or(origins.first()).map(|(_, o)| o.as_str())
+}
+
+/// Plain HTTP: a permanent redirect to the same path on a configured HTTPS origin; 400 when
+/// none is configured (`tls.mode = "files"` with neither `tls.domains` nor `public_url`).
 async fn redirect(State(tls): State<Arc<Tls>>, headers: HeaderMap, uri: Uri) -> Response {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(|h| {
-            h.rsplit_once(':').map_or(h, |(name, port)| {
-                if port.bytes().all(|b| b.is_ascii_digit()) {
-                    name
-                } else {
-                    h
-                }
-            })
-        })
-        .filter(|h| {
-            !h.is_empty()
-                && h.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-.[]:".contains(&b))
-        })
-        .map(String::from)
-        .or_else(|| tls.domain.clone());
-    let Some(host) = host else {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let Some(origin) = redirect_origin(&tls.origins, host) else {
         return (StatusCode::BAD_REQUEST, "HTTPS only").into_response();
     };
-    let port = if tls.port == 443 {
-        String::new()
-    } else {
-        format!(":{}", tls.port)
-    };
     let path = uri.path_and_query().map_or("/", |p| p.as_str());
-    Redirect::permanent(&format!("https://{host}{port}{path}")).into_response()
+    Redirect::permanent(&format!("{origin}{path}")).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{origins, redirect_origin};
+    use crate::config::{Config, TlsMode};
+
+    #[test]
+    fn plain_http_goes_to_a_configured_host_only() {
+        let mut cfg = Config::default();
+        cfg.tls.mode = TlsMode::Acme;
+        cfg.tls.listen = ([0, 0, 0, 0], 8443).into();
+        cfg.tls.domains = vec!["aerie.test".into(), "WWW.aerie.test".into()];
+        let o = origins(&cfg);
+        let to = |host| redirect_origin(&o, host);
+        assert_eq!(to(Some("aerie.test:80")), Some("https://aerie.test:8443"));
+        assert_eq!(
+            to(Some("www.Aerie.test.")),
+            Some("https://www.aerie.test:8443")
+        );
+        for stranger in [
+            Some("evil.test"),
+            Some("evil.test:80"),
+            Some("aerie.test@evil"),
+            None,
+        ] {
+            assert_eq!(
+                to(stranger),
+                Some("https://aerie.test:8443"),
+                "{stranger:?}"
+            );
+        }
+        // The public URL (as the world reaches Aerie, here behind a port forward) comes first.
+        cfg.public_url = Some("https://Aerie.test/".into());
+        let o = origins(&cfg);
+        assert_eq!(
+            redirect_origin(&o, Some("evil.test")),
+            Some("https://aerie.test")
+        );
+        assert_eq!(
+            redirect_origin(&o, Some("www.aerie.test")),
+            Some("https://www.aerie.test:8443")
+        );
+        // Nothing configured: nowhere to send anyone.
+        let mut files = Config::default();
+        files.tls.mode = TlsMode::Files;
+        assert_eq!(redirect_origin(&origins(&files), Some("aerie.test")), None);
+    }
 }

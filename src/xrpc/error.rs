@@ -1,7 +1,9 @@
 //! XRPC errors: `{"error": Name, "message": ...}` with the status the reference AppView uses.
-//! Internal causes are logged and never sent.
+//! Internal causes are logged and never sent. Errors Aerie's handlers did not make (the
+//! framework's rejections, wrong methods, limits, timeouts) get the same body on their way out.
 
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
@@ -158,3 +160,136 @@ impl From<crate::service::Error> for XrpcError {
 
 /// What handlers return: a typed output (by default untyped JSON) or an error.
 pub type XrpcResult<T = serde_json::Value> = Result<Json<T>, XrpcError>;
+
+/// The error name for a status without one: the names of the reference's XRPC response types
+/// (`@atproto/xrpc`), `InvalidRequest` for other client errors.
+pub fn name_for(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        401 => "AuthenticationRequired",
+        403 => "Forbidden",
+        404 | 501 => "MethodNotImplemented",
+        406 => "NotAcceptable",
+        408 => "RequestTimeout",
+        413 => "PayloadTooLarge",
+        415 => "UnsupportedMediaType",
+        429 => "RateLimitExceeded",
+        502 => "UpstreamFailure",
+        503 => "NotEnoughResources",
+        504 => "UpstreamTimeout",
+        s if s >= 500 => "InternalServerError",
+        _ => "InvalidRequest",
+    }
+}
+
+/// The error body for `status`, named by [`name_for`].
+pub fn body_for(status: StatusCode, message: &str) -> String {
+    serde_json::json!({"error": name_for(status), "message": message}).to_string()
+}
+
+/// Longest framework text kept as a message.
+const MAX_MESSAGE: usize = 512;
+
+/// An error response to an XRPC request whose body is not JSON — axum's rejections (a body or
+/// query that does not parse, a missing content type), a wrong method, a body over the limit,
+/// a timeout — made into the XRPC error object, with its status and headers kept and its text
+/// (or the status's reason) as the message. Anything else passes unchanged.
+pub async fn ensure_json(resp: Response, method: &Method) -> Response {
+    let status = resp.status();
+    let ctype = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !(status.is_client_error() || status.is_server_error())
+        || ctype.starts_with("application/json")
+    {
+        return resp;
+    }
+    // The framework's texts are plain; anything else (a page, a proxy's HTML) is not a message.
+    let plain = ctype.is_empty() || ctype.starts_with("text/plain");
+    let (mut parts, body) = resp.into_parts();
+    let text = if plain {
+        axum::body::to_bytes(body, MAX_MESSAGE * 4)
+            .await
+            .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let allowed = parts
+        .headers
+        .get(header::ALLOW)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty());
+    let reason = status.canonical_reason().unwrap_or("Error");
+    let message = match allowed {
+        Some(allow) if status == StatusCode::METHOD_NOT_ALLOWED => {
+            format!("Incorrect HTTP method ({method}) expected {allow}")
+        }
+        _ if text.is_empty() => reason.to_string(),
+        _ => text.chars().take(MAX_MESSAGE).collect(),
+    };
+    for h in [header::CONTENT_LENGTH, header::CONTENT_ENCODING] {
+        parts.headers.remove(h);
+    }
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Response::from_parts(parts, Body::from(body_for(status, &message)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn json(resp: Response) -> (StatusCode, serde_json::Value) {
+        let resp = ensure_json(resp, &Method::PUT).await;
+        assert_eq!(resp.headers()[header::CONTENT_TYPE], "application/json");
+        let status = resp.status();
+        let bytes = axum::body::to_bytes(resp.into_body(), 1 << 16).await;
+        let body = serde_json::from_slice(&bytes.unwrap_or_default()).unwrap_or_default();
+        (status, body)
+    }
+
+    #[tokio::test]
+    async fn framework_errors_become_xrpc_errors() {
+        let plain = (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Expected request with `Content-Type: application/json`",
+        );
+        let (status, body) = json(plain.into_response()).await;
+        assert_eq!(status, 415);
+        assert_eq!(body["error"], "UnsupportedMediaType");
+        assert_eq!(body["message"], plain.1);
+        let (status, body) = json(StatusCode::REQUEST_TIMEOUT.into_response()).await;
+        assert_eq!(
+            (status.as_u16(), body["error"].as_str()),
+            (408, Some("RequestTimeout"))
+        );
+        assert_eq!(body["message"], "Request Timeout");
+        let wrong = (
+            [(header::ALLOW, "GET,HEAD")],
+            StatusCode::METHOD_NOT_ALLOWED,
+        );
+        let (status, body) = json(wrong.into_response()).await;
+        assert_eq!(status, 405);
+        assert_eq!(body["error"], "InvalidRequest");
+        assert_eq!(
+            body["message"],
+            "Incorrect HTTP method (PUT) expected GET,HEAD"
+        );
+        // Handlers' own errors, and successes, are left alone.
+        let own = XrpcError::named("NotFound", "no such post").into_response();
+        let own = ensure_json(own, &Method::GET).await;
+        let bytes = axum::body::to_bytes(own.into_body(), 1 << 16)
+            .await
+            .unwrap_or_default();
+        assert!(String::from_utf8_lossy(&bytes).contains("no such post"));
+        let ok = ensure_json("fine".into_response(), &Method::GET).await;
+        assert_eq!(
+            ok.headers()[header::CONTENT_TYPE],
+            "text/plain; charset=utf-8"
+        );
+    }
+}

@@ -5,19 +5,21 @@
 
 #[path = "../../storage/tests/support/certs.rs"]
 pub mod certs;
+pub mod child;
 pub mod events;
 pub mod oracle;
 pub mod pds;
 #[path = "../../storage/tests/support/postgres.rs"]
 pub mod pg;
 
+use child::Guarded;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// A running `aerie serve`.
+/// A running `aerie serve`, stopped when dropped.
 pub struct Aerie {
-    child: Option<Child>,
+    child: Option<Guarded>,
     pub port: u16,
     pub data_dir: PathBuf,
     env: Vec<(String, String)>,
@@ -93,7 +95,7 @@ impl Aerie {
             self.data_dir.parent().unwrap_or(Path::new("/")),
         );
         cmd.stdout(Stdio::null()).stderr(Stdio::from(log));
-        self.child = Some(cmd.spawn().expect("spawn aerie"));
+        self.child = Some(Guarded::spawn(&mut cmd).expect("spawn aerie"));
         self.wait_healthy();
     }
 
@@ -101,7 +103,7 @@ impl Aerie {
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
             if let Some(c) = self.child.as_mut() {
-                if let Ok(Some(status)) = c.try_wait() {
+                if let Ok(Some(status)) = c.child().try_wait() {
                     panic!(
                         "aerie exited early with {status}; log:\n{}",
                         self.log_text()
@@ -129,10 +131,12 @@ impl Aerie {
 
     /// `kill -9`.
     pub fn kill9(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
+        drop(self.child.take());
+    }
+
+    /// The running process's id.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Guarded::id)
     }
 
     /// Sends a signal (`TERM`, `HUP`, ...) to the running process.
@@ -153,17 +157,24 @@ impl Aerie {
         };
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
-            if let Ok(Some(s)) = c.try_wait() {
+            if let Ok(Some(s)) = c.child().try_wait() {
                 return s.success();
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        let _ = c.kill();
         false
     }
 
-    /// Starts again after `terminate` or `kill9`.
+    /// Stops the running process (SIGTERM, as a service manager would) when there is one, and
+    /// starts again on the same data.
     pub fn restart(&mut self) {
+        if self.child.is_some() {
+            assert!(
+                self.terminate(),
+                "aerie did not stop cleanly; log:\n{}",
+                self.log_text()
+            );
+        }
         self.spawn();
     }
 
@@ -221,15 +232,10 @@ impl Aerie {
     }
 }
 
-impl Drop for Aerie {
-    fn drop(&mut self) {
-        self.kill9();
-    }
-}
-
-/// The `aerie` binary with `args`, only `env` (and PATH) in its environment, run in `cwd`.
+/// The `aerie` binary with `args`, only `env` (and PATH) in its environment, run in `cwd`; it
+/// dies with the thread that starts it.
 pub fn aerie_command(args: &[&str], env: &[(String, String)], cwd: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_aerie"));
+    let mut cmd = child::command(env!("CARGO_BIN_EXE_aerie"));
     cmd.args(args)
         .current_dir(cwd)
         .env_clear()
@@ -248,6 +254,16 @@ pub fn corpus_dids(corpus: &[jetsim::corpus::GenEvent]) -> Vec<String> {
     dids.sort();
     dids.dedup();
     dids
+}
+
+/// Asserts that a page's response keeps the browser on HTTPS: HSTS, and a Secure cookie.
+pub fn assert_https_only(h: &reqwest::header::HeaderMap) {
+    let hsts = h
+        .get("strict-transport-security")
+        .and_then(|v| v.to_str().ok());
+    assert!(hsts.is_some_and(|v| v.starts_with("max-age=")), "{h:?}");
+    let cookie = h.get("set-cookie").and_then(|v| v.to_str().ok());
+    assert!(cookie.is_some_and(|v| v.contains("; Secure")), "{h:?}");
 }
 
 /// URL-encodes a query value.

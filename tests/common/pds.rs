@@ -1,9 +1,10 @@
 //! A real PDS and PLC directory for tests (`tests/pds/network.mjs`, `@atproto/dev-env`), stopped
-//! when dropped.
+//! when dropped (asked to, by closing its stdin; killed if it does not).
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
 
 /// The running network and what it created.
 pub struct Network {
@@ -28,7 +29,7 @@ impl Network {
             dir.join("node_modules/@atproto/dev-env").exists(),
             "@atproto/dev-env is not installed: run `npm ci --prefix tests/pds` (.ci/run does)"
         );
-        let mut child = Command::new("node")
+        let mut child = super::child::command("node")
             .arg("network.mjs")
             .args(flags)
             .args(handles)
@@ -121,8 +122,16 @@ impl Network {
 
 impl Drop for Network {
     fn drop(&mut self) {
+        // Closing stdin asks it to stop and remove its data directories.
         drop(self.child.stdin.take());
-        let _ = self.child.wait();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if !matches!(self.child.try_wait(), Ok(None)) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        super::child::stop(&mut self.child);
     }
 }
 
