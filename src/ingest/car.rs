@@ -4,7 +4,7 @@
 
 use ipld_core::cid::Cid;
 use ipld_core::ipld::Ipld;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// A repository's records at one commit.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,10 +45,18 @@ pub enum CarError {
     /// The commit or a tree node does not have the expected shape.
     #[error("malformed {0}")]
     Malformed(&'static str),
+    /// A tree node is linked from more than one place (a tree's nodes are reached once; a
+    /// node shared by several links would be walked once per path, exponentially often).
+    #[error("MST node {0} is linked more than once")]
+    SharedNode(String),
 }
 
 /// Deepest MST accepted (real trees are a handful of levels; this bounds hostile input).
 const MAX_DEPTH: usize = 64;
+
+/// Longest MST key accepted: a repository path, `collection/rkey`, is at most 317 + 1 + 512
+/// bytes. Keys are built by prefix, so unbounded ones grow quadratically with the entries.
+const MAX_KEY: usize = 1024;
 
 /// The blocks of a CAR v1 held in memory, by CID, and its first root.
 pub struct Blocks {
@@ -128,7 +136,7 @@ impl RepoIndex {
             return Err(CarError::Malformed("commit"));
         };
         let mut keys = Vec::new();
-        walk(&blocks, data, 0, &mut keys)?;
+        walk(&blocks, data, 0, &mut HashSet::new(), &mut keys)?;
         let mut entries = Vec::with_capacity(keys.len());
         for (key, cid) in keys {
             let path = String::from_utf8(key).map_err(|_| CarError::Malformed("MST key"))?;
@@ -185,21 +193,26 @@ fn decode(blocks: &HashMap<Cid, Vec<u8>>, cid: &Cid) -> Result<Ipld, CarError> {
 }
 
 /// In-order walk of an MST node: left subtree, then each entry followed by its right subtree.
-/// Keys are prefix-compressed against the previous key in the node.
+/// Keys are prefix-compressed against the previous key in the node. `seen` holds the nodes
+/// walked so far: each is walked once.
 fn walk(
     blocks: &HashMap<Cid, Vec<u8>>,
     node: &Cid,
     depth: usize,
+    seen: &mut HashSet<Cid>,
     out: &mut Vec<(Vec<u8>, Cid)>,
 ) -> Result<(), CarError> {
     if depth > MAX_DEPTH {
         return Err(CarError::Malformed("MST: too deep"));
     }
+    if !seen.insert(*node) {
+        return Err(CarError::SharedNode(node.to_string()));
+    }
     let Ipld::Map(n) = decode(blocks, node)? else {
         return Err(CarError::Malformed("MST node"));
     };
     if let Some(Ipld::Link(left)) = n.get("l") {
-        walk(blocks, left, depth + 1, out)?;
+        walk(blocks, left, depth + 1, seen, out)?;
     }
     let Some(Ipld::List(entries)) = n.get("e") else {
         return Err(CarError::Malformed("MST node"));
@@ -218,11 +231,14 @@ fn walk(
             .ok()
             .filter(|p| *p <= prev.len())
             .ok_or(CarError::Malformed("MST prefix"))?;
+        if p + k.len() > MAX_KEY {
+            return Err(CarError::Malformed("MST key longer than a repository path"));
+        }
         let mut key = prev[..p].to_vec();
         key.extend_from_slice(k);
         out.push((key.clone(), *v));
         if let Some(Ipld::Link(right)) = e.get("t") {
-            walk(blocks, right, depth + 1, out)?;
+            walk(blocks, right, depth + 1, seen, out)?;
         }
         prev = key;
     }
@@ -281,5 +297,84 @@ mod tests {
     async fn garbage_is_refused_with_a_clear_error() {
         assert!(super::read_repo(b"not a car").is_err());
         assert!(super::read_repo(&[]).is_err());
+    }
+
+    use ipld_core::cid::Cid;
+    use ipld_core::ipld::Ipld;
+
+    /// A block as a PDS writes it: DAG-CBOR and its CID.
+    fn block(value: Ipld) -> (Cid, Vec<u8>) {
+        let bytes = serde_ipld_dagcbor::to_vec(&value).expect("encodes");
+        let cid = aerie_storage::cbor::cid_of_bytes(&bytes);
+        (Cid::try_from(cid.as_slice()).expect("cid"), bytes)
+    }
+
+    fn map(fields: Vec<(&str, Ipld)>) -> Ipld {
+        Ipld::Map(fields.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    }
+
+    /// A repository CAR: a commit over `root`, and `blocks`.
+    fn car(root: Cid, mut blocks: Vec<(Cid, Vec<u8>)>) -> Vec<u8> {
+        use futures_util::FutureExt;
+        let commit = map(vec![
+            ("did", Ipld::String("did:web:alice.test".into())),
+            ("rev", Ipld::String("3mptbypluud2a".into())),
+            ("data", Ipld::Link(root)),
+        ]);
+        let (cid, bytes) = block(commit);
+        blocks.push((cid, bytes));
+        let header = iroh_car::CarHeader::new_v1(vec![cid]);
+        let mut w = iroh_car::CarWriter::new(header, Vec::new());
+        for (cid, data) in blocks {
+            w.write(cid, data)
+                .now_or_never()
+                .expect("ready")
+                .expect("written");
+        }
+        w.finish().now_or_never().expect("ready").expect("finished")
+    }
+
+    fn entry(p: usize, k: &[u8], v: Cid, t: Option<Cid>) -> Ipld {
+        let mut e = vec![
+            ("p", Ipld::Integer(p as i128)),
+            ("k", Ipld::Bytes(k.to_vec())),
+            ("v", Ipld::Link(v)),
+        ];
+        e.extend(t.map(|t| ("t", Ipld::Link(t))));
+        map(e)
+    }
+
+    /// A tree whose nodes link to the same subtree twice (the `car_repo` fuzz target builds
+    /// such trees): walking every path is 2^40 visits; it is refused at once instead.
+    #[test]
+    fn a_node_linked_twice_is_refused() {
+        let (record, bytes) = block(map(vec![("$type", Ipld::String("x".into()))]));
+        let mut blocks = vec![(record, bytes)];
+        let mut node = None;
+        for _ in 0..40 {
+            let e = entry(0, b"app.bsky.feed.post/a", record, node);
+            let mut n = vec![("e", Ipld::List(vec![e]))];
+            n.extend(node.map(|l| ("l", Ipld::Link(l))));
+            let (cid, bytes) = block(map(n));
+            blocks.push((cid, bytes));
+            node = Some(cid);
+        }
+        let bytes = car(node.expect("a root"), blocks);
+        let err = super::RepoIndex::read(&bytes).err().expect("refused");
+        assert!(err.to_string().contains("more than once"), "{err}");
+    }
+
+    /// Keys grow by their prefix: 20,000 entries each one byte longer than the last would be
+    /// 200 MB of keys from a 1 MB node. Keys longer than a repository path can be are refused.
+    #[test]
+    fn a_key_longer_than_a_path_is_refused() {
+        let (record, bytes) = block(map(vec![]));
+        let first = entry(0, b"app.bsky.feed.post/a", record, None);
+        let longer = (19..2000).map(|p| entry(p, b"a", record, None));
+        let entries = std::iter::once(first).chain(longer).collect();
+        let (node, node_bytes) = block(map(vec![("e", Ipld::List(entries))]));
+        let bytes = car(node, vec![(record, bytes), (node, node_bytes)]);
+        let err = super::RepoIndex::read(&bytes).err().expect("refused");
+        assert!(err.to_string().contains("MST key longer"), "{err}");
     }
 }

@@ -71,9 +71,18 @@ struct RawAccount {
     seq: i64,
 }
 
+/// Longest skip reason, in characters: reasons are logged, and some quote the input.
+const MAX_REASON_CHARS: usize = 200;
+
+/// A skip reason cut to `MAX_REASON_CHARS`.
+pub fn clip(reason: &str) -> String {
+    reason.chars().take(MAX_REASON_CHARS).collect()
+}
+
 /// Parses one event.
 pub fn parse(bytes: &[u8], filter: &Filter) -> Result<Event, Skip> {
-    let raw: Raw<'_> = serde_json::from_slice(bytes).map_err(|e| Skip::Malformed(e.to_string()))?;
+    let raw: Raw<'_> =
+        serde_json::from_slice(bytes).map_err(|e| Skip::Malformed(clip(&e.to_string())))?;
     if !syntax::is_did(&raw.did) {
         return Err(invalid("did", &raw.did));
     }
@@ -194,6 +203,19 @@ mod tests {
             parse(LIKE.as_bytes(), &small),
             Err(Skip::Oversized(_))
         ));
+    }
+
+    /// serde_json quotes a mistyped string whole; the reason is logged, so it is cut short (the
+    /// `jetstream_frame` fuzz target checks this).
+    #[test]
+    fn a_skip_reason_stays_short() {
+        let frame = format!(
+            r#"{{"did":"did:web:x.test","time_us":"{}","kind":"commit"}}"#,
+            "A".repeat(3000)
+        );
+        let why = parse(frame.as_bytes(), &filter()).expect_err("malformed");
+        let why = why.to_string();
+        assert!(why.starts_with("malformed") && why.len() < 300, "{why}");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! repository to be fetched again; `#info OutdatedCursor` is a gap. The position is `seq`.
 
 use super::car::Blocks;
-use super::event::Event;
+use super::event::{clip, Event};
 use super::socket::{self, Frame};
 use super::IngestStats;
 use crate::config::FirehoseConfig;
@@ -196,10 +196,10 @@ impl socket::Decoder for Firehose {
         let (header, body) = split(bytes)?;
         if int(&header, "op")? != 1 {
             let msg = text(&body, "message").unwrap_or_default();
-            return Err(format!(
+            return Err(clip(&format!(
                 "error frame: {} {msg}",
                 text(&body, "error").unwrap_or("?")
-            ));
+            )));
         }
         match text(&header, "t")? {
             "#commit" => {
@@ -265,5 +265,39 @@ impl socket::Decoder for Firehose {
             // Unknown kinds are for newer clients; skipping them is the protocol's rule.
             _ => Ok(()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An error frame's message is logged as the skip reason: it is cut short (the
+    /// `firehose_frame` fuzz target checks this).
+    #[test]
+    fn an_error_frame_reason_stays_short() {
+        let map = |fields: [(&str, Ipld); 2]| {
+            Ipld::Map(
+                fields
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect(),
+            )
+        };
+        let header = map([("op", Ipld::Integer(-1)), ("t", Ipld::String("".into()))]);
+        let body = map([
+            ("error", Ipld::String("ConsumerTooSlow".into())),
+            ("message", Ipld::String("A".repeat(3000))),
+        ]);
+        let mut frame = serde_ipld_dagcbor::to_vec(&header).expect("header");
+        frame.extend(serde_ipld_dagcbor::to_vec(&body).expect("body"));
+        let filter = Filter::new(&[], 1);
+        let mut source = Firehose::new("ws://127.0.0.1:1", filter, Arc::default());
+        let why = socket::Decoder::decode(&mut source, Frame::Binary(&frame), &mut Vec::new())
+            .expect_err("an error frame");
+        assert!(
+            why.starts_with("error frame: ConsumerTooSlow AAA") && why.len() < 300,
+            "{why}"
+        );
     }
 }
