@@ -4,114 +4,14 @@
 
 mod common;
 
-use common::oracle::Oracle;
+use common::oracle::{assert_matches_oracle, Oracle};
 use common::{enc, Aerie};
 use jetsim::corpus::{generate, CorpusSpec, GenEvent};
 use jetsim::{Sim, SimEvent, SimOptions};
-use serde_json::Value;
 use std::time::Duration;
 
 fn sim_events(c: &[GenEvent]) -> Vec<SimEvent> {
     c.iter().map(SimEvent::from).collect()
-}
-
-/// Compares everything the API says with the oracle.
-async fn assert_matches_oracle(aerie: &Aerie, o: &Oracle) {
-    // Profiles: counts, handles, hidden accounts.
-    for did in &o.dids {
-        let (status, body) = aerie
-            .get(&format!(
-                "/xrpc/app.bsky.actor.getProfile?actor={}",
-                enc(did)
-            ))
-            .await;
-        if !o.active(did) {
-            assert_eq!(status, 400, "{did} is inactive: {body}");
-            let e = body["error"].as_str().unwrap_or("");
-            assert!(
-                e == "AccountDeactivated" || e == "AccountTakedown",
-                "{body}"
-            );
-            continue;
-        }
-        assert_eq!(status, 200, "{did}: {body}");
-        let (followers, follows, posts) = o.actor_counts(did);
-        assert_eq!(
-            (
-                body["followersCount"].as_u64(),
-                body["followsCount"].as_u64(),
-                body["postsCount"].as_u64()
-            ),
-            (Some(followers), Some(follows), Some(posts)),
-            "counts of {did}"
-        );
-        let handle = o.handle(did).unwrap_or_else(|| "handle.invalid".into());
-        assert_eq!(body["handle"], handle.as_str(), "handle of {did}");
-        if handle != "handle.invalid" {
-            let (_, r) = aerie
-                .get(&format!(
-                    "/xrpc/com.atproto.identity.resolveHandle?handle={handle}"
-                ))
-                .await;
-            assert_eq!(r["did"], did.as_str());
-        }
-    }
-    // Posts: presence and the four counts.
-    let counts = o.post_counts();
-    let visible = o.visible_posts();
-    for chunk in visible.chunks(25) {
-        let q: Vec<String> = chunk.iter().map(|u| format!("uris={}", enc(u))).collect();
-        let (status, body) = aerie
-            .get(&format!("/xrpc/app.bsky.feed.getPosts?{}", q.join("&")))
-            .await;
-        assert_eq!(status, 200, "{body}");
-        let posts = body["posts"].as_array().expect("posts");
-        assert_eq!(posts.len(), chunk.len(), "every visible post is served");
-        for p in posts {
-            let uri = p["uri"].as_str().expect("uri");
-            let (l, r, re, q) = counts.get(uri).copied().unwrap_or_default();
-            let got = (
-                p["likeCount"].as_u64(),
-                p["repostCount"].as_u64(),
-                p["replyCount"].as_u64(),
-                p["quoteCount"].as_u64(),
-            );
-            assert_eq!(
-                got,
-                (Some(l), Some(r), Some(re), Some(q)),
-                "counts of {uri}"
-            );
-        }
-    }
-    // Author feeds, paged all the way.
-    for did in o.dids.iter().filter(|d| o.active(d)).take(40) {
-        let mut got: Vec<(String, Option<String>)> = Vec::new();
-        let mut cursor = String::new();
-        loop {
-            let (status, body) = aerie
-                .get(&format!(
-                    "/xrpc/app.bsky.feed.getAuthorFeed?actor={}&limit=37{cursor}",
-                    enc(did)
-                ))
-                .await;
-            assert_eq!(status, 200, "{body}");
-            for item in body["feed"].as_array().expect("feed") {
-                let reason = item
-                    .pointer("/reason/uri")
-                    .and_then(Value::as_str)
-                    .map(String::from);
-                got.push((
-                    item["post"]["uri"].as_str().expect("uri").to_string(),
-                    reason,
-                ));
-            }
-            match body["cursor"].as_str() {
-                Some(c) => cursor = format!("&cursor={c}"),
-                None => break,
-            }
-        }
-        assert_eq!(got, o.author_feed(did), "author feed of {did}");
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

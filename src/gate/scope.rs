@@ -24,6 +24,18 @@ struct Tracking {
 }
 
 impl Tracking {
+    /// The tracked set as the store holds it: its local users and their live follows.
+    fn read(store: &dyn Store) -> aerie_storage::Result<Tracking> {
+        let mut t = Tracking::default();
+        for u in store.local_users()? {
+            for other in follows_of(store, &u.did)? {
+                t.follow(&other);
+            }
+            t.local.insert(u.did);
+        }
+        Ok(t)
+    }
+
     fn tracked(&self, did: &str) -> bool {
         self.local.contains(did) || self.followed.contains_key(did)
     }
@@ -98,16 +110,9 @@ impl Batch {
 impl Scope {
     /// Loads the tracked set from the store: its local users and their live follows.
     pub fn load(store: &dyn Store, scope: config::Scope) -> aerie_storage::Result<Self> {
-        let mut t = Tracking::default();
-        for u in store.local_users()? {
-            for other in follows_of(store, &u.did)? {
-                t.follow(&other);
-            }
-            t.local.insert(u.did);
-        }
         Ok(Scope {
             keep_all: scope == config::Scope::Network,
-            state: Mutex::new(t),
+            state: Mutex::new(Tracking::read(store)?),
             changed: tokio::sync::watch::channel(0).0,
             requested: tokio::sync::Notify::new(),
             request_delay_us: std::sync::atomic::AtomicI64::new(0),
@@ -261,12 +266,23 @@ impl Scope {
             out: Vec::with_capacity(ops.len()),
             ..Batch::default()
         };
-        for op in ops {
-            if self.admit(store, &mut t, &mut b, &op, keep_all)? {
-                b.out.push(op);
+        let decide = || {
+            for op in ops {
+                if self.admit(store, &mut t, &mut b, &op, keep_all)? {
+                    b.out.push(op);
+                }
+            }
+            Ok(())
+        };
+        let result = decide().and_then(|()| self.commit(store, b, cursor));
+        if result.is_err() {
+            // What the batch changed in the tracked set was not committed: read the set from
+            // the store again (a batch whose write failed is applied again later).
+            if let Ok(stored) = Tracking::read(store) {
+                *t = stored;
             }
         }
-        self.commit(store, b, cursor)
+        result
     }
 
     fn commit(

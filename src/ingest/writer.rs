@@ -1,11 +1,13 @@
 //! The one writer: drains the channel into batches (bounded by size and time) and commits each
 //! batch with its cursor in one atomic store call, through the scope (which drops what is out
 //! of scope and keeps the tracked set current). When the channel closes it commits what it
-//! holds and makes it durable.
+//! holds and makes it durable. When the store cannot write (a full disk, an I/O error) it
+//! stops and tries the same batch again, with backoff, until it can: nothing is skipped, and
+//! nothing is applied twice (the cursor is in the batch).
 
 use super::event::Event;
 use super::IngestStats;
-use aerie_storage::{Cursor, Op, Store};
+use aerie_storage::{ApplyStats, Cursor, Op, Store};
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -113,11 +115,8 @@ pub fn run(
             position,
             endpoint: cfg.endpoint.clone(),
         };
-        let st = scope.apply(
-            &*store,
-            std::mem::replace(&mut ops, Vec::with_capacity(cfg.batch_size)),
-            Some(&cursor),
-        )?;
+        let batch = std::mem::replace(&mut ops, Vec::with_capacity(cfg.batch_size));
+        let st = apply_until_written(&*store, &scope, batch, &cursor, &rx)?;
         stats.applied.fetch_add(st.applied, Ordering::Relaxed);
         stats.stale.fetch_add(st.stale, Ordering::Relaxed);
         stats.committed_position.store(position, Ordering::Relaxed);
@@ -141,4 +140,70 @@ pub fn run(
     store.flush()?;
     tracing::info!(position, "writer stopped; committed and flushed");
     Ok(())
+}
+
+/// First and longest wait before trying a batch the store could not write again.
+const RETRY_FIRST: Duration = Duration::from_secs(1);
+const RETRY_MAX: Duration = Duration::from_secs(30);
+/// How often a write failure that lasts is logged again.
+const RETRY_REMINDER: Duration = Duration::from_secs(600);
+
+/// Applies a batch through the scope. When the store cannot write (`Error::Write`) it logs
+/// that once, then tries again with backoff until a write succeeds (and logs that it resumed);
+/// when the channel closes meanwhile (Aerie is stopping), it gives up: the batch was not
+/// committed, so it is fetched again from the stored cursor on the next start.
+fn apply_until_written(
+    store: &dyn Store,
+    scope: &super::scope::Scope,
+    ops: Vec<Op>,
+    cursor: &Cursor,
+    rx: &mpsc::Receiver<Event>,
+) -> aerie_storage::Result<ApplyStats> {
+    let mut failing: Option<(Instant, u32, Instant)> = None;
+    let mut wait = RETRY_FIRST;
+    loop {
+        let e = match scope.apply(store, ops.clone(), Some(cursor)) {
+            Ok(st) => {
+                if let Some((since, attempts, _)) = failing {
+                    tracing::info!(
+                        after_secs = since.elapsed().as_secs(),
+                        attempts,
+                        "store writes resumed: ingest goes on from where it stopped"
+                    );
+                }
+                return Ok(st);
+            }
+            Err(e @ aerie_storage::Error::Write(_)) => e,
+            Err(e) => return Err(e),
+        };
+        match &mut failing {
+            None => {
+                tracing::error!(
+                    error = %e,
+                    position = cursor.position,
+                    "ingest stopped: the store cannot write (disk full?); the batch is tried \
+                     again until it can be written, nothing is skipped"
+                );
+                failing = Some((Instant::now(), 1, Instant::now()));
+            }
+            Some((since, attempts, reminded)) => {
+                *attempts += 1;
+                if reminded.elapsed() >= RETRY_REMINDER {
+                    tracing::warn!(error = %e, for_secs = since.elapsed().as_secs(), "the store still cannot write");
+                    *reminded = Instant::now();
+                }
+            }
+        }
+        let until = Instant::now() + wait;
+        while Instant::now() < until {
+            if rx.is_closed() {
+                tracing::warn!(
+                    "stopping while the store cannot write; the batch is fetched again on restart"
+                );
+                return Err(e);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        wait = (wait * 2).min(RETRY_MAX);
+    }
 }

@@ -6,6 +6,12 @@ pub enum Error {
     /// The embedded engine failed (I/O, corruption, ...).
     #[error("storage engine: {0}")]
     Engine(String),
+    /// A write could not be made for a reason outside the store that may pass: the disk is full,
+    /// a device reported an I/O error, the database server ran out of space. The batch may be
+    /// applied again (writes are gated by rev, so one that was kept after all changes nothing);
+    /// the store takes writes again once the cause is gone.
+    #[error("storage write failed: {0}")]
+    Write(String),
     /// The store on disk was written by another schema version.
     #[error(
         "the store in {path} has schema version {found}, newer than this Aerie's {expected}: \

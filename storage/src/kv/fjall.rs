@@ -45,16 +45,34 @@
 
 use super::{Engine, Ks, KvPair, KvWrite};
 use crate::model::Durability;
-use crate::Result;
+use crate::{Error, Result};
 use fjall::{Database, Keyspace, KeyspaceCreateOptions, PersistMode};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::RwLock;
 
 /// fjall database with one keyspace per `Ks`.
+///
+/// fjall accepts no write after one failed (a full disk, an I/O error): it poisons the
+/// database. The engine then reopens it before the next write (`Engine::recover`), once a
+/// probe file shows there is room again; until then reads go on from the old handle.
 pub struct FjallEngine {
-    db: Database,
-    keyspaces: Vec<Keyspace>,
+    open: RwLock<Option<Open>>,
+    /// A write failed: the database must be reopened before the next one.
+    broken: AtomicBool,
+    opts: FjallOptions,
     path: PathBuf,
 }
+
+/// The open database and its keyspaces.
+struct Open {
+    db: Database,
+    keyspaces: Vec<Keyspace>,
+}
+
+/// Bytes a probe file must take before a broken database is reopened.
+const PROBE_BYTES: usize = 4 << 20;
 
 /// Tuning knobs of the fjall engine. The defaults keep a small machine's memory bounded:
 /// memtables are flushed early (small memtables are also faster to search: 4 MB measured ~10%
@@ -76,11 +94,8 @@ impl Default for FjallOptions {
     }
 }
 
-impl FjallEngine {
-    /// Opens (or creates) the database in `path`.
-    pub fn open(path: &Path, opts: FjallOptions) -> Result<Self> {
-        std::fs::create_dir_all(path)
-            .map_err(|e| crate::Error::Engine(format!("{}: {e}", path.display())))?;
+impl Open {
+    fn new(path: &Path, opts: FjallOptions) -> Result<Self> {
         let db = Database::builder(path)
             .cache_size(opts.cache_bytes)
             .open()?;
@@ -98,33 +113,89 @@ impl FjallEngine {
                 })
             })
             .collect::<fjall::Result<Vec<_>>>()?;
-        Ok(FjallEngine {
-            db,
-            keyspaces,
-            path: path.to_path_buf(),
-        })
+        Ok(Open { db, keyspaces })
     }
 
     fn ks(&self, ks: Ks) -> &Keyspace {
         // `keyspaces` was built from `Ks::ALL`, which lists the variants in declaration order.
         &self.keyspaces[ks as usize]
     }
+}
+
+impl FjallEngine {
+    /// Opens (or creates) the database in `path`.
+    pub fn open(path: &Path, opts: FjallOptions) -> Result<Self> {
+        std::fs::create_dir_all(path)
+            .map_err(|e| Error::Engine(format!("{}: {e}", path.display())))?;
+        Ok(FjallEngine {
+            open: RwLock::new(Some(Open::new(path, opts)?)),
+            broken: AtomicBool::new(false),
+            opts,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Runs `f` on the open database (an error while a reopen has not succeeded yet).
+    fn with<T>(&self, f: impl FnOnce(&Open) -> Result<T>) -> Result<T> {
+        let guard = self.open.read().unwrap_or_else(|p| p.into_inner());
+        match guard.as_ref() {
+            Some(o) => f(o),
+            None => Err(Error::Engine(format!(
+                "{}: the database is being reopened after a failed write",
+                self.path.display()
+            ))),
+        }
+    }
+
+    /// A failed write: the database is marked broken, and the error says it may pass (and
+    /// why: a database that refuses writes after a failed background flush tells no cause,
+    /// so a probe write looks for one).
+    fn failed(&self) -> impl FnOnce(fjall::Error) -> Error + '_ {
+        move |e| {
+            self.broken.store(true, Ordering::Release);
+            let why = match e {
+                fjall::Error::Io(e) => e.to_string(),
+                fjall::Error::Poisoned => match self.room() {
+                    Err(probe) => format!("it refuses writes after a failed one; {probe}"),
+                    Ok(()) => "it refuses writes after a failed one".into(),
+                },
+                e => e.to_string(),
+            };
+            Error::Write(format!("{}: {why}", self.path.display()))
+        }
+    }
+
+    /// Whether `PROBE_BYTES` can be written beside the database now (else why not).
+    fn room(&self) -> std::result::Result<(), String> {
+        let probe = self.path.with_extension("space-check");
+        let written = std::fs::File::create(&probe).and_then(|mut f| {
+            f.write_all(&vec![0u8; PROBE_BYTES])?;
+            f.sync_all()
+        });
+        let _ = std::fs::remove_file(&probe);
+        written.map_err(|e| format!("a test write to {}: {e}", probe.display()))
+    }
 
     /// Bytes on disk per keyspace (tables and blobs; the journal is not included).
     pub fn keyspace_sizes(&self) -> Vec<(&'static str, u64)> {
-        Ks::ALL
-            .iter()
-            .map(|ks| (ks.name(), self.ks(*ks).disk_space()))
-            .collect()
+        self.with(|o| {
+            Ok(Ks::ALL
+                .iter()
+                .map(|ks| (ks.name(), o.ks(*ks).disk_space()))
+                .collect())
+        })
+        .unwrap_or_default()
     }
 
     /// Compacts every keyspace fully (benchmarks measure size after this).
     pub fn major_compact(&self) -> Result<()> {
-        for k in &self.keyspaces {
-            k.rotate_memtable_and_wait()?;
-            k.major_compact()?;
-        }
-        Ok(())
+        self.with(|o| {
+            for k in &o.keyspaces {
+                k.rotate_memtable_and_wait()?;
+                k.major_compact()?;
+            }
+            Ok(())
+        })
     }
 }
 
@@ -141,18 +212,20 @@ fn collect(iter: impl Iterator<Item = fjall::Guard>, limit: usize) -> Result<Vec
 impl Engine for FjallEngine {
     fn dump(&self, f: &mut super::DumpSink<'_>) -> Result<()> {
         use fjall::Readable;
-        let snapshot = self.db.snapshot();
-        for ks in Ks::ALL {
-            for guard in snapshot.iter(self.ks(ks)) {
-                let (k, v) = guard.into_inner()?;
-                f(ks, &k, &v)?;
+        self.with(|o| {
+            let snapshot = o.db.snapshot();
+            for ks in Ks::ALL {
+                for guard in snapshot.iter(o.ks(ks)) {
+                    let (k, v) = guard.into_inner()?;
+                    f(ks, &k, &v)?;
+                }
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
     fn get(&self, ks: Ks, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        Ok(self.ks(ks).get(key)?.map(|v| v.to_vec()))
+        self.with(|o| Ok(o.ks(ks).get(key)?.map(|v| v.to_vec())))
     }
 
     fn scan_desc(
@@ -162,10 +235,10 @@ impl Engine for FjallEngine {
         before: Option<&[u8]>,
         limit: usize,
     ) -> Result<Vec<KvPair>> {
-        match before {
-            None => collect(self.ks(ks).prefix(prefix).rev(), limit),
-            Some(b) => collect(self.ks(ks).range(prefix..b).rev(), limit),
-        }
+        self.with(|o| match before {
+            None => collect(o.ks(ks).prefix(prefix).rev(), limit),
+            Some(b) => collect(o.ks(ks).range(prefix..b).rev(), limit),
+        })
     }
 
     fn scan_asc(
@@ -175,11 +248,11 @@ impl Engine for FjallEngine {
         after: Option<&[u8]>,
         limit: usize,
     ) -> Result<Vec<KvPair>> {
-        match after {
-            None => collect(self.ks(ks).prefix(prefix), limit),
+        self.with(|o| match after {
+            None => collect(o.ks(ks).prefix(prefix), limit),
             Some(a) => {
                 let mut out = Vec::new();
-                for g in self.ks(ks).range(a..) {
+                for g in o.ks(ks).range(a..) {
                     let (k, v) = g.into_inner()?;
                     if !k.starts_with(prefix) || out.len() == limit {
                         break;
@@ -190,7 +263,7 @@ impl Engine for FjallEngine {
                 }
                 Ok(out)
             }
-        }
+        })
     }
 
     fn commit(&self, writes: Vec<KvWrite>, durability: Durability) -> Result<()> {
@@ -198,22 +271,42 @@ impl Engine for FjallEngine {
             Durability::Sync => PersistMode::SyncAll,
             Durability::Buffer => PersistMode::Buffer,
         };
-        let mut batch = self.db.batch().durability(Some(mode));
-        for (ks, k, v) in writes {
-            match v {
-                Some(v) => batch.insert(self.ks(ks), k, v),
-                None => batch.remove(self.ks(ks), k),
+        self.with(|o| {
+            let mut batch = o.db.batch().durability(Some(mode));
+            for (ks, k, v) in writes {
+                match v {
+                    Some(v) => batch.insert(o.ks(ks), k, v),
+                    None => batch.remove(o.ks(ks), k),
+                }
             }
-        }
-        Ok(batch.commit()?)
+            batch.commit().map_err(self.failed())
+        })
     }
 
     fn persist(&self) -> Result<()> {
-        Ok(self.db.persist(PersistMode::SyncAll)?)
+        self.with(|o| o.db.persist(PersistMode::SyncAll).map_err(self.failed()))
+    }
+
+    fn recover(&self) -> Result<bool> {
+        if !self.broken.load(Ordering::Acquire) {
+            return Ok(false);
+        }
+        self.room().map_err(Error::Write)?;
+        let mut open = self.open.write().unwrap_or_else(|p| p.into_inner());
+        // The old handle goes first: it holds the directory's lock (and flushes its journal;
+        // a batch it left half-written is discarded when the journal is read again).
+        drop(open.take());
+        *open = Some(Open::new(&self.path, self.opts).map_err(|e| match e {
+            Error::Engine(m) => Error::Write(m),
+            e => e,
+        })?);
+        self.broken.store(false, Ordering::Release);
+        Ok(true)
     }
 
     fn disk_bytes(&self) -> u64 {
-        self.db.disk_space().unwrap_or(0)
+        self.with(|o| Ok(o.db.disk_space().unwrap_or(0)))
+            .unwrap_or(0)
     }
 
     fn location(&self) -> String {

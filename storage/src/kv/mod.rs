@@ -163,6 +163,13 @@ pub trait Engine: Send + Sync + 'static {
     fn commit(&self, writes: Vec<KvWrite>, durability: Durability) -> Result<()>;
     /// Syncs everything committed to disk.
     fn persist(&self) -> Result<()>;
+    /// Makes the engine take writes again after one failed (`Error::Write`), when it can:
+    /// `Ok(true)` when it had to reopen, so that what was read before may have changed (a
+    /// failed batch can turn out kept). An `Error::Write` while the cause lasts. Engines that
+    /// take the next write anyway have nothing to do.
+    fn recover(&self) -> Result<bool> {
+        Ok(false)
+    }
     /// Bytes on disk.
     fn disk_bytes(&self) -> u64;
     /// Where the store lives, for messages.
@@ -295,6 +302,16 @@ impl<E: Engine> KvStore<E> {
                 h.len += 1;
             }
         }
+    }
+
+    /// Forgets the cached committed values that a reopened engine may contradict (a batch
+    /// whose write failed can turn out kept). Actor ids stay: they never change.
+    fn forget_cached(&self) {
+        if let Ok(mut h) = self.hot.lock() {
+            *h = HotCache::default();
+        }
+        self.feed_heads.forget();
+        self.local.forget();
     }
 
     fn cached_aid(&self, did: &str) -> Option<u64> {

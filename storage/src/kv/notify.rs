@@ -18,6 +18,15 @@ use std::sync::Mutex;
 #[derive(Default)]
 pub(crate) struct LocalSet(Mutex<Option<HashSet<String>>>);
 
+impl LocalSet {
+    /// Forgets the set (loaded again on next use).
+    pub(crate) fn forget(&self) {
+        if let Ok(mut set) = self.0.lock() {
+            *set = None;
+        }
+    }
+}
+
 impl<E: Engine> KvStore<E> {
     fn is_local(&self, did: &str) -> Result<bool> {
         let mut set = self

@@ -36,6 +36,13 @@ impl FeedHeads {
         }
     }
 
+    /// Forgets every head (read again on next use).
+    pub(crate) fn forget(&self) {
+        if let Ok(mut m) = self.0.lock() {
+            m.clear();
+        }
+    }
+
     /// A committed feed write: an added entry can only raise the head; a removed one may
     /// lower it, so the author is looked up again next time.
     pub(crate) fn written(&self, key: &[u8], added: bool) {

@@ -526,6 +526,9 @@ impl<E: Engine> Writer for KvStore<E> {
             .write_lock
             .lock()
             .map_err(|_| crate::Error::Engine("writer lock poisoned".into()))?;
+        if self.engine.recover()? {
+            self.forget_cached();
+        }
         let next_aid = self
             .engine
             .get(Ks::Meta, keys::META_NEXT_AID)?

@@ -32,14 +32,21 @@ pub(super) struct Conn {
     prepared: HashMap<(Ks, Query), Statement>,
 }
 
-/// A PostgreSQL error with what was being done.
+/// A PostgreSQL error with what was being done. The server out of room or failing its I/O
+/// (SQLSTATE classes 53 and 58) is an `Error::Write`: the transaction was rolled back, and a
+/// later one may succeed.
 pub(super) fn pg(what: &str) -> impl FnOnce(postgres::Error) -> Error + '_ {
     move |e| {
         let detail = e
             .as_db_error()
             .map(|d| d.message().to_string())
             .unwrap_or_else(|| e.to_string());
-        Error::Engine(format!("postgres: {what}: {detail}"))
+        let message = format!("postgres: {what}: {detail}");
+        let code = e.code().map(|c| c.code()).unwrap_or("");
+        match code.starts_with("53") || code.starts_with("58") {
+            true => Error::Write(message),
+            false => Error::Engine(message),
+        }
     }
 }
 
