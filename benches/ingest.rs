@@ -9,11 +9,14 @@
 //! with AERIE_STORAGE__BACKEND=postgres and AERIE_STORAGE__POSTGRES_URL (a new schema each run:
 //! AERIE_STORAGE__POSTGRES_SCHEMA).
 
+mod common;
+
 use aerie::gate::change::Filter;
 use aerie::ingest::event::parse;
 use aerie_storage::kv::fjall::{FjallEngine, FjallOptions};
 use aerie_storage::kv::KvStore;
 use aerie_storage::{Cursor, Durability, Writer};
+use common::vm_hwm_kb;
 use jetsim::corpus::{generate, CorpusSpec};
 use std::time::{Duration, Instant};
 
@@ -162,15 +165,4 @@ async fn end_to_end(corpus: &[jetsim::corpus::GenEvent]) {
         "rss:    {:>9.1} MB peak (VmHWM of the aerie process)",
         peak_kb as f64 / 1024.0
     );
-}
-
-fn vm_hwm_kb(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
 }

@@ -5,124 +5,28 @@
 //! there and reuses it on the next run. `BENCH_POSTGRES_URL=<url>` runs it on the PostgreSQL
 //! backend instead (schema `BENCH_POSTGRES_SCHEMA`, default `bench`, reused when it exists).
 
+mod common;
+
 use aerie::config::Config;
 use aerie::AppState;
-use aerie_storage::{Backend, Durability, Op, RecordId};
-use jetsim::ids::{cid, did, tid};
+use common::pct_ms;
+use jetsim::ids::did;
 use jetsim::rng::Rng;
-use serde_json::json;
 use std::sync::Arc;
 use std::time::Instant;
 
 fn main() {
-    let posts: usize = std::env::var("BENCH_POSTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(5_000_000);
-    let authors = (posts / 100).max(10) as u64;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let kept = std::env::var_os("BENCH_STORE").map(std::path::PathBuf::from);
-    let path = kept.clone().unwrap_or_else(|| dir.path().join("store"));
-    let (backend, reuse) = match std::env::var("BENCH_POSTGRES_URL") {
-        Ok(url) => {
-            let opts = aerie_storage::kv::postgres::PostgresOptions {
-                url,
-                schema: std::env::var("BENCH_POSTGRES_SCHEMA").unwrap_or_else(|_| "bench".into()),
-                ..Default::default()
-            };
-            let exists =
-                aerie_storage::kv::postgres::PostgresEngine::schema_exists(&opts).expect("ask");
-            (Backend::Postgres(opts), exists)
-        }
-        Err(_) => (Backend::Fjall, kept.is_some() && path.exists()),
-    };
-    let name = match backend {
-        Backend::Postgres(_) => "postgres",
-        _ => "fjall",
-    };
-    println!("backend: {name}");
-    let store = aerie_storage::open(backend, &path, Durability::Buffer).expect("store");
-    let mut rng = Rng::new(9);
-    let base = 1_700_000_000_000_000i64;
-    let t = Instant::now();
-    let mut uris: Vec<RecordId> = Vec::with_capacity(posts);
-    let mut batch = Vec::with_capacity(5000);
-    for i in 0..posts {
-        let time_us = base + i as i64 * 1000;
-        let author = did(rng.below(authors));
-        let rkey = tid(time_us, 3);
-        let mut rec = json!({"$type": "app.bsky.feed.post", "text": format!("post number {i} with some words in it"),
-            "createdAt": aerie_storage::datetime::format_us(time_us), "langs": ["en"]});
-        if !uris.is_empty() && rng.chance(0.3) {
-            // Replies cluster on recent posts, so threads grow deep and wide.
-            let back = (rng.below(1000) as usize).min(uris.len() - 1);
-            let parent = &uris[uris.len() - 1 - back];
-            rec["reply"] = json!({"root": {"uri": parent.uri(), "cid": cid(1)}, "parent": {"uri": parent.uri(), "cid": cid(1)}});
-        }
-        let id = RecordId::new(&author, "app.bsky.feed.post", &rkey);
-        if reuse {
-            uris.push(id);
-            continue;
-        }
-        batch.push(Op::Put {
-            id: id.clone(),
-            rev: aerie_storage::tid::parse(&rkey).unwrap_or(1),
-            cid: aerie_storage::cbor::record_cid(&rec).unwrap_or_default(),
-            record: rec.to_string().into_bytes(),
-            time_us,
-        });
-        uris.push(id);
-        if batch.len() == 5000 {
-            store.apply(&batch, None).expect("apply");
-            batch.clear();
-        }
-    }
-    store.apply(&batch, None).expect("apply");
-    // A viewer following 1,000 of the authors, with a session Aerie would have made at login.
-    let viewer = did(authors + 1);
-    let mut follows = Vec::new();
-    for i in 0..1000u64 {
-        let subject = did(i * (authors / 1000).max(1) % authors);
-        let rkey = tid(base + i as i64, 5);
-        let rec = json!({"$type": "app.bsky.graph.follow", "subject": subject,
-            "createdAt": aerie_storage::datetime::format_us(base)});
-        follows.push(Op::Put {
-            id: RecordId::new(&viewer, "app.bsky.graph.follow", &rkey),
-            rev: aerie_storage::tid::parse(&rkey).unwrap_or(1),
-            cid: aerie_storage::cbor::record_cid(&rec).unwrap_or_default(),
-            record: rec.to_string().into_bytes(),
-            time_us: base,
-        });
-    }
-    let secret = "bench-secret";
-    let hash: String = ring::digest::digest(&ring::digest::SHA256, secret.as_bytes())
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    follows.push(Op::Session {
-        id: "bench".into(),
-        session: Some(aerie_storage::StoredSession {
-            id: "bench".into(),
-            did: viewer.clone(),
-            handle: "viewer.test".into(),
-            pds: "https://pds.invalid".into(),
-            access_hash: hash.clone(),
-            refresh_hash: hash,
-            access_expires_us: i64::MAX,
-            refresh_expires_us: i64::MAX,
-            pds_tokens: String::new(),
-            created_us: base,
-        }),
-    });
-    store.apply(&follows, None).expect("apply");
-    let token = format!("aerie.a.bench.{secret}");
-    store.flush().expect("flush");
-    println!(
-        "store: {posts} posts by {authors} authors built in {:.0}s",
-        t.elapsed().as_secs_f64()
-    );
-
+    let bench = common::build();
+    println!("backend: {}", bench.backend());
+    let common::BenchStore {
+        store,
+        authors,
+        uris,
+        access: token,
+        refresh,
+        ..
+    } = &bench;
+    let (store, authors) = (store.clone(), *authors);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -171,7 +75,7 @@ fn main() {
             };
             let page: serde_json::Value = client
                 .get(&url)
-                .bearer_auth(&token)
+                .bearer_auth(token)
                 .send()
                 .await
                 .expect("request")
@@ -197,7 +101,7 @@ fn main() {
         let cookie = format!(
             "{}={}",
             aerie::web::visitor::SESSION_COOKIE,
-            aerie::web::visitor::seal_session(&page_state, "aerie.r.bench.bench-secret")
+            aerie::web::visitor::seal_session(&page_state, refresh)
         );
         let pages: Vec<String> = timeline
             .iter()
@@ -277,13 +181,10 @@ async fn report_with(
         times.push(t.elapsed());
     }
     times.sort();
-    let pct = |p: f64| {
-        times[((times.len() as f64 * p) as usize).min(times.len() - 1)].as_secs_f64() * 1000.0
-    };
     println!(
         "{name}: p50 {:.2} ms, p99 {:.2} ms, mean body {:.1} KB ({} requests)",
-        pct(0.5),
-        pct(0.99),
+        pct_ms(&times, 0.5),
+        pct_ms(&times, 0.99),
         bytes as f64 / urls.len() as f64 / 1024.0,
         urls.len()
     );

@@ -292,7 +292,7 @@ mod tests {
         let mut frame = serde_ipld_dagcbor::to_vec(&header).expect("header");
         frame.extend(serde_ipld_dagcbor::to_vec(&body).expect("body"));
         let filter = Filter::new(&[], 1);
-        let mut source = Firehose::new("ws://127.0.0.1:1", filter, Arc::default());
+        let mut source = Firehose::new(&Default::default(), filter, Arc::default());
         let why = socket::Decoder::decode(&mut source, Frame::Binary(&frame), &mut Vec::new())
             .expect_err("an error frame");
         assert!(

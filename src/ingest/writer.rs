@@ -154,7 +154,7 @@ const RETRY_REMINDER: Duration = Duration::from_secs(600);
 /// committed, so it is fetched again from the stored cursor on the next start.
 fn apply_until_written(
     store: &dyn Store,
-    scope: &super::scope::Scope,
+    scope: &crate::gate::scope::Scope,
     ops: Vec<Op>,
     cursor: &Cursor,
     rx: &mpsc::Receiver<Event>,
