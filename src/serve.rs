@@ -25,6 +25,9 @@ pub enum ServeError {
     /// The store failed.
     #[error("store: {0}")]
     Store(#[from] aerie_storage::Error),
+    /// The stop signals could not be listened for.
+    #[error("cannot listen for stop signals: {0}")]
+    Signal(std::io::Error),
     /// The listener could not bind.
     #[error("listening on {addr}: {source}")]
     Bind {
@@ -197,6 +200,10 @@ fn startup_gaps(
 
 /// Runs until a signal arrives (or the writer fails).
 pub async fn run(cfg: Config) -> Result<(), ServeError> {
+    // Listened for before anything else: a stop asked for while Aerie starts is honoured once
+    // it is up, never the signal's default (killed mid-start).
+    let mut stop_signal = StopSignal::listen().map_err(ServeError::Signal)?;
+    tracing::info!("starting");
     let cfg = Arc::new(cfg);
     let store = open_store(&cfg)?;
     let stats = Arc::new(IngestStats::default());
@@ -324,7 +331,7 @@ pub async fn run(cfg: Config) -> Result<(), ServeError> {
         Writer(Done),
     }
     let stop = tokio::select! {
-        _ = shutdown_signal() => Stop::Signal,
+        _ = stop_signal.recv() => Stop::Signal,
         r = async { match writer_done.as_mut() { Some(d) => d.await, None => std::future::pending().await } } => Stop::Writer(r),
     };
     tracing::info!("stopping: no more reading; committing what was received");
@@ -351,22 +358,28 @@ pub async fn run(cfg: Config) -> Result<(), ServeError> {
     }
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => return std::future::pending().await,
-            };
+/// SIGINT and SIGTERM, registered when made.
+struct StopSignal {
+    int: tokio::signal::unix::Signal,
+    term: tokio::signal::unix::Signal,
+}
+
+impl StopSignal {
+    fn listen() -> std::io::Result<Self> {
+        use tokio::signal::unix::{signal, SignalKind};
+        Ok(StopSignal {
+            int: signal(SignalKind::interrupt())?,
+            term: signal(SignalKind::terminate())?,
+        })
+    }
+
+    /// The next stop signal (or one that came before this was asked).
+    async fn recv(&mut self) {
         tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
+            _ = self.int.recv() => {}
+            _ = self.term.recv() => {}
         }
     }
-    #[cfg(not(unix))]
-    let _ = ctrl_c.await;
 }
 
 #[cfg(test)]

@@ -7,13 +7,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-/// Arrows that exist today against the rules and are being removed by work in progress: the
-/// pages' form actions write through `service::write` but still answer with the XRPC error
-/// type (`XrpcError`: its status and the PDS's error names) until the service error carries
-/// those. Each entry is a file and the arrow it may still hold. Remove entries as that work
-/// lands: an entry whose arrow no longer occurs fails the test too.
-const KNOWN_VIOLATIONS: &[(&str, &str)] = &[("src/web/actions.rs", "web ↛ xrpc")];
-
 /// One arrow found in the code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Arrow {
@@ -358,7 +351,6 @@ fn the_code_keeps_the_rules_of_architecture_md() {
         files.len()
     );
     let mut problems = Vec::new();
-    let mut known_seen = BTreeSet::new();
     let mut arrows_seen = 0;
     for path in &files {
         let file = path
@@ -372,14 +364,9 @@ fn the_code_keeps_the_rules_of_architecture_md() {
             if !rules.forbidden.contains(&(a.from.clone(), a.to.clone())) {
                 continue;
             }
-            let rule = format!("{} ↛ {}", a.from, a.to);
-            if KNOWN_VIOLATIONS.contains(&(file.as_str(), rule.as_str())) {
-                known_seen.insert((file.clone(), rule));
-                continue;
-            }
             problems.push(format!(
-                "{}:{}: {} → {} (ARCHITECTURE.md: {rule})",
-                a.file, a.line, a.from, a.to
+                "{}:{}: {} → {} (ARCHITECTURE.md: {} ↛ {})",
+                a.file, a.line, a.from, a.to, a.from, a.to
             ));
         }
         problems.extend(store_writes(&file, &text, &rules.writers));
@@ -388,13 +375,6 @@ fn the_code_keeps_the_rules_of_architecture_md() {
         arrows_seen > 100,
         "only {arrows_seen} arrows found: is the scan broken?"
     );
-    for (file, rule) in KNOWN_VIOLATIONS {
-        if !known_seen.contains(&(file.to_string(), rule.to_string())) {
-            problems.push(format!(
-                "{file}: no longer holds {rule}: remove it from KNOWN_VIOLATIONS"
-            ));
-        }
-    }
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
 }
 

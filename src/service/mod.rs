@@ -1,8 +1,9 @@
 //! The service layer: what the API and the pages both ask for (timelines, author feeds,
 //! notifications, threads, lists of accounts), built from the store through hydration into
-//! typed outputs, and the user's writes (`write`: their PDS, then the gate). XRPC handlers serialize them; pages render them. Store work is synchronous
-//! and runs on tokio's blocking pool through [`run`], never on the async workers that also
-//! carry sockets (ingest, the front door).
+//! typed outputs, and the user's writes (`write`: their PDS, then the gate). XRPC handlers
+//! serialize them; pages render them; both tell a failure as [`Error::answer`] gives it. Store
+//! work is synchronous and runs on tokio's blocking pool through [`run`], never on the async
+//! workers that also carry sockets (ingest, the front door).
 
 pub mod actors;
 pub mod feed;
@@ -11,7 +12,9 @@ pub mod notifications;
 pub mod thread;
 pub mod write;
 
+use crate::auth::session::SessionError;
 use crate::AppState;
+use axum::http::StatusCode;
 use std::sync::Arc;
 
 /// Why a service refused or failed.
@@ -45,6 +48,88 @@ impl Error {
     /// `InvalidRequest`.
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::refused("InvalidRequest", message)
+    }
+
+    /// What the client is told: the status the reference AppView answers with, the lexicon's
+    /// error name and a message. Internal causes are logged here and never told.
+    pub fn answer(self) -> Answer {
+        match self {
+            Error::Store(aerie_storage::Error::BadCursor) => {
+                Answer::new(StatusCode::BAD_REQUEST, "InvalidRequest", "invalid cursor")
+            }
+            Error::Store(e) => Answer::internal(&e),
+            Error::Refused { name, message } => Answer::new(StatusCode::BAD_REQUEST, name, message),
+            Error::Session(e) => session_answer(e),
+        }
+    }
+}
+
+/// An error as a client is told it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The lexicon's error name.
+    pub name: String,
+    /// What to tell the person or program.
+    pub message: String,
+}
+
+impl Answer {
+    /// An answer by status, name and message.
+    pub fn new(status: StatusCode, name: &str, message: impl Into<String>) -> Self {
+        Answer {
+            status,
+            name: name.into(),
+            message: message.into(),
+        }
+    }
+
+    /// 500, with the cause logged.
+    pub fn internal(cause: &dyn std::fmt::Display) -> Self {
+        tracing::error!("internal error: {cause}");
+        let status = StatusCode::INTERNAL_SERVER_ERROR;
+        Self::new(status, "InternalServerError", "Internal Server Error")
+    }
+}
+
+/// A session's or its PDS's failure as the client is told it: the PDS's own refusal passed on
+/// as it said it, Aerie's token checks as the reference PDS answers them.
+pub fn session_answer(e: SessionError) -> Answer {
+    match e {
+        SessionError::Pds {
+            status,
+            error,
+            message,
+        } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+            Answer::new(status, &error, message)
+        }
+        SessionError::InvalidToken => Answer::new(
+            StatusCode::UNAUTHORIZED,
+            "InvalidToken",
+            "Token could not be verified",
+        ),
+        SessionError::ExpiredToken => {
+            Answer::new(StatusCode::BAD_REQUEST, "ExpiredToken", "Token has expired")
+        }
+        SessionError::Identifier(why) => {
+            tracing::info!("login refused: {why}");
+            Answer::new(
+                StatusCode::UNAUTHORIZED,
+                "AuthenticationRequired",
+                "Invalid identifier or password",
+            )
+        }
+        SessionError::Fetch(e) => {
+            tracing::warn!("PDS unreachable: {e}");
+            Answer::new(
+                StatusCode::BAD_GATEWAY,
+                "UpstreamFailure",
+                "The account's PDS could not be reached",
+            )
+        }
+        SessionError::Store(e) => Answer::internal(&e),
     }
 }
 

@@ -1,16 +1,20 @@
 //! Writes for the logged-in user, the one write path of the XRPC API and the pages: each is
 //! forwarded to the user's PDS with their (server-side) tokens — the PDS token refreshed when
 //! due — answered as the PDS answered, and, for the record writes the PDS accepted, applied to
-//! Aerie's store at once through the gate's local write path.
+//! Aerie's store at once through the gate's local write path (on the blocking pool). The
+//! pages' record writes (create, delete, a post's strong ref) are built on the same path.
 
 use super::{Error, Result};
 use crate::auth::session::SessionError;
 use crate::gate::change::Filter;
 use crate::gate::local::{self, Accepted};
+use crate::hydrate::view::PostView;
 use crate::outbound::{Inbound, Outbound};
+use crate::util::syntax;
 use crate::AppState;
 use aerie_storage::StoredSession;
-use serde_json::Value;
+use serde_json::{json, Value};
+use std::sync::Arc;
 
 /// Largest body forwarded either way (blobs included).
 pub const MAX_BYTES: usize = 64 << 20;
@@ -70,7 +74,7 @@ async fn forward_json(
 /// methods) and applies what the PDS accepted to the store at once; returns the PDS's answer
 /// and its parsed body when it succeeded.
 pub async fn write_for(
-    state: &AppState,
+    state: &Arc<AppState>,
     s: &StoredSession,
     nsid: &str,
     input: &Value,
@@ -83,17 +87,82 @@ pub async fn write_for(
         return Err(Error::invalid("Input/repo must be the logged-in account"));
     }
     let (resp, output) = forward_json(state, s, nsid, input).await?;
-    if let Some(output) = &output {
-        let accepted = Accepted {
-            nsid,
-            did: &s.did,
-            input,
-            output,
-        };
-        let filter = Filter::from_config(&state.cfg.jetstream);
-        local::apply(&state.scope, &*state.store, &filter, &accepted);
+    if let Some(output) = output.clone() {
+        let (nsid, did, input) = (nsid.to_string(), s.did.clone(), input.clone());
+        super::run(state, move |state| {
+            let accepted = Accepted {
+                nsid: &nsid,
+                did: &did,
+                input: &input,
+                output: &output,
+            };
+            let filter = Filter::from_config(&state.cfg.jetstream);
+            local::apply(&state.scope, &*state.store, &filter, &accepted);
+        })
+        .await;
     }
     Ok((resp, output))
+}
+
+/// The PDS's refusal of a write, passed on as it said it (its status, else 502).
+pub fn refused(resp: &Inbound) -> Error {
+    let v: Value = serde_json::from_slice(&resp.body).unwrap_or_default();
+    let text = |k: &str, default: &str| v[k].as_str().unwrap_or(default).to_string();
+    Error::Session(SessionError::Pds {
+        status: if resp.status >= 400 { resp.status } else { 502 },
+        error: text("error", "UpstreamFailure"),
+        message: text("message", "Your server refused the change"),
+    })
+}
+
+/// Creates a record for the user; returns its URI.
+pub async fn create(
+    state: &Arc<AppState>,
+    s: &StoredSession,
+    collection: &str,
+    record: Value,
+) -> Result<String> {
+    let input = json!({"repo": s.did, "collection": collection, "record": record});
+    let (resp, out) = write_for(state, s, "com.atproto.repo.createRecord", &input).await?;
+    out.and_then(|o| o["uri"].as_str().map(String::from))
+        .ok_or_else(|| refused(&resp))
+}
+
+/// Deletes one of the user's records, named by URI.
+pub async fn delete(state: &Arc<AppState>, s: &StoredSession, uri: &str) -> Result<()> {
+    let id = syntax::record_uri(uri)
+        .filter(|id| id.did == s.did)
+        .ok_or_else(|| Error::invalid("That record is not yours"))?;
+    let input = json!({"repo": s.did, "collection": id.collection, "rkey": id.rkey});
+    let (resp, out) = write_for(state, s, "com.atproto.repo.deleteRecord", &input).await?;
+    out.map(|_| ()).ok_or_else(|| refused(&resp))
+}
+
+/// The post `uri` as `viewer` sees it, when Aerie has it.
+pub async fn post(state: &Arc<AppState>, viewer: &str, uri: &str) -> Result<Option<PostView>> {
+    let id = syntax::record_uri(uri).ok_or_else(|| Error::invalid("No such post"))?;
+    let viewer = Some(viewer.to_string());
+    let found = super::run(state, move |state| super::feed::posts(state, viewer, &[id])).await?;
+    Ok(found.into_iter().next())
+}
+
+/// A post's strong ref `{uri, cid}` (its CID from the store when none is given).
+pub async fn strong_ref(
+    state: &Arc<AppState>,
+    viewer: &str,
+    uri: Option<&str>,
+    cid: Option<&str>,
+) -> Result<Value> {
+    let uri = uri.ok_or_else(|| Error::invalid("No post given"))?;
+    let id = syntax::record_uri(uri).ok_or_else(|| Error::invalid("No post given"))?;
+    let cid = match cid.filter(|c| syntax::cid_bytes(c).is_some()) {
+        Some(c) => c.to_string(),
+        None => post(state, viewer, uri)
+            .await?
+            .map(|p| p.cid)
+            .ok_or_else(|| Error::invalid("Post not found"))?,
+    };
+    Ok(json!({"uri": id.uri(), "cid": cid}))
 }
 
 /// Uploads a blob for the session's user to their PDS.

@@ -1,14 +1,13 @@
 //! Form actions: like/unlike, repost/unrepost, follow/unfollow, delete one's own post. Each is
-//! a CSRF-checked form posting here, written through the XRPC write path (the user's PDS,
-//! then Aerie's store at once). A browser is sent back to the page it came from; the page's
-//! script, asking for JSON, gets the new state to toggle in place.
+//! a CSRF-checked form posting here, written through the service's write path (the user's
+//! PDS, then Aerie's store at once). A browser is sent back to the page it came from; the
+//! page's script, asking for JSON, gets the new state to toggle in place.
 
 use super::page;
 use super::visitor::Visitor;
 use crate::hydrate::view::PostView;
-use crate::hydrate::Views;
-use crate::service::write::write_for;
-use crate::xrpc::error::XrpcError;
+use crate::service::write::{create, delete, post, strong_ref};
+use crate::service::Error;
 use crate::AppState;
 use aerie_storage::facts::nsid;
 use aerie_storage::StoredSession;
@@ -35,78 +34,19 @@ pub struct ActionInput {
     next: Option<String>,
 }
 
-/// Creates a record for the user; returns its URI.
-pub async fn create(
-    state: &AppState,
-    s: &StoredSession,
-    collection: &str,
-    record: Value,
-) -> Result<String, XrpcError> {
-    let input = json!({"repo": s.did, "collection": collection, "record": record});
-    let (resp, out) = write_for(state, s, "com.atproto.repo.createRecord", &input).await?;
-    out.and_then(|o| o["uri"].as_str().map(String::from))
-        .ok_or_else(|| pds_refused(&resp.body))
-}
-
-/// Deletes one of the user's records (named by URI).
-async fn delete(state: &AppState, s: &StoredSession, uri: &str) -> Result<(), XrpcError> {
-    let id = crate::util::syntax::record_uri(uri)
-        .filter(|id| id.did == s.did)
-        .ok_or_else(|| XrpcError::invalid("That record is not yours"))?;
-    let input = json!({"repo": s.did, "collection": id.collection, "rkey": id.rkey});
-    let (resp, out) = write_for(state, s, "com.atproto.repo.deleteRecord", &input).await?;
-    out.map(|_| ()).ok_or_else(|| pds_refused(&resp.body))
-}
-
-/// The PDS's refusal as an error with its message.
-pub fn pds_refused(body: &[u8]) -> XrpcError {
-    let v: Value = serde_json::from_slice(body).unwrap_or_default();
-    XrpcError::named(
-        v["error"].as_str().unwrap_or("UpstreamFailure"),
-        v["message"]
-            .as_str()
-            .unwrap_or("Your server refused the change"),
-    )
-}
-
 fn now() -> String {
     aerie_storage::datetime::format_us(crate::util::now_us())
 }
 
-/// A post's strong ref (its CID from the store when none is given).
-pub fn strong_ref(
-    state: &AppState,
-    viewer: &str,
-    uri: Option<&str>,
-    cid: Option<&str>,
-) -> Result<Value, XrpcError> {
-    let id = uri
-        .and_then(crate::util::syntax::record_uri)
-        .ok_or_else(|| XrpcError::invalid("No post given"))?;
-    let cid = match cid.filter(|c| crate::util::syntax::cid_bytes(c).is_some()) {
-        Some(c) => c.to_string(),
-        None => Views::for_viewer(state, Some(viewer.to_string()))
-            .post(&id)?
-            .map(|p| p.cid)
-            .ok_or_else(|| XrpcError::invalid("Post not found"))?,
-    };
-    Ok(json!({"uri": id.uri(), "cid": cid}))
-}
-
 /// The post's count after an action, and the viewer's record of it (for in-place toggles):
 /// `pick` reads them off the post's view.
-fn post_state(
-    state: &AppState,
+async fn post_state(
+    state: &Arc<AppState>,
     viewer: &str,
     uri: &str,
     pick: fn(&PostView) -> (u64, Option<String>),
 ) -> (Option<u64>, Option<String>) {
-    let view = crate::util::syntax::record_uri(uri).and_then(|id| {
-        Views::for_viewer(state, Some(viewer.to_string()))
-            .post(&id)
-            .ok()
-            .flatten()
-    });
+    let view = post(state, viewer, uri).await.ok().flatten();
     match view.as_ref().map(pick) {
         Some((count, mine)) => (Some(count), mine),
         None => (None, None),
@@ -114,15 +54,15 @@ fn post_state(
 }
 
 async fn act(
-    state: &AppState,
+    state: &Arc<AppState>,
     s: &StoredSession,
     op: &str,
     f: &ActionInput,
-) -> Result<Value, XrpcError> {
+) -> Result<Value, Error> {
     let record = f.record.as_deref();
     match op {
         "like" | "repost" => {
-            let subject = strong_ref(state, &s.did, f.uri.as_deref(), f.cid.as_deref())?;
+            let subject = strong_ref(state, &s.did, f.uri.as_deref(), f.cid.as_deref()).await?;
             let collection = if op == "like" {
                 nsid::LIKE
             } else {
@@ -140,7 +80,7 @@ async fn act(
             delete(
                 state,
                 s,
-                record.ok_or_else(|| XrpcError::invalid("No record given"))?,
+                record.ok_or_else(|| Error::invalid("No record given"))?,
             )
             .await?;
             if op == "unfollow" {
@@ -152,7 +92,7 @@ async fn act(
                 .subject
                 .as_deref()
                 .filter(|d| crate::util::syntax::is_did(d))
-                .ok_or_else(|| XrpcError::invalid("No account given"))?;
+                .ok_or_else(|| Error::invalid("No account given"))?;
             let uri = create(
                 state,
                 s,
@@ -162,14 +102,15 @@ async fn act(
             .await?;
             return Ok(json!({"next": "unfollow", "record": uri}));
         }
-        _ => return Err(XrpcError::invalid("Unknown action")),
+        _ => return Err(Error::invalid("Unknown action")),
     }
     let uri = f.uri.as_deref().unwrap_or_default();
     Ok(match op {
         "like" | "unlike" => {
             let (count, rec) = post_state(state, &s.did, uri, |p| {
                 (p.like_count, p.viewer.as_ref().and_then(|v| v.like.clone()))
-            });
+            })
+            .await;
             json!({"next": if rec.is_some() { "unlike" } else { "like" }, "record": rec, "count": count})
         }
         "repost" | "unrepost" => {
@@ -178,7 +119,8 @@ async fn act(
                     p.repost_count,
                     p.viewer.as_ref().and_then(|v| v.repost.clone()),
                 )
-            });
+            })
+            .await;
             json!({"next": if rec.is_some() { "unrepost" } else { "repost" }, "record": rec, "count": count})
         }
         _ => json!({}),
@@ -226,7 +168,12 @@ pub async fn submit(
             };
             page::redirect(&next, &[])
         }
-        Err(e) if wants_json => (e.status(), Json(json!({"error": e.to_string()}))).into_response(),
-        Err(e) => page::error(&state, &v, e.status(), e.to_string()),
+        Err(e) => {
+            let told = e.answer();
+            match wants_json {
+                true => (told.status, Json(json!({"error": told.message}))).into_response(),
+                false => page::error(&state, &v, told.status, told.message),
+            }
+        }
     }
 }

@@ -2,16 +2,15 @@
 //! all posting here. The text is checked against the 300-grapheme limit; links, mentions and
 //! tags become facets with UTF-8 byte ranges (mentions resolved to DIDs); an image is
 //! uploaded to the user's PDS with its alt text; replies carry root and parent, quotes a
-//! record embed (record-with-media beside an image). Written through the XRPC write path.
+//! record embed (record-with-media beside an image). Written through the service's write path.
 
-use super::actions::{create, pds_refused, strong_ref};
 use super::card::PostCard;
 use super::facets;
 use super::home::Compose;
 use super::page::{self, Layout};
 use super::visitor::Visitor;
 use crate::hydrate::Views;
-use crate::service::write::upload_for;
+use crate::service::write::{create, post, refused, strong_ref, upload_for};
 use crate::AppState;
 use aerie_storage::facts::nsid;
 use aerie_storage::StoredSession;
@@ -148,11 +147,11 @@ async fn read_form(mut form: Multipart) -> Result<Draft, String> {
 }
 
 /// The `reply` field of a post replying to `parent`.
-fn reply_ref(state: &AppState, viewer: &str, parent: &str) -> Result<Value, String> {
-    let id = crate::util::syntax::record_uri(parent).ok_or("That post does not exist.")?;
-    let view = Views::for_viewer(state, Some(viewer.to_string()))
-        .post(&id)
-        .map_err(|e| e.to_string())?
+async fn reply_ref(state: &Arc<AppState>, viewer: &str, parent: &str) -> Result<Value, String> {
+    crate::util::syntax::record_uri(parent).ok_or("That post does not exist.")?;
+    let view = post(state, viewer, parent)
+        .await
+        .map_err(|e| e.answer().message)?
         .ok_or("The post you are replying to is gone.")?;
     let parent = json!({"uri": view.uri, "cid": view.cid});
     let root = match &view.content.reply {
@@ -166,7 +165,7 @@ fn reply_ref(state: &AppState, viewer: &str, parent: &str) -> Result<Value, Stri
 }
 
 /// The post record the draft describes (uploading its image first).
-async fn build(state: &AppState, s: &StoredSession, d: &Draft) -> Result<Value, String> {
+async fn build(state: &Arc<AppState>, s: &StoredSession, d: &Draft) -> Result<Value, String> {
     let text = d.text.trim_end().to_string();
     let graphemes = text.graphemes(true).count();
     if graphemes > MAX_GRAPHEMES || text.len() > MAX_BYTES {
@@ -182,7 +181,12 @@ async fn build(state: &AppState, s: &StoredSession, d: &Draft) -> Result<Value, 
     let mut dids = std::collections::HashMap::new();
     for span in &spans {
         if let facets::Found::Mention(h) = &span.found {
-            let did = match state.store.did_for_handle(h).ok().flatten() {
+            let known = {
+                let h = h.clone();
+                let lookup = move |state: &AppState| state.store.did_for_handle(&h);
+                crate::service::run(state, lookup).await.ok().flatten()
+            };
+            let did = match known {
                 Some(d) => Some(d),
                 None => state.resolver().resolve_handle(h).await.ok(),
             };
@@ -196,7 +200,7 @@ async fn build(state: &AppState, s: &StoredSession, d: &Draft) -> Result<Value, 
         record["facets"] = Value::Array(found);
     }
     if let Some(parent) = &d.reply {
-        record["reply"] = reply_ref(state, &s.did, parent)?;
+        record["reply"] = reply_ref(state, &s.did, parent).await?;
     }
     let media = match &d.image {
         Some((mime, bytes)) => {
@@ -208,10 +212,10 @@ async fn build(state: &AppState, s: &StoredSession, d: &Draft) -> Result<Value, 
             }
             let resp = upload_for(state, s, mime, bytes.clone())
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| e.answer().message)?;
             let out: Value = serde_json::from_slice(&resp.body).unwrap_or_default();
             if resp.status != 200 || !out["blob"].is_object() {
-                return Err(pds_refused(&resp.body).to_string());
+                return Err(refused(&resp).answer().message);
             }
             let alt: String = d.alt.chars().take(MAX_ALT).collect();
             Some(
@@ -225,6 +229,7 @@ async fn build(state: &AppState, s: &StoredSession, d: &Draft) -> Result<Value, 
             crate::util::syntax::record_uri(q).ok_or("That post does not exist.")?;
             Some(
                 strong_ref(state, &s.did, Some(q), None)
+                    .await
                     .map_err(|_| "The post you are quoting is gone.")?,
             )
         }
@@ -265,19 +270,20 @@ pub async fn submit(State(state): State<Arc<AppState>>, v: Visitor, form: Multip
             "The form expired; please go back and try again.",
         );
     }
-    let again = |error: String, status| {
-        let q = ComposeQuery {
-            reply: d.reply.clone(),
-            quote: d.quote.clone(),
-        };
-        render(&state, &v, q, d.text.clone(), Some(error), status)
+    let failed = match build(&state, &s, &d).await {
+        Ok(record) => match create(&state, &s, nsid::POST, record).await {
+            Ok(_) => return page::redirect(&page::local_path(d.next.as_deref()), &[]),
+            Err(e) => e.answer(),
+        },
+        Err(e) => crate::service::Answer::new(StatusCode::BAD_REQUEST, "InvalidRequest", e),
     };
-    let record = match build(&state, &s, &d).await {
-        Ok(r) => r,
-        Err(e) => return again(e, StatusCode::BAD_REQUEST),
+    // The composer again, with the draft and what went wrong.
+    let q = ComposeQuery {
+        reply: d.reply,
+        quote: d.quote,
     };
-    match create(&state, &s, nsid::POST, record).await {
-        Ok(_) => page::redirect(&page::local_path(d.next.as_deref()), &[]),
-        Err(e) => again(e.to_string(), e.status()),
-    }
+    crate::service::run(&state, move |state| {
+        render(state, &v, q, d.text, Some(failed.message), failed.status)
+    })
+    .await
 }

@@ -74,61 +74,25 @@ impl XrpcError {
 
     /// 500, with the cause logged.
     pub fn internal(cause: &dyn std::fmt::Display) -> Self {
-        tracing::error!("internal error: {cause}");
-        XrpcError {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            error: "InternalServerError".into(),
-            message: "Internal Server Error".into(),
-        }
+        crate::service::Answer::internal(cause).into()
     }
 }
 
 impl From<aerie_storage::Error> for XrpcError {
     fn from(e: aerie_storage::Error) -> Self {
-        match e {
-            aerie_storage::Error::BadCursor => XrpcError::invalid("invalid cursor"),
-            other => XrpcError::internal(&other),
-        }
+        crate::service::Error::Store(e).into()
     }
 }
 
 impl From<crate::auth::session::SessionError> for XrpcError {
     fn from(e: crate::auth::session::SessionError) -> Self {
-        use crate::auth::session::SessionError as S;
-        match e {
-            S::Pds {
-                status,
-                error,
-                message,
-            } => Self::with_status(
-                StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY),
-                &error,
-                message,
-            ),
-            S::InvalidToken => Self::with_status(
-                StatusCode::UNAUTHORIZED,
-                "InvalidToken",
-                "Token could not be verified",
-            ),
-            S::ExpiredToken => Self::named("ExpiredToken", "Token has expired"),
-            S::Identifier(why) => {
-                tracing::info!("login refused: {why}");
-                Self::with_status(
-                    StatusCode::UNAUTHORIZED,
-                    "AuthenticationRequired",
-                    "Invalid identifier or password",
-                )
-            }
-            S::Fetch(e) => {
-                tracing::warn!("PDS unreachable: {e}");
-                Self::with_status(
-                    StatusCode::BAD_GATEWAY,
-                    "UpstreamFailure",
-                    "The account's PDS could not be reached",
-                )
-            }
-            S::Store(e) => Self::internal(&e),
-        }
+        crate::service::session_answer(e).into()
+    }
+}
+
+impl From<crate::service::Answer> for XrpcError {
+    fn from(a: crate::service::Answer) -> Self {
+        Self::with_status(a.status, &a.name, a.message)
     }
 }
 
@@ -150,11 +114,7 @@ impl IntoResponse for XrpcError {
 
 impl From<crate::service::Error> for XrpcError {
     fn from(e: crate::service::Error) -> Self {
-        match e {
-            crate::service::Error::Store(e) => e.into(),
-            crate::service::Error::Refused { name, message } => Self::named(name, message),
-            crate::service::Error::Session(e) => e.into(),
-        }
+        e.answer().into()
     }
 }
 
