@@ -107,6 +107,7 @@ impl Services {
             self.resolver.clone(),
             self.scope.clone(),
             cfg.auth.pds_refresh_margin_secs,
+            cfg.service_did(),
         );
         AppState {
             store: self.store.clone(),

@@ -1,4 +1,4 @@
-//! Authentication: login sessions (Aerie's tokens over the user's PDS session), service-auth
+//! Authentication: login sessions (Aerie's JWTs over the user's PDS session), service-auth
 //! JWTs from PDSes proxying to Aerie (verified against the issuer's DID document, fetched within
 //! bounds), the keys they are signed with, and the server secret that seals what is kept for
 //! users.
@@ -8,6 +8,7 @@ pub mod keys;
 pub mod secret;
 pub mod service_jwt;
 pub mod session;
+pub mod session_jwt;
 
 /// The bearer token of a request, if any.
 pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {

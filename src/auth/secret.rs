@@ -1,7 +1,8 @@
 //! The server secret: 32 random bytes made at first start and kept in `<data_dir>/secret.key`
 //! (mode 0600), or given as `auth.secret_key` (base64). It seals what Aerie keeps for users —
 //! their PDS tokens — with ChaCha20-Poly1305 (a random nonce per value), so a copied store
-//! alone does not give them away.
+//! alone does not give them away. Two HMAC keys are derived from it: one for form tokens, one
+//! that signs Aerie's session JWTs.
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
@@ -24,10 +25,11 @@ pub enum SecretError {
     Invalid,
 }
 
-/// The key that seals stored secrets, and a MAC key derived from it (form tokens).
+/// The key that seals stored secrets, and the MAC keys derived from it.
 pub struct Secret {
     key: LessSafeKey,
     mac: ring::hmac::Key,
+    jwt: ring::hmac::Key,
 }
 
 impl Secret {
@@ -45,12 +47,20 @@ impl Secret {
     /// From raw key bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, SecretError> {
         let key = UnboundKey::new(&CHACHA20_POLY1305, bytes).map_err(|_| SecretError::Invalid)?;
-        let derived =
-            ring::digest::digest(&ring::digest::SHA256, &[b"aerie mac key ", bytes].concat());
+        let derive = |label: &[u8]| {
+            let d = ring::digest::digest(&ring::digest::SHA256, &[label, bytes].concat());
+            ring::hmac::Key::new(ring::hmac::HMAC_SHA256, d.as_ref())
+        };
         Ok(Secret {
             key: LessSafeKey::new(key),
-            mac: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, derived.as_ref()),
+            mac: derive(b"aerie mac key "),
+            jwt: derive(b"aerie session jwt key "),
         })
+    }
+
+    /// The HS256 key Aerie's session JWTs are signed with.
+    pub fn jwt_key(&self) -> &ring::hmac::Key {
+        &self.jwt
     }
 
     /// Seals `plain` (bound to `context`, e.g. the session id) as base64(nonce ‖ ciphertext).

@@ -1,11 +1,13 @@
 //! Login sessions. A user logs in with their handle (or DID) and an app password: Aerie
 //! resolves their PDS, calls `createSession` there, keeps the PDS's tokens sealed in the store
-//! and hands out its own tokens (`aerie.a.<id>.<secret>` / `aerie.r.<id>.<secret>`, stored as
-//! hashes). The PDS tokens are refreshed shortly before they expire, one refresh at a time per
+//! and hands out its own tokens: JWTs shaped like a PDS's (`session_jwt`), whose `jti` names
+//! the stored session, which keeps only their hashes (a refresh or logout ends them). The PDS
+//! tokens are refreshed shortly before they expire, one refresh at a time per
 //! session (refresh tokens rotate), and requests made for the user go to their PDS with them.
 //! Logging out calls `deleteSession` on the PDS and forgets everything.
 
 use super::secret::Secret;
+use super::session_jwt::{self, Claims, Kind, TokenError};
 use crate::gate::{own, Scope};
 use crate::identity::Resolver;
 use crate::outbound::{FetchError, Inbound, Outbound};
@@ -36,9 +38,10 @@ pub enum SessionError {
         /// Its message.
         message: String,
     },
-    /// No token, or one Aerie did not issue or has ended (401 `InvalidToken`).
-    #[error("invalid token")]
-    InvalidToken,
+    /// No token, or one Aerie did not issue or has ended (401 `InvalidToken`, with the
+    /// reference's message).
+    #[error("{0}")]
+    InvalidToken(&'static str),
     /// An access token past its time (400 `ExpiredToken`: clients refresh on it).
     #[error("token has expired")]
     ExpiredToken,
@@ -87,6 +90,20 @@ pub struct Sessions {
     locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// A PDS access token this close to expiry is refreshed before use (s).
     refresh_margin_secs: i64,
+    /// Aerie's service DID: the `aud` of its tokens.
+    service_did: String,
+}
+
+/// The refusal of a token Aerie did not issue or has ended.
+const ENDED: SessionError = SessionError::InvalidToken("Token could not be verified");
+
+impl From<TokenError> for SessionError {
+    fn from(e: TokenError) -> Self {
+        match e {
+            TokenError::Invalid(why) => SessionError::InvalidToken(why),
+            TokenError::Expired => SessionError::ExpiredToken,
+        }
+    }
 }
 
 fn sha256_hex(s: &str) -> String {
@@ -97,23 +114,9 @@ fn sha256_hex(s: &str) -> String {
         .collect()
 }
 
-fn random_token() -> String {
-    URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
-}
-
-/// Splits `aerie.<kind>.<id>.<secret>`.
-fn parse_token(token: &str, kind: &str) -> Option<(String, String)> {
-    let rest = token
-        .strip_prefix("aerie.")?
-        .strip_prefix(kind)?
-        .strip_prefix('.')?;
-    let (id, secret) = rest.split_once('.')?;
-    (!id.is_empty() && !secret.is_empty()).then(|| (id.to_string(), secret.to_string()))
-}
-
 /// Whether a bearer token is one of Aerie's own (as opposed to a service-auth JWT).
 pub fn is_session_token(token: &str) -> bool {
-    token.starts_with("aerie.")
+    session_jwt::is_session_token(token)
 }
 
 /// `exp` of a JWT, read without verifying (the PDS's own tokens, to refresh them in time).
@@ -150,6 +153,7 @@ impl Sessions {
         resolver: Arc<Resolver>,
         scope: Arc<Scope>,
         refresh_margin_secs: u64,
+        service_did: String,
     ) -> Self {
         Sessions {
             store,
@@ -158,6 +162,7 @@ impl Sessions {
             scope,
             locks: Mutex::default(),
             refresh_margin_secs: refresh_margin_secs.min(i64::MAX as u64) as i64,
+            service_did,
         }
     }
 
@@ -271,16 +276,47 @@ impl Sessions {
 
     /// New Aerie tokens for a session (the old ones stop working once it is saved).
     fn issue(&self, mut s: StoredSession, now: i64) -> (StoredSession, Tokens) {
-        let (a, r) = (random_token(), random_token());
-        s.access_hash = sha256_hex(&a);
-        s.refresh_hash = sha256_hex(&r);
         s.access_expires_us = now + ACCESS_TTL_US;
         s.refresh_expires_us = now + REFRESH_TTL_US;
-        let tokens = Tokens {
-            access: format!("aerie.a.{}.{a}", s.id),
-            refresh: format!("aerie.r.{}.{r}", s.id),
+        let key = self.secret.jwt_key();
+        let token = |kind, exp_us: i64| {
+            let (now, exp) = (now / 1_000_000, exp_us / 1_000_000);
+            let claims = Claims::new(kind, &s.did, &self.service_did, &s.id, now, exp);
+            session_jwt::sign(key, kind, &claims)
         };
+        let tokens = Tokens {
+            access: token(Kind::Access, s.access_expires_us),
+            refresh: token(Kind::Refresh, s.refresh_expires_us),
+        };
+        s.access_hash = sha256_hex(&tokens.access);
+        s.refresh_hash = sha256_hex(&tokens.refresh);
         (s, tokens)
+    }
+
+    /// The stored session a token of `kind` names, when the token verifies and is the one the
+    /// session was last given.
+    fn session_of(&self, token: &str, kind: Kind) -> Result<StoredSession, SessionError> {
+        let now = crate::util::now_us() / 1_000_000;
+        let claims =
+            session_jwt::verify(self.secret.jwt_key(), token, kind, &self.service_did, now)?;
+        let s = self.store.session(claims.session_id())?.ok_or(ENDED)?;
+        let hash = match kind {
+            Kind::Access => &s.access_hash,
+            Kind::Refresh => &s.refresh_hash,
+        };
+        if *hash != sha256_hex(token) || s.did != claims.sub {
+            return Err(ENDED);
+        }
+        Ok(s)
+    }
+
+    /// The session id a token of `kind` names, when it verifies (not yet checked against the
+    /// store).
+    fn session_id_of(&self, token: &str, kind: Kind) -> Result<String, SessionError> {
+        let now = crate::util::now_us() / 1_000_000;
+        let claims =
+            session_jwt::verify(self.secret.jwt_key(), token, kind, &self.service_did, now)?;
+        Ok(claims.session_id().to_string())
     }
 
     fn save(&self, s: &StoredSession) -> Result<(), SessionError> {
@@ -289,25 +325,12 @@ impl Sessions {
 
     /// The session an access token belongs to.
     pub fn authenticate(&self, token: &str) -> Result<StoredSession, SessionError> {
-        let (id, secret) = parse_token(token, "a").ok_or(SessionError::InvalidToken)?;
-        let s = self.store.session(&id)?.ok_or(SessionError::InvalidToken)?;
-        if s.access_hash != sha256_hex(&secret) {
-            return Err(SessionError::InvalidToken);
-        }
-        if crate::util::now_us() > s.access_expires_us {
-            return Err(SessionError::ExpiredToken);
-        }
-        Ok(s)
+        self.session_of(token, Kind::Access)
     }
 
     /// The session a refresh token belongs to (the web session cookie holds one).
     pub fn by_refresh_token(&self, token: &str) -> Result<StoredSession, SessionError> {
-        let (id, secret) = parse_token(token, "r").ok_or(SessionError::InvalidToken)?;
-        let s = self.store.session(&id)?.ok_or(SessionError::InvalidToken)?;
-        if s.refresh_hash != sha256_hex(&secret) || crate::util::now_us() > s.refresh_expires_us {
-            return Err(SessionError::InvalidToken);
-        }
-        Ok(s)
+        self.session_of(token, Kind::Refresh)
     }
 
     /// The lock every change of one session takes (so none is lost to another).
@@ -318,7 +341,7 @@ impl Sessions {
 
     /// New tokens for a refresh token (which stops working).
     pub async fn refresh(&self, token: &str) -> Result<(StoredSession, Tokens), SessionError> {
-        let (id, _) = parse_token(token, "r").ok_or(SessionError::InvalidToken)?;
+        let id = self.session_id_of(token, Kind::Refresh)?;
         let lock = self.lock_of(&id);
         let _guard = lock.lock().await;
         let s = self.by_refresh_token(token)?;
@@ -354,11 +377,8 @@ impl Sessions {
     ) -> Result<(StoredSession, String), SessionError> {
         let lock = self.lock_of(&s.id);
         let _guard = lock.lock().await;
-        let current = self
-            .store
-            .session(&s.id)?
-            .ok_or(SessionError::InvalidToken)?;
-        let tokens = self.unseal(&current).ok_or(SessionError::InvalidToken)?;
+        let current = self.store.session(&s.id)?.ok_or(ENDED)?;
+        let tokens = self.unseal(&current).ok_or(ENDED)?;
         let now_secs = crate::util::now_us() / 1_000_000;
         let fresh = jwt_exp(&tokens.access)
             .is_some_and(|e| e.saturating_sub(now_secs) > self.refresh_margin_secs);
@@ -391,14 +411,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tokens_parse_and_jwts_expire() {
-        assert_eq!(
-            parse_token("aerie.a.abc.def", "a"),
-            Some(("abc".into(), "def".into()))
-        );
-        assert_eq!(parse_token("aerie.r.abc.def", "a"), None);
-        assert_eq!(parse_token("aerie.a..def", "a"), None);
-        assert_eq!(parse_token("eyJhbGciOi.x.y", "a"), None);
+    fn pds_jwts_expire() {
         let payload = URL_SAFE_NO_PAD.encode(r#"{"exp":1700000000}"#);
         assert_eq!(jwt_exp(&format!("h.{payload}.s")), Some(1_700_000_000));
         assert_eq!(jwt_exp("garbage"), None);

@@ -105,11 +105,9 @@ pub fn session_answer(e: SessionError) -> Answer {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
             Answer::new(status, &error, message)
         }
-        SessionError::InvalidToken => Answer::new(
-            StatusCode::UNAUTHORIZED,
-            "InvalidToken",
-            "Token could not be verified",
-        ),
+        SessionError::InvalidToken(why) => {
+            Answer::new(StatusCode::UNAUTHORIZED, "InvalidToken", why)
+        }
         SessionError::ExpiredToken => {
             Answer::new(StatusCode::BAD_REQUEST, "ExpiredToken", "Token has expired")
         }
