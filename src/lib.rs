@@ -63,7 +63,10 @@ impl AppState {
 pub fn app(state: Arc<AppState>) -> axum::Router {
     let timeout = std::time::Duration::from_secs(state.cfg.http.request_timeout_secs.max(1));
     axum::Router::new()
-        .merge(xrpc::router())
+        .merge(xrpc::router().layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            xrpc::direct::middleware,
+        )))
         .merge(web::router())
         .merge(web::status::router())
         .route("/health", axum::routing::get(util::healthcheck::health))

@@ -59,6 +59,12 @@ pub struct RateLimitConfig {
     pub pages_per_minute: u32,
     /// Page requests a client may make at once beyond the rate.
     pub pages_burst: u32,
+    /// Requests per minute (XRPC and pages together) per logged-in local user: a valid Aerie
+    /// access token, the pages' session cookie, or a verified service-auth token one of them
+    /// issued. Counted per user instead of per address.
+    pub user_per_minute: u32,
+    /// Requests a local user may make at once beyond the rate.
+    pub user_burst: u32,
     /// Clients (IPs or CIDRs) never limited, e.g. the PDS of your users, which proxies their
     /// app's calls.
     pub exempt: Vec<String>,
@@ -72,6 +78,8 @@ impl Default for RateLimitConfig {
             xrpc_burst: 20,
             pages_per_minute: 120,
             pages_burst: 50,
+            user_per_minute: 600,
+            user_burst: 300,
             exempt: Vec::new(),
         }
     }

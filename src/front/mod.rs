@@ -1,8 +1,10 @@
-//! The front door every request passes: the client's address (trusted proxies), per-IP rate
-//! limits, body size limits, security headers, XRPC error bodies on every error under
+//! The front door every request passes: the client's address (trusted proxies), who is
+//! calling (a local user, verified once), rate limits per address or per local user, body
+//! size limits, security headers, XRPC error bodies on every error under
 //! `/xrpc/`, and the HTTP figures for `/metrics`. What nginx did in the seed deployment,
 //! inside the binary.
 
+pub mod caller;
 pub mod client_ip;
 pub mod conn;
 pub mod metrics;
@@ -103,7 +105,15 @@ pub async fn middleware(State(state): State<Arc<AppState>>, req: Request, next: 
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_string(), |m| m.as_str().to_string());
     let method = req.method().clone();
-    let mut resp = match front.limiter.check(class, ip, Instant::now()) {
+    let (mut parts, body) = req.into_parts();
+    let caller = caller::identify(&state, &parts, class).await;
+    let user = caller.as_ref().map(|c| c.did.as_str());
+    let verdict = front.limiter.check(class, ip, user, Instant::now());
+    if let Some(c) = caller {
+        parts.extensions.insert(c);
+    }
+    let req = Request::from_parts(parts, body);
+    let mut resp = match verdict {
         Verdict::Limited { retry_after, limit } => {
             tracing::debug!(%ip, %path, "rate limited");
             too_many(class, retry_after, limit)

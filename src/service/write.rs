@@ -22,13 +22,15 @@ pub const MAX_BYTES: usize = 64 << 20;
 /// `com.atproto.repo.uploadBlob`.
 pub const UPLOAD_BLOB: &str = "com.atproto.repo.uploadBlob";
 
-/// Forwards a request for `nsid` to the session's PDS; any status comes back.
+/// Forwards a request for `nsid` to the session's PDS, with `headers` beside the PDS token
+/// (`atproto-proxy` for a call the PDS passes on to another service); any status comes back.
 pub async fn forward(
     state: &AppState,
     session: &StoredSession,
     nsid: &str,
     method: reqwest::Method,
     query: Option<&str>,
+    headers: Vec<(&'static str, String)>,
     body: Option<(String, Vec<u8>)>,
 ) -> Result<Inbound> {
     let (session, access) = state.sessions.pds_access(session).await?;
@@ -39,6 +41,7 @@ pub async fn forward(
     }
     let mut out = Outbound::get(&url, MAX_BYTES);
     out.method = method;
+    out.headers = headers;
     out.headers
         .push(("authorization", format!("Bearer {access}")));
     out.body = body;
@@ -63,7 +66,7 @@ async fn forward_json(
         body.to_string().into_bytes(),
     );
     let method = reqwest::Method::POST;
-    let resp = forward(state, session, nsid, method, None, Some(body)).await?;
+    let resp = forward(state, session, nsid, method, None, Vec::new(), Some(body)).await?;
     let parsed = (resp.status == 200)
         .then(|| serde_json::from_slice(&resp.body).ok())
         .flatten();
@@ -173,5 +176,14 @@ pub async fn upload_for(
     bytes: Vec<u8>,
 ) -> Result<Inbound> {
     let body = Some((content_type.to_string(), bytes));
-    forward(state, s, UPLOAD_BLOB, reqwest::Method::POST, None, body).await
+    forward(
+        state,
+        s,
+        UPLOAD_BLOB,
+        reqwest::Method::POST,
+        None,
+        Vec::new(),
+        body,
+    )
+    .await
 }

@@ -59,6 +59,16 @@ fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
         .map(|(_, v)| v)
 }
 
+/// The session the request's cookie logs in, and the refresh token the cookie holds.
+pub fn cookie_session(state: &AppState, headers: &HeaderMap) -> Option<(StoredSession, String)> {
+    let sessions = &state.sessions;
+    let refresh = cookie(headers, SESSION_COOKIE)
+        .and_then(|c| sessions.secret().open(SEAL_CONTEXT, c))
+        .and_then(|b| String::from_utf8(b).ok())?;
+    let user = sessions.by_refresh_token(&refresh).ok()?;
+    Some((user, refresh))
+}
+
 impl FromRequestParts<Arc<AppState>> for Visitor {
     type Rejection = Infallible;
 
@@ -73,13 +83,7 @@ impl FromRequestParts<Arc<AppState>> for Visitor {
 impl Visitor {
     /// The visitor a request's headers describe.
     pub fn from_headers(state: &AppState, headers: &HeaderMap) -> Self {
-        let sessions = &state.sessions;
-        let refresh = cookie(headers, SESSION_COOKIE)
-            .and_then(|c| sessions.secret().open(SEAL_CONTEXT, c))
-            .and_then(|b| String::from_utf8(b).ok());
-        let user = refresh
-            .as_deref()
-            .and_then(|t| sessions.by_refresh_token(t).ok());
+        let (user, refresh) = cookie_session(state, headers).unzip();
         let existing = cookie(headers, NONCE_COOKIE)
             .filter(|n| n.len() == 32 && n.bytes().all(|b| b.is_ascii_hexdigit()));
         let header_str = |h| {
@@ -89,7 +93,7 @@ impl Visitor {
                 .map(String::from)
         };
         Visitor {
-            refresh: user.as_ref().and(refresh),
+            refresh,
             user,
             nonce: existing.map_or_else(
                 || {

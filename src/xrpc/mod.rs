@@ -3,13 +3,13 @@
 
 pub(crate) mod app_bsky;
 pub(crate) mod com_atproto;
+pub mod direct;
 pub mod error;
 pub mod params;
 pub mod pds;
 pub mod viewer;
 
 use crate::AppState;
-use axum::extract::Path;
 use axum::routing::get;
 use axum::Router;
 use std::sync::Arc;
@@ -92,6 +92,10 @@ pub fn router() -> Router<Arc<AppState>> {
             get(identity::resolve_handle::handler),
         )
         .route(
+            "/xrpc/com.atproto.server.describeServer",
+            get(server::describe_server::handler),
+        )
+        .route(
             "/xrpc/com.atproto.server.createSession",
             post(server::create_session::handler),
         )
@@ -171,11 +175,7 @@ pub fn router() -> Router<Arc<AppState>> {
             "/xrpc/app.bsky.actor.putPreferences",
             post(actor::preferences::put),
         )
-        .route("/xrpc/{method}", axum::routing::any(not_implemented))
-}
-
-async fn not_implemented(Path(method): Path<String>) -> XrpcError {
-    XrpcError::not_implemented(&method)
+        .route("/xrpc/{method}", axum::routing::any(direct::fallback))
 }
 
 /// Runs a handler's work — its store reads and the serialization of its output — on the

@@ -27,7 +27,7 @@ pub async fn proxy(
     let run = async {
         let s = session(state, headers)?;
         Ok::<_, XrpcError>(passthrough(
-            forward(state, &s, nsid, method, None, body).await?,
+            forward(state, &s, nsid, method, None, Vec::new(), body).await?,
         ))
     };
     run.await.unwrap_or_else(IntoResponse::into_response)

@@ -1,7 +1,8 @@
 //! Who is asking. A request may carry Aerie's own session token (clients pointed at Aerie) or
 //! a service-auth JWT (a PDS proxying for its user): the latter is checked against Aerie's DID
 //! and the method called, and its signature against the issuer's DID document (`auth::issuers`
-//! bounds how often that is fetched).
+//! bounds how often that is fetched). A local user the front door already verified
+//! (`front::caller::Caller` in the request's extensions) is not verified again.
 
 use crate::auth::issuers::IssuerError;
 use crate::auth::service_jwt;
@@ -55,6 +56,10 @@ impl axum::extract::FromRequestParts<Arc<AppState>> for Viewer {
         parts: &mut axum::http::request::Parts,
         state: &Arc<AppState>,
     ) -> Result<Self, Self::Rejection> {
+        let caller = parts.extensions.get::<crate::front::caller::Caller>();
+        if let Some(c) = caller.filter(|c| c.viewer) {
+            return Ok(Viewer(Some(c.did.clone())));
+        }
         let nsid = parts.uri.path().trim_start_matches("/xrpc/").to_string();
         Ok(Viewer(viewer(state, &parts.headers, &nsid).await?))
     }

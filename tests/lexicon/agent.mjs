@@ -31,7 +31,11 @@ const commands = {
     await agent.login({ identifier, password })
     const me = await agent.com.atproto.server.getSession()
     check(me.data.did === agent.session.did, 'getSession is the logged-in user')
-    check(agent.session.accessJwt.startsWith('aerie.'), 'Aerie issues its own tokens')
+    // Aerie issues its own tokens, JWTs shaped like a PDS's, for its own DID.
+    const claims = JSON.parse(Buffer.from(agent.session.accessJwt.split('.')[1], 'base64url'))
+    const aerieDid = `did:web:${new URL(service).host.replace(':', '%3A')}`
+    check(claims.aud === aerieDid && claims.sub === me.data.did, `Aerie issues its own tokens: ${JSON.stringify(claims)}`)
+    check(claims.scope === 'com.atproto.appPass' && claims.exp > claims.iat, 'an app-password access token')
     return { session: agent.session }
   },
 

@@ -1,8 +1,10 @@
-//! `com.atproto.server.*`: sessions for clients pointed straight at Aerie. Aerie's own tokens
-//! are handed out; the PDS's stay on the server.
+//! `com.atproto.server.*`: sessions for clients pointed straight at Aerie, and the server's
+//! description their login screen asks for. Aerie's own tokens are handed out; the PDS's stay
+//! on the server.
 
 pub mod create_session;
 pub mod delete_session;
+pub mod describe_server;
 pub mod get_session;
 pub mod refresh_session;
 
