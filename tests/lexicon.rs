@@ -167,6 +167,12 @@ fn fails(nsid: &str, params: Value, status: u16, error: &str) -> Value {
     json!({"nsid": nsid, "params": params, "expect": {"status": status, "error": error}})
 }
 
+/// A step sent with `fetch` instead of the client (which would fix or refuse its parameters).
+fn raw(mut step: Value) -> Value {
+    step["raw"] = json!(true);
+    step
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_response_is_valid_against_the_lexicons() {
     let lexdir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lexicon");
@@ -303,6 +309,22 @@ async fn every_response_is_valid_against_the_lexicons() {
                 "app.bsky.feed.getPostThread",
                 json!({"uri": uri, "depth": 0, "parentHeight": 0}),
             ));
+            plan.push(step(
+                "app.bsky.unspecced.getPostThreadV2",
+                json!({"anchor": uri}),
+            ));
+            plan.push(step(
+                "app.bsky.unspecced.getPostThreadV2",
+                json!({"anchor": uri, "above": false, "below": 2, "branchingFactor": 1, "sort": "top"}),
+            ));
+            plan.push(step(
+                "app.bsky.unspecced.getPostThreadV2",
+                json!({"anchor": uri, "below": 0, "sort": "newest"}),
+            ));
+            plan.push(step(
+                "app.bsky.unspecced.getPostThreadOtherV2",
+                json!({"anchor": uri}),
+            ));
             plan.push(step("app.bsky.feed.getLikes", json!({"uri": uri})));
             plan.push(step("app.bsky.feed.getRepostedBy", json!({"uri": uri})));
             plan.push(step("app.bsky.feed.getQuotes", json!({"uri": uri})));
@@ -375,6 +397,14 @@ async fn every_response_is_valid_against_the_lexicons() {
         fails("app.bsky.feed.getAuthorFeed", json!({"actor": bad, "cursor": "not-hex"}), 400, "InvalidRequest"),
         fails("app.bsky.feed.getPostThread", json!({"uri": unknown_post}), 400, "NotFound"),
         fails("app.bsky.feed.getPostThread", json!({"uri": "https://example.com"}), 400, "InvalidRequest"),
+        step("app.bsky.unspecced.getPostThreadV2", json!({"anchor": unknown_post})),
+        // The client turns any value of a boolean parameter into one: sent by hand.
+        raw(fails("app.bsky.unspecced.getPostThreadV2", json!({"anchor": unknown_post, "above": "maybe"}), 400, "InvalidRequest")),
+        raw(fails("app.bsky.contact.getMatches", json!({}), 400, "MethodNotImplemented")),
+        step("app.bsky.unspecced.getConfig", json!({})),
+        fails("app.bsky.ageassurance.getState", json!({"countryCode": "US"}), 401, "AuthMissing"),
+        fails("app.bsky.unspecced.getPostThreadV2", json!({"anchor": unknown_post, "below": 21}), 400, "InvalidRequest"),
+        step("app.bsky.unspecced.getPostThreadOtherV2", json!({"anchor": unknown_post})),
         fails("app.bsky.feed.getPosts", json!({"uris": vec![&victim_uri; 26]}), 400, "InvalidRequest"),
         fails("com.atproto.repo.getRecord", json!({"repo": bad, "collection": "app.bsky.feed.post", "rkey": "nothere"}), 400, "RecordNotFound"),
         fails("com.atproto.identity.resolveHandle", json!({"handle": "nobody.example"}), 400, "HandleNotFound"),

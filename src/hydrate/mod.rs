@@ -11,6 +11,7 @@ mod memo;
 mod notification;
 pub(crate) mod post;
 mod thread;
+pub mod thread_v2;
 pub mod view;
 
 pub use memo::Relationship;

@@ -1,7 +1,8 @@
-//! A post's thread: its parents above and replies nested below.
+//! A post's thread: its parents above and replies nested below (v1), or flat (V2).
 
 use super::{Error, Result};
-use crate::hydrate::view::ThreadViewPost;
+use crate::hydrate::thread_v2::{self, Shape, ThreadV2};
+use crate::hydrate::view::{ThreadItem, ThreadViewPost};
 use crate::hydrate::Views;
 use crate::AppState;
 use aerie_storage::RecordId;
@@ -18,4 +19,25 @@ pub fn post_thread(
     let views = Views::for_viewer(state, viewer);
     crate::hydrate::thread(&views, id, depth, parent_height)?
         .ok_or_else(|| Error::refused("NotFound", format!("Post not found: {}", id.uri())))
+}
+
+/// The V2 thread around `id` for `viewer` (a missing anchor is a not-found item, not an error).
+pub fn post_thread_v2(
+    state: &AppState,
+    viewer: Option<String>,
+    id: &RecordId,
+    shape: Shape,
+) -> Result<ThreadV2> {
+    let views = Views::for_viewer(state, viewer);
+    Ok(thread_v2::thread_v2(&views, id, shape)?)
+}
+
+/// The anchor's replies the V2 thread leaves out of its main list.
+pub fn post_thread_other_v2(
+    state: &AppState,
+    viewer: Option<String>,
+    id: &RecordId,
+) -> Result<Vec<ThreadItem>> {
+    let views = Views::for_viewer(state, viewer);
+    Ok(thread_v2::thread_other_v2(&views, id)?)
 }

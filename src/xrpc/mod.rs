@@ -35,10 +35,10 @@ use prelude::*;
 
 /// Every XRPC route.
 pub fn router() -> Router<Arc<AppState>> {
-    use app_bsky::{actor, feed, graph, notification};
+    use app_bsky::{actor, feed, graph, notification, unspecced};
     use axum::routing::post;
     use com_atproto::{identity, repo, server};
-    Router::new()
+    let router = Router::new()
         .route(
             "/xrpc/app.bsky.feed.getAuthorFeed",
             get(feed::get_author_feed::handler),
@@ -46,6 +46,14 @@ pub fn router() -> Router<Arc<AppState>> {
         .route(
             "/xrpc/app.bsky.feed.getPostThread",
             get(feed::get_post_thread::handler),
+        )
+        .route(
+            "/xrpc/app.bsky.unspecced.getPostThreadV2",
+            get(unspecced::get_post_thread_v2::handler),
+        )
+        .route(
+            "/xrpc/app.bsky.unspecced.getPostThreadOtherV2",
+            get(unspecced::get_post_thread_other_v2::handler),
         )
         .route(
             "/xrpc/app.bsky.feed.getPosts",
@@ -175,6 +183,22 @@ pub fn router() -> Router<Arc<AppState>> {
             "/xrpc/app.bsky.actor.putPreferences",
             post(actor::preferences::put),
         )
+        .route(
+            "/xrpc/app.bsky.unspecced.getConfig",
+            get(unspecced::get_config::handler),
+        )
+        .route(
+            "/xrpc/app.bsky.ageassurance.getState",
+            get(app_bsky::ageassurance::get_state::handler),
+        );
+    app_bsky::contact::METHODS
+        .iter()
+        .fold(router, |r, m| {
+            r.route(
+                &format!("/xrpc/app.bsky.contact.{m}"),
+                axum::routing::any(app_bsky::contact::handler),
+            )
+        })
         .route("/xrpc/{method}", axum::routing::any(direct::fallback))
 }
 

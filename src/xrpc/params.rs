@@ -88,6 +88,18 @@ impl Params {
         }
     }
 
+    /// A boolean parameter (`true` or `false`), `default` when absent.
+    pub fn boolean(&self, name: &str, default: bool) -> Result<bool, XrpcError> {
+        match self.get(name) {
+            None => Ok(default),
+            Some("true") => Ok(true),
+            Some("false") => Ok(false),
+            Some(_) => Err(XrpcError::invalid(format!(
+                "Error: Params/{name} must be a boolean"
+            ))),
+        }
+    }
+
     /// The pagination cursor.
     pub fn cursor(&self) -> Option<&str> {
         self.get("cursor").filter(|c| !c.is_empty())

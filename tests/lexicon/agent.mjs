@@ -57,6 +57,20 @@ const commands = {
     check(root.post.repostCount === 1, `repostCount 1, got ${root.post.repostCount}`)
     check(root.post.replyCount === 1, `replyCount 1, got ${root.post.replyCount}`)
     check(root.replies.length === 1 && root.replies[0].post.uri === reply.uri, 'reply in the thread')
+    // The thread as the current app opens it (V2, flat): the anchor, then its reply.
+    const v2 = await agent.app.bsky.unspecced.getPostThreadV2({ anchor: post.uri })
+    check(v2.data.thread.map((i) => [i.uri, i.depth]).join() === [post.uri, 0, reply.uri, 1].join(), `V2 thread ${JSON.stringify(v2.data.thread)}`)
+    check(v2.data.thread[0].value.post.likeCount === 1 && v2.data.thread[0].value.opThread, 'V2 anchor counted, in the OP thread')
+    check(v2.data.hasOtherReplies === false, 'no other replies')
+    const otherReplies = await agent.app.bsky.unspecced.getPostThreadOtherV2({ anchor: post.uri })
+    check(otherReplies.data.thread.length === 0, 'no hidden replies')
+    // The rest of the app's cold start that Aerie answers itself.
+    const config = await agent.app.bsky.unspecced.getConfig()
+    check(config.data.checkEmailConfirmed === false, 'getConfig')
+    const age = await agent.app.bsky.ageassurance.getState({ countryCode: 'US' })
+    check(age.data.state.status === 'unknown' && age.data.state.access === 'unknown', 'age assurance state')
+    const refused = await agent.app.bsky.contact.getSyncStatus({}).then(() => null, (e) => e)
+    check(refused?.status === 400 && refused.error === 'MethodNotImplemented', `contact import refused: ${refused}`)
     const follows = await agent.app.bsky.graph.getFollows({ actor: did })
     check(follows.data.follows.some((f) => f.did === other), 'follow listed')
     // Likes are listed for their author.

@@ -7,6 +7,7 @@ mod actor;
 mod embed;
 mod notification;
 pub(crate) mod post;
+mod thread_v2;
 
 pub use actor::{Label, ProfileView, ProfileViewBasic, ProfileViewDetailed, ViewerState};
 pub use embed::{
@@ -18,6 +19,7 @@ pub use post::{
     BlockedPost, FeedViewPost, NotFoundPost, PostView, PostViewerState, Reason, ReasonRepost,
     ReplyItem, ReplyRef, ThreadNode, ThreadViewPost,
 };
+pub use thread_v2::{ThreadItem, ThreadItemPost, ThreadItemValue};
 
 /// A record as stored (compact JSON), serialized verbatim.
 pub type RawRecord = Box<serde_json::value::RawValue>;

@@ -1,6 +1,9 @@
 //! `app.bsky.*` methods, one file per NSID.
 
 pub mod actor;
+pub mod ageassurance;
+pub mod contact;
 pub mod feed;
 pub mod graph;
 pub mod notification;
+pub mod unspecced;

@@ -1,0 +1,3 @@
+//! `app.bsky.ageassurance.*` methods.
+
+pub mod get_state;

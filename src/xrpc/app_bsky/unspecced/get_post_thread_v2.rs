@@ -1,0 +1,51 @@
+//! `app.bsky.unspecced.getPostThreadV2`: the thread around a post as a flat list (the only
+//! thread call the current Bluesky app makes).
+
+use crate::hydrate::thread_v2::{Shape, Sort, MAX_PARENTS};
+use crate::xrpc::prelude::*;
+
+/// The method's output.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Output {
+    thread: Vec<view::ThreadItem>,
+    has_other_replies: bool,
+}
+
+/// The `sort` parameter (unknown values sort as the default, as the reference does).
+fn sort(p: &Params) -> Sort {
+    match p.get("sort") {
+        Some("newest") => Sort::Newest,
+        Some("top") => Sort::Top,
+        _ => Sort::Oldest,
+    }
+}
+
+pub async fn handler(
+    State(state): State<Arc<AppState>>,
+    Viewer(viewer): Viewer,
+    p: Params,
+) -> Response {
+    respond(&state, move |s| {
+        let above = match p.boolean("above", true)? {
+            true => MAX_PARENTS,
+            false => 0,
+        };
+        let shape = Shape {
+            above,
+            below: p.int("below", 6, 0, 20)?,
+            branching: p.int("branchingFactor", 10, 0, 100)? as usize,
+            sort: sort(&p),
+        };
+        let raw = p.uri("anchor")?;
+        let shown = raw.uri();
+        let id = resolve_uri(s, raw)?
+            .ok_or_else(|| XrpcError::named("NotFound", format!("Post not found: {shown}")))?;
+        let t = service::thread::post_thread_v2(s, viewer, &id, shape)?;
+        Ok(Output {
+            thread: t.thread,
+            has_other_replies: t.has_other_replies,
+        })
+    })
+    .await
+}

@@ -1,0 +1,5 @@
+//! `app.bsky.unspecced.*` methods.
+
+pub mod get_config;
+pub mod get_post_thread_other_v2;
+pub mod get_post_thread_v2;
