@@ -110,11 +110,12 @@ fn main() {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
     std::fs::create_dir(&data).expect("data dir");
-    let secret = [7u8; 32];
+    let secret = common::SECRET;
     let secret_b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, secret);
     let mut env: Vec<(&str, String)> = vec![
         ("AERIE_JETSTREAM__INITIAL_CURSOR", "0".into()),
         ("AERIE_AUTH__SECRET_KEY", secret_b64),
+        ("AERIE_SERVICE_DID", common::SERVICE_DID.into()),
         // The production batch bounds (the test harness uses small ones).
         ("AERIE_INGEST__BATCH_SIZE", "2000".into()),
         ("AERIE_INGEST__BATCH_MS", "200".into()),

@@ -8,7 +8,6 @@
 mod common;
 
 use aerie::config::Config;
-use aerie::AppState;
 use common::pct_ms;
 use jetsim::ids::did;
 use jetsim::rng::Rng;
@@ -36,7 +35,11 @@ fn main() {
         // One client makes every request: no per-IP limit here.
         let mut cfg = Config::default();
         cfg.rate_limit.enabled = false;
-        let state = Arc::new(AppState::new(store, Arc::new(cfg)).expect("state"));
+        cfg.service_did = Some(common::SERVICE_DID.into());
+        let cfg = Arc::new(cfg);
+        let secret = aerie::auth::secret::Secret::from_bytes(&common::SECRET).expect("secret");
+        let services = aerie::serve::Services::open(&cfg, store).expect("services");
+        let state = Arc::new(services.state(cfg, secret));
         let page_state = state.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await

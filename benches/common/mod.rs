@@ -15,8 +15,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// The secret of the viewer's Aerie tokens.
-const SECRET: &str = "bench-secret";
+/// The server secret of the Aerie the benchmarks run (it signs the viewer's session tokens).
+pub const SECRET: [u8; 32] = [7u8; 32];
+/// The service DID of that Aerie (the audience of the viewer's tokens).
+pub const SERVICE_DID: &str = "did:web:aerie.bench";
 
 /// The built (or reused) store and what the benchmarks ask it about.
 pub struct BenchStore {
@@ -83,7 +85,7 @@ pub fn build() -> BenchStore {
     let t = Instant::now();
     let uris = write_posts(&*store, posts, authors, reuse);
     let viewer = did(authors + 1);
-    write_viewer(&*store, &viewer, authors);
+    let (access, refresh) = write_viewer(&*store, &viewer, authors);
     store.flush().expect("flush");
     println!(
         "store: {posts} posts by {authors} authors {} in {:.0}s",
@@ -98,8 +100,8 @@ pub fn build() -> BenchStore {
         authors,
         uris,
         viewer,
-        access: format!("aerie.a.bench.{SECRET}"),
-        refresh: format!("aerie.r.bench.{SECRET}"),
+        access,
+        refresh,
         _dir: dir,
     }
 }
@@ -137,7 +139,8 @@ fn write_posts(store: &dyn Store, posts: usize, authors: u64, reuse: bool) -> Ve
 }
 
 /// A viewer following 1,000 of the authors, with a session Aerie would have made at login.
-fn write_viewer(store: &dyn Store, viewer: &str, authors: u64) {
+/// The viewer, their follows and their session; returns its access and refresh tokens.
+fn write_viewer(store: &dyn Store, viewer: &str, authors: u64) -> (String, String) {
     let base = 1_700_000_000_000_000i64;
     let mut ops: Vec<Op> = (0..1000u64)
         .map(|i| {
@@ -153,11 +156,30 @@ fn write_viewer(store: &dyn Store, viewer: &str, authors: u64) {
             )
         })
         .collect();
-    let hash: String = ring::digest::digest(&ring::digest::SHA256, SECRET.as_bytes())
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    // The viewer's session, with tokens as Aerie signs them at login (fixed claims, so a
+    // reused store's session matches them).
+    use aerie::auth::session_jwt::{sign, Claims, Kind};
+    let secret = aerie::auth::secret::Secret::from_bytes(&SECRET).expect("secret");
+    let token = |kind: Kind| {
+        let mut claims = Claims::new(
+            kind,
+            viewer,
+            SERVICE_DID,
+            "bench",
+            1_700_000_000,
+            4_000_000_000,
+        );
+        claims.jti = "bench.0".into();
+        sign(secret.jwt_key(), kind, &claims)
+    };
+    let (access, refresh) = (token(Kind::Access), token(Kind::Refresh));
+    let hash = |t: &str| -> String {
+        ring::digest::digest(&ring::digest::SHA256, t.as_bytes())
+            .as_ref()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
     ops.push(Op::Session {
         id: "bench".into(),
         session: Some(StoredSession {
@@ -165,8 +187,8 @@ fn write_viewer(store: &dyn Store, viewer: &str, authors: u64) {
             did: viewer.into(),
             handle: "viewer.test".into(),
             pds: "https://pds.invalid".into(),
-            access_hash: hash.clone(),
-            refresh_hash: hash,
+            access_hash: hash(&access),
+            refresh_hash: hash(&refresh),
             access_expires_us: i64::MAX,
             refresh_expires_us: i64::MAX,
             pds_tokens: String::new(),
@@ -174,6 +196,7 @@ fn write_viewer(store: &dyn Store, viewer: &str, authors: u64) {
         }),
     });
     store.apply(&ops, None).expect("apply");
+    (access, refresh)
 }
 
 fn put(id: RecordId, rkey: &str, rec: &serde_json::Value, time_us: i64) -> Op {
