@@ -38,6 +38,8 @@ pub struct AppState {
     pub issuers: Arc<auth::issuers::Issuers>,
     /// The front door (rate limits, trusted proxies, HTTP figures).
     pub front: Arc<front::Front>,
+    /// Records fetched beyond the store, kept a few minutes.
+    pub remote: Arc<service::remote::Remote>,
 }
 
 impl AppState {

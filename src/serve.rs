@@ -118,6 +118,7 @@ impl Services {
             backfill: Arc::default(),
             sessions: Arc::new(sessions),
             issuers: Arc::default(),
+            remote: Arc::default(),
         }
     }
 }

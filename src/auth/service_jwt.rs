@@ -65,8 +65,29 @@ pub struct Parsed {
     signature: Vec<u8>,
 }
 
+/// `app.bsky.feed.getFeed`, whose tokens are minted for the feed generator.
+pub const GET_FEED: &str = "app.bsky.feed.getFeed";
+
 /// Splits and decodes a token, and checks everything but the signature.
 pub fn check(token: &str, own_did: &str, lxm: &str, now_secs: f64) -> Result<Parsed, AuthError> {
+    if lxm == GET_FEED {
+        // As the reference: the user's PDS mints the token for the generator (its DID is the
+        // audience, getFeedSkeleton the method) and proxies getFeed here with it; Aerie passes
+        // it on to the generator and reads the viewer from it.
+        let lxms = ["app.bsky.feed.getFeedSkeleton", GET_FEED];
+        return check_with(token, None, &lxms, now_secs);
+    }
+    check_with(token, Some(own_did), &[lxm], now_secs)
+}
+
+/// [`check`] for an audience (`None`: any) and the methods accepted.
+fn check_with(
+    token: &str,
+    own_did: Option<&str>,
+    lxms: &[&str],
+    now_secs: f64,
+) -> Result<Parsed, AuthError> {
+    let lxm = lxms.first().copied().unwrap_or_default();
     let parts: Vec<&str> = token.split('.').collect();
     let [h, p, s] = parts[..] else {
         return Err(err("BadJwt", "poorly formatted jwt"));
@@ -84,14 +105,14 @@ pub fn check(token: &str, own_did: &str, lxm: &str, now_secs: f64) -> Result<Par
     if now_secs > claims.exp {
         return Err(err("JwtExpired", "jwt expired"));
     }
-    if claims.aud != own_did {
+    if own_did.is_some_and(|own| claims.aud != own) {
         return Err(err(
             "BadJwtAudience",
             "jwt audience does not match service did",
         ));
     }
     match claims.lxm.as_deref() {
-        Some(m) if m == lxm => {}
+        Some(m) if lxms.contains(&m) => {}
         Some(_) => {
             return Err(err(
                 "BadJwtLexiconMethod",

@@ -333,13 +333,14 @@ impl Default for StorageConfig {
 }
 
 /// The collections Aerie indexes by default.
-pub const DEFAULT_COLLECTIONS: [&str; 6] = [
+pub const DEFAULT_COLLECTIONS: [&str; 7] = [
     "app.bsky.feed.post",
     "app.bsky.feed.like",
     "app.bsky.feed.repost",
     "app.bsky.graph.follow",
     "app.bsky.graph.block",
     "app.bsky.actor.profile",
+    "app.bsky.feed.generator",
 ];
 
 impl Default for JetstreamConfig {

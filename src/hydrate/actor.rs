@@ -65,10 +65,7 @@ impl Views<'_> {
             .actor(did)?
             .and_then(|a| a.handle)
             .unwrap_or_else(|| "handle.invalid".into());
-        let rec = self
-            .state
-            .store
-            .record(&RecordId::new(did, nsid::PROFILE, "self"))?;
+        let rec = self.record(&RecordId::new(did, nsid::PROFILE, "self"))?;
         let value: Value = rec
             .as_ref()
             .and_then(|r| serde_json::from_slice(&r.value).ok())

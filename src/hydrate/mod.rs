@@ -6,6 +6,7 @@
 mod actor;
 pub mod content;
 mod embed;
+pub mod feedgen;
 mod lanes;
 mod memo;
 mod notification;
@@ -20,6 +21,7 @@ pub use thread::thread;
 use crate::AppState;
 use aerie_storage::{RecordId, StoredRecord};
 use serde_json::Value;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// A hydrator bound to one request's state and viewer. Accounts, the viewer's relationship
@@ -29,6 +31,8 @@ pub struct Views<'a> {
     state: &'a AppState,
     viewer: Option<String>,
     memo: memo::Memo,
+    /// Records beyond the store, fetched from their owners' PDSes for this request.
+    fetched: HashMap<RecordId, Arc<StoredRecord>>,
 }
 
 /// A live post: its stored row, the record as stored and what hydration reads of it.
@@ -50,7 +54,16 @@ impl<'a> Views<'a> {
             state,
             viewer,
             memo: Default::default(),
+            fetched: HashMap::new(),
         }
+    }
+
+    /// The same hydrator, also showing `records` (fetched beyond the store) where the store
+    /// has nothing.
+    pub fn with_fetched(mut self, records: impl IntoIterator<Item = Arc<StoredRecord>>) -> Self {
+        self.fetched
+            .extend(records.into_iter().map(|r| (r.id.clone(), r)));
+        self
     }
 
     /// The viewer, if any.
@@ -73,12 +86,20 @@ impl<'a> Views<'a> {
         lanes::each(self.state.store.read_parallelism(), items, f)
     }
 
-    /// A live record of an active account, as stored.
+    /// A live record of an active account, as stored (or as fetched for this request).
     fn live_record(&self, id: &RecordId) -> aerie_storage::Result<Option<StoredRecord>> {
         if !self.active(&id.did)? {
             return Ok(None);
         }
-        self.state.store.record(id)
+        self.record(id)
+    }
+
+    /// A record as stored, else as fetched for this request.
+    fn record(&self, id: &RecordId) -> aerie_storage::Result<Option<StoredRecord>> {
+        match self.state.store.record(id)? {
+            Some(r) => Ok(Some(r)),
+            None => Ok(self.fetched.get(id).map(|r| (**r).clone())),
+        }
     }
 
     /// A live post of an active account, with its content parsed.

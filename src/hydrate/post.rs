@@ -67,7 +67,29 @@ impl Views<'_> {
             post,
             reply,
             reason: None,
+            feed_context: None,
+            req_id: None,
         }))
+    }
+
+    /// An item a feed generator named: `post`, shown as reposted when `repost` is a repost of
+    /// it (a repost that cannot be shown leaves the post alone).
+    pub fn skeleton_item(
+        &self,
+        post: &RecordId,
+        repost: Option<&RecordId>,
+    ) -> aerie_storage::Result<Option<FeedViewPost>> {
+        if let Some(r) = repost.filter(|r| r.collection == nsid::REPOST) {
+            if let Some(item) = self.repost_item(r)?.filter(|i| i.post.uri == post.uri()) {
+                return Ok(Some(item));
+            }
+        }
+        let entry = FeedEntry {
+            id: post.clone(),
+            sort_at_us: 0,
+            flags: Default::default(),
+        };
+        self.feed_item(&entry)
     }
 
     /// The item of a repost: the reposted post with the repost as its reason.
@@ -91,6 +113,8 @@ impl Views<'_> {
             post,
             reply: None,
             reason: Some(Reason::Repost(reason)),
+            feed_context: None,
+            req_id: None,
         }))
     }
 

@@ -45,12 +45,22 @@ impl DidDoc {
 
     /// The PDS endpoint: the `#atproto_pds` service of type `AtprotoPersonalDataServer`.
     pub fn pds(&self) -> Option<String> {
+        self.service_endpoint("#atproto_pds", "AtprotoPersonalDataServer")
+    }
+
+    /// A feed generator's endpoint: the `#bsky_fg` service of type `BskyFeedGenerator`.
+    pub fn feed_generator(&self) -> Option<String> {
+        self.service_endpoint("#bsky_fg", "BskyFeedGenerator")
+    }
+
+    /// The HTTP(S) endpoint of the service `fragment` (`#atproto_pds`) of type `kind`.
+    fn service_endpoint(&self, fragment: &str, kind: &str) -> Option<String> {
         self.service
             .iter()
-            .find(|s| s.id.ends_with("#atproto_pds") && s.kind == "AtprotoPersonalDataServer")
+            .find(|s| s.id.ends_with(fragment) && s.kind == kind)
             .and_then(|s| s.endpoint.as_str())
             .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
-            .map(String::from)
+            .map(|u| u.trim_end_matches('/').to_string())
     }
 
     /// The `#atproto` signing key (multibase).

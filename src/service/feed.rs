@@ -98,6 +98,8 @@ pub fn actor_likes(
             post,
             reply: None,
             reason: None,
+            feed_context: None,
+            req_id: None,
         }))
     })?;
     Ok(FeedPage {

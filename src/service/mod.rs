@@ -6,9 +6,12 @@
 //! workers that also carry sockets (ingest, the front door).
 
 pub mod actors;
+pub mod custom_feed;
 pub mod feed;
+pub mod feedgen;
 pub mod interactions;
 pub mod notifications;
+pub mod remote;
 pub mod thread;
 pub mod write;
 
@@ -26,6 +29,9 @@ pub enum Error {
     /// The user's session or their PDS failed (a write forwarded for them).
     #[error(transparent)]
     Session(#[from] crate::auth::session::SessionError),
+    /// Answered already: another service's answer passed on, or a status other than 400.
+    #[error("{}", .0.message)]
+    Answered(Answer),
     /// The request cannot be answered: a lexicon-named error and a message for the client.
     #[error("{message}")]
     Refused {
@@ -60,6 +66,7 @@ impl Error {
             Error::Store(e) => Answer::internal(&e),
             Error::Refused { name, message } => Answer::new(StatusCode::BAD_REQUEST, name, message),
             Error::Session(e) => session_answer(e),
+            Error::Answered(a) => a,
         }
     }
 }

@@ -183,6 +183,19 @@ pub fn router() -> Router<Arc<AppState>> {
             "/xrpc/app.bsky.actor.putPreferences",
             post(actor::preferences::put),
         )
+        .route("/xrpc/app.bsky.feed.getFeed", get(feed::get_feed::handler))
+        .route(
+            "/xrpc/app.bsky.feed.getFeedGenerator",
+            get(feed::get_feed_generator::handler),
+        )
+        .route(
+            "/xrpc/app.bsky.feed.getFeedGenerators",
+            get(feed::get_feed_generators::handler),
+        )
+        .route(
+            "/xrpc/app.bsky.feed.getActorFeeds",
+            get(feed::get_actor_feeds::handler),
+        )
         .route(
             "/xrpc/app.bsky.unspecced.getConfig",
             get(unspecced::get_config::handler),

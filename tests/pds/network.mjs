@@ -13,6 +13,7 @@ import os from 'node:os'
 import path from 'node:path'
 import readline from 'node:readline'
 import { startBridge } from './bridge.mjs'
+import { startFeedGen } from './feedgen.mjs'
 
 // dev-env puts the PDS's data and blobs under os.tmpdir(): make that a directory of our own,
 // removed when the network stops.
@@ -52,6 +53,8 @@ if (!flags['no-follows']) {
 
 // Faults for getRepo: 'off', '500' (an error), 'hang' (no answer until the client gives up).
 let fault = 'off'
+// The test's feed generator, started by the first "feedgen" command.
+let feedgen
 const server = net.pds.server.server
 const listeners = server.listeners('request')
 server.removeAllListeners('request')
@@ -150,6 +153,34 @@ const commands = {
     const r = await agents.get(c.as).com.atproto.server.createAppPassword({ name: `aerie-${Date.now()}` })
     return { password: r.data.password }
   },
+  // {"cmd":"feedgen","as":handle,"rkey","name"} → {"uri","cid","did"}: starts the test's feed
+  // generator (once) and declares it in the account's repo
+  feedgen: async (c) => {
+    feedgen ??= await startFeedGen()
+    const agent = agents.get(c.as)
+    const r = await agent.com.atproto.repo.putRecord({
+      repo: agent.session.did,
+      collection: 'app.bsky.feed.generator',
+      rkey: c.rkey,
+      record: {
+        $type: 'app.bsky.feed.generator',
+        did: feedgen.state.did,
+        displayName: c.name,
+        description: `${c.name}, a test feed`,
+        createdAt: new Date().toISOString(),
+      },
+    })
+    feedgen.state.feeds.push(r.data.uri)
+    return { uri: r.data.uri, cid: r.data.cid, did: feedgen.state.did }
+  },
+  // {"cmd":"feedgenserve","items":[skeleton items],"mode"?} → {}
+  feedgenserve: async (c) => {
+    feedgen.state.items = c.items ?? []
+    feedgen.state.mode = c.mode ?? 'ok'
+    return {}
+  },
+  // {"cmd":"feedgenseen"} → {"seen":[{authorization, params}]}: the skeleton requests so far
+  feedgenseen: async () => ({ seen: feedgen.state.seen }),
   // {"cmd":"fault","mode":"off"|"500"|"hang"} → {}
   fault: async (c) => {
     fault = c.mode
@@ -169,5 +200,6 @@ for await (const line of rl) {
   console.log(JSON.stringify(out))
 }
 if (bridge) await bridge.close()
+if (feedgen) await feedgen.close()
 await net.close()
 process.exit(0)

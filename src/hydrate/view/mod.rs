@@ -5,6 +5,7 @@
 
 mod actor;
 mod embed;
+mod feedgen;
 mod notification;
 pub(crate) mod post;
 mod thread_v2;
@@ -14,6 +15,7 @@ pub use embed::{
     AspectRatio, BlockedAuthor, EmbedRecord, EmbedView, ExternalView, ImageView, MediaView,
     RecordView, VideoView, ViewBlocked, ViewNotFound, ViewRecord,
 };
+pub use feedgen::{GeneratorView, GeneratorViewerState};
 pub use notification::Notification;
 pub use post::{
     BlockedPost, FeedViewPost, NotFoundPost, PostView, PostViewerState, Reason, ReasonRepost,

@@ -244,6 +244,12 @@ pub struct FeedViewPost {
     /// Why it is here.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<Reason>,
+    /// What the feed generator said about it (passed back to it with interactions).
+    #[serde(rename = "feedContext", skip_serializing_if = "Option::is_none")]
+    pub feed_context: Option<String>,
+    /// The generator's request id for the page it is on.
+    #[serde(rename = "reqId", skip_serializing_if = "Option::is_none")]
+    pub req_id: Option<String>,
 }
 
 /// `#threadViewPost`: a post with its parent above and replies below.

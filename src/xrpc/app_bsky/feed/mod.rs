@@ -1,7 +1,11 @@
 //! `app.bsky.feed.*`.
 
+pub mod get_actor_feeds;
 pub mod get_actor_likes;
 pub mod get_author_feed;
+pub mod get_feed;
+pub mod get_feed_generator;
+pub mod get_feed_generators;
 pub mod get_likes;
 pub mod get_post_thread;
 pub mod get_posts;

@@ -1,7 +1,10 @@
-//! `com.atproto.repo.getRecord`: one stored record as `{uri, cid, value}`.
+//! `com.atproto.repo.getRecord`: one record as `{uri, cid, value}` — the store's, else (beyond
+//! the follows) the one its owner's PDS holds, fetched on demand. A PDS asks this for the feed
+//! generator record before it proxies `getFeed`.
 
 use crate::util::syntax;
 use crate::xrpc::prelude::*;
+use aerie_storage::StoredRecord;
 
 /// The method's output: the record as stored, not parsed again.
 #[derive(serde::Serialize)]
@@ -11,39 +14,69 @@ pub struct Output {
     value: view::RawRecord,
 }
 
-pub async fn handler(State(state): State<Arc<AppState>>, p: Params) -> Response {
-    respond(&state, move |s| {
-        let repo = p.required("repo")?;
-        let collection = p.required("collection")?;
-        let rkey = p.required("rkey")?;
-        if !syntax::is_nsid(collection) || !syntax::is_rkey(rkey) {
-            return Err(XrpcError::invalid(
-                "Error: collection must be an NSID and rkey a record key",
-            ));
-        }
-        let not_found = || {
-            XrpcError::named(
-                "RecordNotFound",
-                format!("Could not locate record: at://{repo}/{collection}/{rkey}"),
-            )
+/// Where the record was looked for.
+enum Found {
+    Stored(StoredRecord),
+    /// Not stored: the owner's PDS may have it.
+    Elsewhere(RecordId),
+    /// Not to be shown (unknown handle, inactive account).
+    Nowhere,
+}
+
+pub async fn handler(State(state): State<Arc<AppState>>, p: Params) -> XrpcResult {
+    let repo = p.required("repo")?.to_string();
+    let collection = p.required("collection")?.to_string();
+    let rkey = p.required("rkey")?.to_string();
+    if !syntax::is_nsid(&collection) || !syntax::is_rkey(&rkey) {
+        return Err(XrpcError::invalid(
+            "Error: collection must be an NSID and rkey a record key",
+        ));
+    }
+    let not_found = || {
+        XrpcError::named(
+            "RecordNotFound",
+            format!("Could not locate record: at://{repo}/{collection}/{rkey}"),
+        )
+    };
+    let (r, c, k) = (repo.clone(), collection.clone(), rkey.clone());
+    let found = run(&state, move |s| -> Result<Found, XrpcError> {
+        let Some(did) = resolve_actor(s, &r)? else {
+            return Ok(Found::Nowhere);
         };
-        let did = resolve_actor(s, repo)?.ok_or_else(not_found)?;
-        let id = RecordId::new(&did, collection, rkey);
+        let id = RecordId::new(&did, &c, &k);
         if !Views::new(s).active(&did)? {
-            return Err(not_found());
+            return Ok(Found::Nowhere);
         }
-        let rec = s.store.record(&id)?.ok_or_else(not_found)?;
-        let cid = syntax::cid_string(&rec.cid);
-        if p.get("cid").is_some_and(|want| want != cid) {
-            return Err(not_found());
-        }
-        let value = crate::hydrate::raw_record(rec.value)
-            .ok_or_else(|| XrpcError::internal(&"a stored record is not JSON"))?;
-        Ok(Output {
-            uri: id.uri(),
-            cid,
-            value,
+        Ok(match s.store.record(&id)? {
+            Some(rec) => Found::Stored(rec),
+            None => Found::Elsewhere(id),
         })
     })
-    .await
+    .await?;
+    let rec = match found {
+        Found::Stored(rec) => rec,
+        Found::Nowhere => return Err(not_found()),
+        Found::Elsewhere(id) => match state.remote.record(&state, &id).await {
+            Ok(Some(rec)) => (*rec).clone(),
+            Ok(None) => return Err(not_found()),
+            Err(e) => {
+                tracing::info!("getRecord {}: {e}", id.uri());
+                return Err(not_found());
+            }
+        },
+    };
+    let cid = syntax::cid_string(&rec.cid);
+    if p.get("cid").is_some_and(|want| want != cid) {
+        return Err(not_found());
+    }
+    let value = crate::hydrate::raw_record(rec.value)
+        .ok_or_else(|| XrpcError::internal(&"a stored record is not JSON"))?;
+    let out = Output {
+        uri: rec.id.uri(),
+        cid,
+        value,
+    };
+    Ok(Json(
+        serde_json::to_value(out).map_err(|e| XrpcError::internal(&e))?,
+    ))
 }

@@ -1,0 +1,220 @@
+//! Custom feeds against a real PDS and PLC (`@atproto/dev-env`) and a feed generator of the
+//! test's own (tests/pds/feedgen.mjs, a did:web service): alice's PDS proxies her app.bsky
+//! calls to Aerie with service auth, her AtpAgent validating every answer against the
+//! lexicons. A stranger's generator record (carol is followed by nobody) is fetched from
+//! carol's PDS — for getFeedGenerator(s), and for the PDS's own getRecord before it proxies
+//! getFeed; the skeleton's posts beyond the store too. The generator receives the token
+//! alice's PDS minted for it; its feedContext and reqId come back; its failures are told as
+//! XRPC errors.
+
+mod common;
+
+use common::pds::Network;
+use common::Aerie;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+/// The `{uri, ...}` of an account's newest record of `collection`.
+fn newest(net: &mut Network, handle: &str, collection: &str) -> Value {
+    net.cmd(json!({"cmd": "records", "as": handle, "collection": collection}))["records"][0].clone()
+}
+
+/// The claims of a JWT.
+fn claims(jwt: &str) -> Value {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let part = jwt.split('.').nth(1).expect("a JWT");
+    serde_json::from_slice(&b64.decode(part).expect("base64")).expect("json")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn custom_feeds_through_the_users_pds() {
+    let port = common::free_port();
+    let aerie_url = format!("http://127.0.0.1:{port}");
+    let aerie_did = format!("did:web:127.0.0.1%3A{port}");
+    let appview = format!("--appview={aerie_url}");
+    let appview_did = format!("--appview-did={aerie_did}");
+    let mut net = Network::start_with(
+        &[
+            "--posts=2",
+            "--no-follows",
+            appview.as_str(),
+            appview_did.as_str(),
+        ],
+        &["alice.test", "bob.test", "carol.test"],
+    );
+    let (alice, bob, carol) = (
+        net.did("alice.test"),
+        net.did("bob.test"),
+        net.did("carol.test"),
+    );
+    net.cmd(json!({"cmd": "follow", "as": "alice.test", "did": bob}));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let env = net.firehose_env(&[
+        ("AERIE_USERS", "[\"alice.test\"]"),
+        ("AERIE_PUBLIC_URL", aerie_url.as_str()),
+    ]);
+    let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let a = Aerie::start_at(
+        port,
+        &dir.path().join("data"),
+        "ws://127.0.0.1:9/unused",
+        &pairs,
+    );
+    a.wait_for(Duration::from_secs(60), |r| {
+        r["backfill"]["done"] == 2 && r["backfill"]["pending"] == 0
+    })
+    .await;
+
+    // carol (whom nobody follows) and alice each declare a feed served by the test generator.
+    let picks = net.cmd(
+        json!({"cmd": "feedgen", "as": "carol.test", "rkey": "picks", "name": "Carol's picks"}),
+    );
+    let mine = net
+        .cmd(json!({"cmd": "feedgen", "as": "alice.test", "rkey": "mine", "name": "Alice's feed"}));
+    let (picks_uri, mine_uri) = (
+        picks["uri"].as_str().expect("uri").to_string(),
+        mine["uri"].as_str().expect("uri").to_string(),
+    );
+    let fg_did = picks["did"].as_str().expect("did").to_string();
+    // alice's own record arrives over the firehose.
+    let actor_feeds = format!("/xrpc/app.bsky.feed.getActorFeeds?actor={alice}");
+    let mut listed = json!(null);
+    for _ in 0..100 {
+        listed = a.get(&actor_feeds).await.1;
+        if listed["feeds"].as_array().is_some_and(|f| !f.is_empty()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(listed["feeds"][0]["uri"], mine_uri.as_str(), "{listed}");
+    assert_eq!(listed["feeds"][0]["displayName"], "Alice's feed");
+
+    // The app's Home tab bar: both views, in the order asked, the unknown one left out.
+    let gone = format!("at://{carol}/app.bsky.feed.generator/nothere");
+    let gens = net.cmd(
+        json!({"cmd": "pds", "as": "alice.test", "nsid": "app.bsky.feed.getFeedGenerators",
+        "params": {"feeds": [picks_uri, gone, mine_uri]}}),
+    );
+    assert_eq!(gens["status"], 200, "{gens}");
+    let feeds = gens["body"]["feeds"].as_array().expect("feeds");
+    let names: Vec<&str> = feeds
+        .iter()
+        .filter_map(|f| f["displayName"].as_str())
+        .collect();
+    assert_eq!(names, ["Carol's picks", "Alice's feed"], "{gens}");
+    assert_eq!(feeds[0]["creator"]["did"], carol.as_str());
+    assert_eq!(feeds[0]["did"], fg_did.as_str());
+    let one = net.cmd(
+        json!({"cmd": "pds", "as": "alice.test", "nsid": "app.bsky.feed.getFeedGenerator",
+        "params": {"feed": picks_uri}}),
+    );
+    assert_eq!(one["status"], 200, "{one}");
+    assert_eq!(
+        (&one["body"]["isOnline"], &one["body"]["isValid"]),
+        (&json!(true), &json!(true))
+    );
+    // The record itself, as the PDS asks for it before proxying getFeed.
+    let (status, rec) = a
+        .get(&format!("/xrpc/com.atproto.repo.getRecord?repo={carol}&collection=app.bsky.feed.generator&rkey=picks"))
+        .await;
+    assert_eq!(status, 200, "{rec}");
+    assert_eq!(rec["cid"], picks["cid"]);
+
+    // The feed: bob's post (stored), carol's (fetched from her PDS), one that does not exist.
+    let bob_post = newest(&mut net, "bob.test", "app.bsky.feed.post");
+    let carol_post = newest(&mut net, "carol.test", "app.bsky.feed.post");
+    net.cmd(json!({"cmd": "feedgenserve", "items": [
+        {"post": bob_post["uri"], "feedContext": "ctx-1"},
+        {"post": carol_post["uri"], "feedContext": "ctx-2"},
+        {"post": format!("at://{carol}/app.bsky.feed.post/nothere")},
+    ]}));
+    let page = net.cmd(
+        json!({"cmd": "pds", "as": "alice.test", "nsid": "app.bsky.feed.getFeed",
+        "params": {"feed": picks_uri, "limit": 10}}),
+    );
+    assert_eq!(page["status"], 200, "{page}");
+    let items = page["body"]["feed"].as_array().expect("feed");
+    let shown: Vec<(&str, &str)> = items
+        .iter()
+        .map(|i| {
+            (
+                i["post"]["record"]["text"].as_str().unwrap_or_default(),
+                i["feedContext"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("post 2 by bob.test", "ctx-1"),
+            ("post 2 by carol.test", "ctx-2")
+        ],
+        "{page}"
+    );
+    assert!(items.iter().all(|i| i["reqId"] == "req-1"), "{page}");
+    assert_eq!(page["body"]["cursor"], "next-page");
+    // The generator got the token alice's PDS minted for it, and the parameters.
+    let seen = net.cmd(json!({"cmd": "feedgenseen"}));
+    let last = seen["seen"]
+        .as_array()
+        .and_then(|s| s.last())
+        .expect("a request")
+        .clone();
+    assert_eq!(last["params"]["feed"], picks_uri.as_str());
+    assert_eq!(last["params"]["limit"], "10");
+    let token = last["authorization"]
+        .as_str()
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .expect("a bearer token");
+    let c = claims(token);
+    assert_eq!(
+        (c["iss"].as_str(), c["aud"].as_str()),
+        (Some(alice.as_str()), Some(fg_did.as_str())),
+        "{c}"
+    );
+
+    // Straight to Aerie with such a token: a broken generator is a clear error, never a hang.
+    let minted = net.cmd(
+        json!({"cmd": "serviceauth", "as": "alice.test", "aud": fg_did,
+        "lxm": "app.bsky.feed.getFeedSkeleton"}),
+    )["token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    let get_feed = |token: String| {
+        let url = format!("{aerie_url}/xrpc/app.bsky.feed.getFeed?feed={picks_uri}");
+        async move {
+            let resp = reqwest::Client::new()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("request");
+            let status = resp.status().as_u16();
+            let body: Value = resp.json().await.expect("json");
+            (
+                status,
+                body["error"].as_str().unwrap_or_default().to_string(),
+            )
+        }
+    };
+    assert_eq!(get_feed(minted.clone()).await, (200, String::new()));
+    net.cmd(json!({"cmd": "feedgenserve", "mode": "500"}));
+    assert_eq!(get_feed(minted.clone()).await, (500, "FeedBroke".into()));
+    net.cmd(json!({"cmd": "feedgenserve", "mode": "garbage"}));
+    assert_eq!(
+        get_feed(minted.clone()).await,
+        (502, "InvalidFeedResponse".into())
+    );
+    let (status, body) = a
+        .get(&format!(
+            "/xrpc/app.bsky.feed.getFeed?feed=at://{carol}/app.bsky.feed.generator/nothere"
+        ))
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("UnknownFeed")),
+        "{body}"
+    );
+}
