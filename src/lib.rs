@@ -40,6 +40,8 @@ pub struct AppState {
     pub front: Arc<front::Front>,
     /// Records fetched beyond the store, kept a few minutes.
     pub remote: Arc<service::remote::Remote>,
+    /// Slots for requests' store work ([`service::work_slots`]).
+    pub work: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {

@@ -119,6 +119,7 @@ impl Services {
             sessions: Arc::new(sessions),
             issuers: Arc::default(),
             remote: Arc::default(),
+            work: Arc::new(tokio::sync::Semaphore::new(crate::service::work_slots())),
         }
     }
 }

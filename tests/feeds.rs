@@ -90,6 +90,19 @@ async fn custom_feeds_through_the_users_pds() {
     assert_eq!(listed["feeds"][0]["uri"], mine_uri.as_str(), "{listed}");
     assert_eq!(listed["feeds"][0]["displayName"], "Alice's feed");
 
+    // Profiles say what an account has made (the app shows its Feeds tab by it); a stranger's
+    // is looked up beyond the store, the handle verified.
+    let me = net.cmd(json!({"cmd": "pds", "as": "alice.test", "nsid": "app.bsky.actor.getProfile",
+        "params": {"actor": alice}}));
+    assert_eq!(me["body"]["associated"]["feedgens"], 1, "{me}");
+    let stranger = net.cmd(json!({"cmd": "pds", "as": "alice.test", "nsid": "app.bsky.actor.getProfile",
+        "params": {"actor": "carol.test"}}));
+    assert_eq!(stranger["status"], 200, "{stranger}");
+    assert_eq!(
+        (stranger["body"]["did"].as_str(), stranger["body"]["handle"].as_str()),
+        (Some(carol.as_str()), Some("carol.test"))
+    );
+
     // The app's Home tab bar: both views, in the order asked, the unknown one left out.
     let gone = format!("at://{carol}/app.bsky.feed.generator/nothere");
     let gens = net.cmd(

@@ -333,7 +333,7 @@ impl Default for StorageConfig {
 }
 
 /// The collections Aerie indexes by default.
-pub const DEFAULT_COLLECTIONS: [&str; 7] = [
+pub const DEFAULT_COLLECTIONS: [&str; 11] = [
     "app.bsky.feed.post",
     "app.bsky.feed.like",
     "app.bsky.feed.repost",
@@ -341,6 +341,10 @@ pub const DEFAULT_COLLECTIONS: [&str; 7] = [
     "app.bsky.graph.block",
     "app.bsky.actor.profile",
     "app.bsky.feed.generator",
+    "app.bsky.graph.list",
+    "app.bsky.graph.starterpack",
+    "app.bsky.labeler.service",
+    "chat.bsky.actor.declaration",
 ];
 
 impl Default for JetstreamConfig {

@@ -1,12 +1,26 @@
 //! Profile views (basic, plain and detailed) and the viewer's state on them. An account's
 //! profile record is read once per request; each view is assembled from that.
 
-use super::view::{ProfileView, ProfileViewBasic, ProfileViewDetailed, ViewerState};
+use super::view::{
+    ProfileAssociated, ProfileAssociatedChat, ProfileView, ProfileViewBasic, ProfileViewDetailed,
+    ViewerState,
+};
 use super::{blob_cid, datetime, text, Limit, Views};
 use aerie_storage::facts::nsid;
 use aerie_storage::RecordId;
 use serde_json::Value;
 use std::sync::Arc;
+
+/// `app.bsky.graph.list`.
+pub const LIST: &str = "app.bsky.graph.list";
+/// `app.bsky.graph.starterpack`.
+pub const STARTER_PACK: &str = "app.bsky.graph.starterpack";
+/// `app.bsky.labeler.service`.
+pub const LABELER: &str = "app.bsky.labeler.service";
+/// `chat.bsky.actor.declaration`.
+pub const CHAT_DECLARATION: &str = "chat.bsky.actor.declaration";
+/// Records of one kind counted at most for `associated`.
+const MAX_COUNTED: usize = 1000;
 
 /// What the profile views show of an account, read once per request.
 pub(crate) struct ProfileRow {
@@ -54,6 +68,30 @@ impl Views<'_> {
             followers_count: counts.followers,
             follows_count: counts.follows,
             posts_count: counts.posts,
+            associated: self.associated(did)?,
+        })
+    }
+
+    /// `#profileAssociated`: counted from the account's records in the store (or fetched).
+    fn associated(&self, did: &str) -> aerie_storage::Result<ProfileAssociated> {
+        let count = |collection: &str| -> aerie_storage::Result<u64> {
+            let page = self
+                .store()
+                .records_in(did, collection, None, MAX_COUNTED)?;
+            Ok(page.items.len() as u64)
+        };
+        let declaration = self.record(&RecordId::new(did, CHAT_DECLARATION, "self"))?;
+        let chat = declaration
+            .and_then(|r| serde_json::from_slice::<Value>(&r.value).ok())
+            .and_then(|v| v.get("allowIncoming")?.as_str().map(String::from))
+            .filter(|a| ["all", "none", "following"].contains(&a.as_str()))
+            .map(|allow_incoming| ProfileAssociatedChat { allow_incoming });
+        Ok(ProfileAssociated {
+            lists: count(LIST)?,
+            feedgens: count(super::feedgen::GENERATOR)?,
+            starter_packs: count(STARTER_PACK)?,
+            labeler: self.record(&RecordId::new(did, LABELER, "self"))?.is_some(),
+            chat,
         })
     }
 
@@ -64,6 +102,7 @@ impl Views<'_> {
         let handle = self
             .actor(did)?
             .and_then(|a| a.handle)
+            .or_else(|| self.handles.get(did).cloned())
             .unwrap_or_else(|| "handle.invalid".into());
         let rec = self.record(&RecordId::new(did, nsid::PROFILE, "self"))?;
         let value: Value = rec

@@ -33,6 +33,8 @@ pub struct Views<'a> {
     memo: memo::Memo,
     /// Records beyond the store, fetched from their owners' PDSes for this request.
     fetched: HashMap<RecordId, Arc<StoredRecord>>,
+    /// Handles of accounts beyond the store, resolved (and verified) for this request.
+    handles: HashMap<String, String>,
 }
 
 /// A live post: its stored row, the record as stored and what hydration reads of it.
@@ -55,6 +57,7 @@ impl<'a> Views<'a> {
             viewer,
             memo: Default::default(),
             fetched: HashMap::new(),
+            handles: HashMap::new(),
         }
     }
 
@@ -84,6 +87,12 @@ impl<'a> Views<'a> {
         f: impl Fn(&I) -> aerie_storage::Result<T> + Sync + Send,
     ) -> aerie_storage::Result<Vec<T>> {
         lanes::each(self.state.store.read_parallelism(), items, f)
+    }
+
+    /// The same hydrator, knowing `did`'s handle (verified beyond the store).
+    pub fn with_handle(mut self, did: &str, handle: String) -> Self {
+        self.handles.insert(did.to_string(), handle);
+        self
     }
 
     /// A live record of an active account, as stored (or as fetched for this request).

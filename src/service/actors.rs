@@ -1,11 +1,13 @@
 //! Accounts: detailed profiles, and lists of accounts (follows, followers, blocks, mutes,
 //! likers, reposters) as profile views.
 
-use super::{Error, Result};
+use super::{run, Error, Result};
 use crate::hydrate::view::{ProfileView, ProfileViewDetailed};
 use crate::hydrate::Views;
 use crate::AppState;
-use aerie_storage::Edge;
+use aerie_storage::facts::nsid;
+use aerie_storage::{Edge, RecordId};
+use std::sync::Arc;
 
 /// The DID an `at-identifier` names: a DID as given, or a handle the store knows; `None` when
 /// unknown, `InvalidRequest` when it is neither.
@@ -38,6 +40,61 @@ pub fn profile(state: &AppState, viewer: Option<String>, did: &str) -> Result<Pr
         });
     }
     Ok(Views::for_viewer(state, viewer).profile_detailed(did)?)
+}
+
+/// Where an account's profile comes from.
+pub enum Known {
+    /// The store knows the account: its profile, or why it is refused.
+    Here(Box<Result<ProfileViewDetailed>>),
+    /// The store does not: `actor` (a DID or handle) is to be looked up beyond it.
+    Elsewhere(String),
+}
+
+/// The profile of `raw` (a DID or handle) when the store knows the account.
+pub fn known_profile(state: &AppState, viewer: Option<String>, raw: &str) -> Result<Known> {
+    let Some(did) = resolve(state, raw)? else {
+        return Ok(Known::Elsewhere(raw.to_string()));
+    };
+    if state.store.actor(&did)?.is_none() {
+        return Ok(Known::Elsewhere(did));
+    }
+    Ok(Known::Here(Box::new(profile(state, viewer, &did))))
+}
+
+/// A profile beyond the store: the identity resolved (the handle verified both ways) and the
+/// profile record fetched from the account's PDS, within the deadline; `Profile not found`
+/// when the identity cannot be resolved. Counts are what the store holds (none).
+pub async fn remote_profile(
+    state: &Arc<AppState>,
+    viewer: Option<String>,
+    actor: &str,
+) -> Result<ProfileViewDetailed> {
+    let not_found = || Error::invalid("Profile not found");
+    let lookup = state.resolver().resolve(actor);
+    let identity = match tokio::time::timeout(super::remote::DEADLINE, lookup).await {
+        Ok(Ok(identity)) => identity,
+        Ok(Err(e)) => {
+            tracing::info!("profile of {actor}: {e}");
+            return Err(not_found());
+        }
+        Err(_) => return Err(not_found()),
+    };
+    let id = RecordId::new(&identity.did, nsid::PROFILE, "self");
+    let record = match state.remote.record(state, &id).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::info!("profile of {actor}: {e}");
+            None
+        }
+    };
+    run(state, move |s| {
+        let mut views = Views::for_viewer(s, viewer).with_fetched(record);
+        if let Some(handle) = identity.handle {
+            views = views.with_handle(&identity.did, handle);
+        }
+        Ok(views.profile_detailed(&identity.did)?)
+    })
+    .await
 }
 
 /// Detailed profiles of the known, active accounts among `dids`, in order.

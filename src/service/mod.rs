@@ -141,15 +141,30 @@ pub fn session_answer(e: SessionError) -> Answer {
 /// What services return.
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// Requests' store work running at once at most: enough to keep the cores and a PostgreSQL
+/// server busy, few enough that a burst of requests neither starves the store's writer thread
+/// (ingest lag) nor grows a thread, and an allocator heap, per waiting request. Requests over
+/// it wait their turn without holding a thread.
+pub fn work_slots() -> usize {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    (4 * cores).max(8)
+}
+
 /// Runs store work on tokio's blocking pool and waits for it, so a slow read never holds an
-/// async worker (which also serve the ingest socket and other connections). A panic in `f`
-/// resumes in the caller, as it would have inline.
+/// async worker (which also serve the ingest socket and other connections); at most
+/// [`work_slots`] at once. A panic in `f` resumes in the caller, as it would have inline.
 pub async fn run<T: Send + 'static>(
     state: &Arc<AppState>,
     f: impl FnOnce(&AppState) -> T + Send + 'static,
 ) -> T {
+    // The semaphore is never closed: a permit always comes.
+    let permit = state.work.clone().acquire_owned().await.ok();
     let state = state.clone();
-    match tokio::task::spawn_blocking(move || f(&state)).await {
+    let work = move || {
+        let _permit = permit;
+        f(&state)
+    };
+    match tokio::task::spawn_blocking(work).await {
         Ok(v) => v,
         Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
         // Cancelled only when the runtime shuts down; nothing is waiting for the answer then.

@@ -72,8 +72,14 @@ impl Aerie {
             // No test reaches the internet: identities are looked up nowhere unless a test
             // points them at its own PLC directory and PDS (refused at once: plain HTTP to a
             // loopback address without `allow_private_addresses`).
-            ("AERIE_IDENTITY__PLC_URL".into(), "http://127.0.0.1:9".into()),
-            ("AERIE_IDENTITY__HANDLE_RESOLVER".into(), "http://127.0.0.1:9".into()),
+            (
+                "AERIE_IDENTITY__PLC_URL".into(),
+                "http://127.0.0.1:9".into(),
+            ),
+            (
+                "AERIE_IDENTITY__HANDLE_RESOLVER".into(),
+                "http://127.0.0.1:9".into(),
+            ),
         ];
         env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let log = data_dir.with_extension("log");

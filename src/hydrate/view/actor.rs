@@ -89,6 +89,33 @@ pub struct ProfileViewDetailed {
     pub follows_count: u64,
     /// Posts.
     pub posts_count: u64,
+    /// What else the account has made (the app shows profile tabs by it).
+    pub associated: ProfileAssociated,
+}
+
+/// `#profileAssociated`: the account's lists, feeds, starter packs, labeler and chat setting.
+#[derive(Clone, Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileAssociated {
+    /// Lists.
+    pub lists: u64,
+    /// Feed generators.
+    pub feedgens: u64,
+    /// Starter packs.
+    pub starter_packs: u64,
+    /// It runs a labeler.
+    pub labeler: bool,
+    /// Who may start a chat with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chat: Option<ProfileAssociatedChat>,
+}
+
+/// `#profileAssociatedChat`.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileAssociatedChat {
+    /// `all`, `none` or `following`.
+    pub allow_incoming: String,
 }
 
 impl std::ops::Deref for ProfileView {

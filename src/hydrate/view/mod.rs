@@ -10,7 +10,10 @@ mod notification;
 pub(crate) mod post;
 mod thread_v2;
 
-pub use actor::{Label, ProfileView, ProfileViewBasic, ProfileViewDetailed, ViewerState};
+pub use actor::{
+    Label, ProfileAssociated, ProfileAssociatedChat, ProfileView, ProfileViewBasic,
+    ProfileViewDetailed, ViewerState,
+};
 pub use embed::{
     AspectRatio, BlockedAuthor, EmbedRecord, EmbedView, ExternalView, ImageView, MediaView,
     RecordView, VideoView, ViewBlocked, ViewNotFound, ViewRecord,
