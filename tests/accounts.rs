@@ -205,6 +205,29 @@ async fn a_pds_proxies_its_users_timeline_to_aerie_with_service_auth() {
         list["body"]["notifications"][1]["reasonSubject"],
         target["uri"]
     );
+    // Preferences filter the list: likes not listed, then follows only from accounts she
+    // follows (bob is one); a muted thread notifies nothing.
+    let put = |pref: Value| json!({"cmd": "pds", "as": "alice.test", "nsid": "app.bsky.notification.putPreferencesV2", "input": {"like": pref}});
+    let reasons_now = |net: &mut Network| -> Vec<String> {
+        let list = net.cmd(json!({"cmd": "pds", "as": "alice.test", "nsid": "app.bsky.notification.listNotifications"}));
+        list["body"]["notifications"]
+            .as_array()
+            .expect("notifications")
+            .iter()
+            .filter_map(|n| n["reason"].as_str().map(String::from))
+            .collect()
+    };
+    net.cmd(put(json!({"include": "all", "list": false, "push": true})));
+    assert_eq!(reasons_now(&mut net), ["follow"]);
+    net.cmd(put(
+        json!({"include": "follows", "list": true, "push": true}),
+    ));
+    assert_eq!(reasons_now(&mut net), ["follow", "like"]);
+    let mute = net.cmd(json!({"cmd": "pds", "as": "alice.test", "nsid": "app.bsky.graph.muteThread", "input": {"root": target["uri"]}}));
+    assert_eq!(mute["status"], 200, "{mute}");
+    assert_eq!(reasons_now(&mut net), ["follow"]);
+    net.cmd(json!({"cmd": "pds", "as": "alice.test", "nsid": "app.bsky.graph.unmuteThread", "input": {"root": target["uri"]}}));
+    assert_eq!(reasons_now(&mut net), ["follow", "like"]);
     let seen = net.cmd(
         json!({"cmd": "pds", "as": "alice.test", "nsid": "app.bsky.notification.updateSeen",
         "input": {"seenAt": "2100-01-01T00:00:00.000Z"}}),

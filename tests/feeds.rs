@@ -92,14 +92,21 @@ async fn custom_feeds_through_the_users_pds() {
 
     // Profiles say what an account has made (the app shows its Feeds tab by it); a stranger's
     // is looked up beyond the store, the handle verified.
-    let me = net.cmd(json!({"cmd": "pds", "as": "alice.test", "nsid": "app.bsky.actor.getProfile",
-        "params": {"actor": alice}}));
+    let me = net.cmd(
+        json!({"cmd": "pds", "as": "alice.test", "nsid": "app.bsky.actor.getProfile",
+        "params": {"actor": alice}}),
+    );
     assert_eq!(me["body"]["associated"]["feedgens"], 1, "{me}");
-    let stranger = net.cmd(json!({"cmd": "pds", "as": "alice.test", "nsid": "app.bsky.actor.getProfile",
-        "params": {"actor": "carol.test"}}));
+    let stranger = net.cmd(
+        json!({"cmd": "pds", "as": "alice.test", "nsid": "app.bsky.actor.getProfile",
+        "params": {"actor": "carol.test"}}),
+    );
     assert_eq!(stranger["status"], 200, "{stranger}");
     assert_eq!(
-        (stranger["body"]["did"].as_str(), stranger["body"]["handle"].as_str()),
+        (
+            stranger["body"]["did"].as_str(),
+            stranger["body"]["handle"].as_str()
+        ),
         (Some(carol.as_str()), Some("carol.test"))
     );
 

@@ -1,5 +1,6 @@
 //! Aerie's own bookkeeping, written beside the network data but decided by no scope: login
-//! sessions, the identity cache, mutes, notification seen marks, the backfill queue's failures,
+//! sessions, the identity cache, mutes, users' other private data (bookmarks, thread mutes,
+//! notification preferences: [`private`]), notification seen marks, the backfill queue's failures,
 //! stream gaps and the starting cursor. None of these holds a record or changes the tracked
 //! set, so they skip the scope's lock; each has one function here, so the kinds of write that
 //! bypass the scope are exactly the ones listed.
@@ -44,6 +45,39 @@ pub fn mute(
         muted,
     };
     write(store, &[op], None)
+}
+
+/// The kinds of a user's private data (`Op::Private`).
+pub mod kind {
+    /// Bookmarks, newest first: key = inverted creation time (16 hex digits) + URI.
+    pub const BOOKMARKS: &str = "bookmarks";
+    /// Bookmarks by URI: value = the key in [`BOOKMARKS`].
+    pub const BOOKMARK: &str = "bookmark";
+    /// Muted threads: key = the root post's URI.
+    pub const THREAD_MUTE: &str = "threadmute";
+    /// Notification preferences: key `v2`, value the preferences as JSON.
+    pub const NOTIFICATION_PREFS: &str = "notifprefs";
+}
+
+/// One change of a user's private data: `(kind, key, value)`, `None` removing it.
+pub type PrivateWrite = (&'static str, String, Option<Vec<u8>>);
+
+/// Changes `owner`'s private data, all in one batch.
+pub fn private(
+    store: &dyn Store,
+    owner: &str,
+    writes: Vec<PrivateWrite>,
+) -> aerie_storage::Result<()> {
+    let ops: Vec<Op> = writes
+        .into_iter()
+        .map(|(kind, key, value)| Op::Private {
+            owner: owner.to_string(),
+            kind: kind.to_string(),
+            key,
+            value,
+        })
+        .collect();
+    write(store, &ops, None)
 }
 
 /// `did` saw their notifications up to `at_us`.

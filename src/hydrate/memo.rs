@@ -16,7 +16,18 @@ pub(super) struct Memo {
     actors: Table<String, Option<Actor>>,
     relationships: Table<String, Arc<Relationship>>,
     pub(super) profiles: Table<String, Arc<ProfileRow>>,
+    privates: Table<&'static str, Arc<Private>>,
 }
+
+/// The viewer's private keys of one kind, read once per request (or, for a very large set,
+/// looked up one by one).
+enum Private {
+    All(std::collections::HashSet<String>),
+    TooMany,
+}
+
+/// Private keys of one kind read into a request's memo at most.
+const PRIVATE_SET: usize = 5000;
 
 /// One kind of lookup: what was found, by key.
 pub(super) struct Table<K, V>(Mutex<HashMap<K, V>>);
@@ -75,6 +86,30 @@ impl Views<'_> {
         let a = self.state.store.actor(did)?;
         self.memo.actors.put(did.to_string(), a.clone());
         Ok(a)
+    }
+
+    /// Whether the viewer has private data of `kind` under `key` (a bookmark, a muted
+    /// thread); false without a viewer.
+    pub fn viewer_has(&self, kind: &'static str, key: &str) -> aerie_storage::Result<bool> {
+        let Some(viewer) = &self.viewer else {
+            return Ok(false);
+        };
+        let set = match self.memo.privates.get(kind) {
+            Some(set) => set,
+            None => {
+                let rows = self.state.store.privates(viewer, kind, None, PRIVATE_SET)?;
+                let set = Arc::new(match rows.len() < PRIVATE_SET {
+                    true => Private::All(rows.into_iter().map(|(k, _)| k).collect()),
+                    false => Private::TooMany,
+                });
+                self.memo.privates.put(kind, set.clone());
+                set
+            }
+        };
+        match &*set {
+            Private::All(keys) => Ok(keys.contains(key)),
+            Private::TooMany => Ok(self.state.store.private(viewer, kind, key)?.is_some()),
+        }
     }
 
     /// The viewer's relationship to `did`, looked up once per request; `None` without a viewer.

@@ -6,6 +6,7 @@ use super::view::{
     ReplyItem, ReplyRef,
 };
 use super::Views;
+use crate::gate::own::kind;
 use crate::util::syntax::cid_string;
 use aerie_storage::facts::nsid;
 use aerie_storage::{datetime, FeedEntry, RecordId, Relation};
@@ -27,6 +28,10 @@ impl Views<'_> {
             Some(viewer) => {
                 let store = &self.state.store;
                 let uri = id.uri();
+                let root = match &live.content.reply {
+                    Some(r) => r.root.uri(),
+                    None => uri.clone(),
+                };
                 Some(PostViewerState {
                     like: store
                         .relation(Relation::Like, viewer, &uri)?
@@ -34,6 +39,8 @@ impl Views<'_> {
                     repost: store
                         .relation(Relation::Repost, viewer, &uri)?
                         .map(|r| r.uri()),
+                    bookmarked: self.viewer_has(kind::BOOKMARK, &uri)?,
+                    thread_muted: self.viewer_has(kind::THREAD_MUTE, &root)?,
                 })
             }
             None => None,
@@ -127,6 +134,26 @@ impl Views<'_> {
         Ok(Some(ReplyRef {
             root: self.related_post(author, &r.root)?,
             parent: self.related_post(author, &r.parent)?,
+        }))
+    }
+
+    /// The root of the thread a notification is about: for a post (reply, mention, quote),
+    /// its thread's root; for a like or repost, the root of the post it points at.
+    pub fn thread_root_of(&self, id: &RecordId) -> aerie_storage::Result<Option<String>> {
+        let post = match id.collection.as_str() {
+            nsid::POST => id.clone(),
+            nsid::LIKE | nsid::REPOST => match self.record(id)? {
+                Some(rec) => match subject_of(&rec.value) {
+                    Some(subject) => subject,
+                    None => return Ok(None),
+                },
+                None => return Ok(None),
+            },
+            _ => return Ok(None),
+        };
+        Ok(self.live_post(&post)?.map(|p| match &p.content.reply {
+            Some(r) => r.root.uri(),
+            None => post.uri(),
         }))
     }
 

@@ -6,10 +6,12 @@
 //! workers that also carry sockets (ingest, the front door).
 
 pub mod actors;
+pub mod bookmarks;
 pub mod custom_feed;
 pub mod feed;
 pub mod feedgen;
 pub mod interactions;
+pub mod notification_prefs;
 pub mod notifications;
 pub mod remote;
 pub mod thread;

@@ -2,6 +2,7 @@
 //! unread count, and marking them seen.
 
 use super::Result;
+use crate::gate::own::kind;
 use crate::hydrate::view::Notification;
 use crate::hydrate::Views;
 use crate::AppState;
@@ -39,12 +40,30 @@ pub fn list(
     let seen = state.store.seen_at(viewer)?;
     let page = state.store.notifications(viewer, cursor, limit)?;
     let views = Views::for_viewer(state, Some(viewer.to_string()));
+    let prefs = super::notification_prefs::get(state, viewer)?;
     let items = views.each(&page.items, |n| {
         if !reasons.is_empty() && !reasons.iter().any(|r| r == n.reason.as_str()) {
             return Ok(None);
         }
         if views.hidden_from_viewer(&n.id.did)? {
             return Ok(None);
+        }
+        // The viewer's preferences: not listed, or only from accounts they follow.
+        if let Some(pref) = prefs.for_reason(n.reason.as_str()) {
+            let follows = || -> aerie_storage::Result<bool> {
+                Ok(views
+                    .relationship(&n.id.did)?
+                    .is_some_and(|r| r.following.is_some()))
+            };
+            if !pref.list || (pref.include == "follows" && !follows()?) {
+                return Ok(None);
+            }
+        }
+        // Nothing from a thread the viewer muted.
+        if let Some(root) = views.thread_root_of(&n.id)? {
+            if views.viewer_has(kind::THREAD_MUTE, &root)? {
+                return Ok(None);
+            }
         }
         views.notification(n, seen)
     })?;

@@ -41,3 +41,12 @@ pub fn post_thread_other_v2(
     let views = Views::for_viewer(state, viewer);
     Ok(thread_v2::thread_other_v2(&views, id)?)
 }
+
+/// Mutes (or unmutes) the thread whose root is `root` for `viewer`: its notifications stop and
+/// its posts say `threadMuted`. Private, kept only in Aerie.
+pub fn mute_thread(state: &AppState, viewer: &str, root: &RecordId, muted: bool) -> Result<()> {
+    use crate::gate::own::{self, kind};
+    let value = muted.then(Vec::new);
+    let writes = vec![(kind::THREAD_MUTE, root.uri(), value)];
+    Ok(own::private(&*state.store, viewer, writes)?)
+}

@@ -17,7 +17,7 @@ use std::sync::Arc;
 /// What handler files import.
 pub(crate) mod prelude {
     pub use super::error::{XrpcError, XrpcResult};
-    pub use super::params::{resolve_actor, resolve_uri, Params};
+    pub use super::params::{input_str, resolve_actor, resolve_uri, Params};
     pub use super::viewer::{Authed, Viewer};
     pub use super::{known_active_actor, respond};
     pub use crate::hydrate::{view, Views};
@@ -195,6 +195,34 @@ pub fn router() -> Router<Arc<AppState>> {
         .route(
             "/xrpc/app.bsky.feed.getActorFeeds",
             get(feed::get_actor_feeds::handler),
+        )
+        .route(
+            "/xrpc/app.bsky.bookmark.createBookmark",
+            post(app_bsky::bookmark::create_bookmark::handler),
+        )
+        .route(
+            "/xrpc/app.bsky.bookmark.deleteBookmark",
+            post(app_bsky::bookmark::delete_bookmark::handler),
+        )
+        .route(
+            "/xrpc/app.bsky.bookmark.getBookmarks",
+            get(app_bsky::bookmark::get_bookmarks::handler),
+        )
+        .route(
+            "/xrpc/app.bsky.graph.muteThread",
+            post(graph::mute_thread::mute),
+        )
+        .route(
+            "/xrpc/app.bsky.graph.unmuteThread",
+            post(graph::mute_thread::unmute),
+        )
+        .route(
+            "/xrpc/app.bsky.notification.getPreferences",
+            get(notification::preferences::get),
+        )
+        .route(
+            "/xrpc/app.bsky.notification.putPreferencesV2",
+            post(notification::preferences::put),
         )
         .route(
             "/xrpc/app.bsky.unspecced.getConfig",

@@ -146,3 +146,13 @@ pub fn resolve_uri(state: &AppState, mut id: RecordId) -> Result<Option<RecordId
         id
     }))
 }
+
+/// A string property of a procedure's JSON input; a missing one named as the reference names it.
+pub fn input_str<'a>(
+    body: &'a Option<axum::Json<serde_json::Value>>,
+    name: &str,
+) -> Result<&'a str, XrpcError> {
+    body.as_ref()
+        .and_then(|axum::Json(b)| b.get(name)?.as_str())
+        .ok_or_else(|| XrpcError::invalid(format!("Input must have the property \"{name}\"")))
+}

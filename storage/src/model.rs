@@ -129,6 +129,19 @@ pub enum Op {
         /// Muted (true) or not.
         muted: bool,
     },
+    /// A user's private data (bookmarks, drafts, thread and list mutes, notification
+    /// preferences, activity subscriptions): `value` under `kind` and `key` for `owner`, or
+    /// (`None`) removed. Kept only here, never on a PDS.
+    Private {
+        /// Whose.
+        owner: String,
+        /// What kind (a word without `/`).
+        kind: String,
+        /// Its key within the kind.
+        key: String,
+        /// The value, or `None` to remove it.
+        value: Option<Vec<u8>>,
+    },
     /// Retention: drops a live record from every index and read while keeping its counts
     /// (and what its later deletion needs to subtract them). Nothing happens to a record
     /// already pruned, deleted or absent.

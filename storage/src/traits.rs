@@ -156,6 +156,16 @@ pub trait AccountReader: Send + Sync {
     fn muted(&self, viewer: &str, subject: &str) -> Result<bool>;
     /// Accounts `viewer` muted, in DID order after `after`.
     fn mutes(&self, viewer: &str, after: Option<&str>, limit: usize) -> Result<Vec<String>>;
+    /// A user's private value of `kind` under `key`.
+    fn private(&self, owner: &str, kind: &str, key: &str) -> Result<Option<Vec<u8>>>;
+    /// A user's private values of `kind`, in key order after `after`.
+    fn privates(
+        &self,
+        owner: &str,
+        kind: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<(String, Vec<u8>)>>;
     /// A cached identity lookup.
     fn cached_identity(&self, key: &IdentityKey) -> Result<Option<CachedIdentity>>;
 }

@@ -1427,6 +1427,65 @@ fn pruning_hides_records_and_keeps_counts_exact(s: &dyn Store) {
     assert_eq!(s.record(&p3).expect("r").map(|r| r.rev), Some(rev(24)));
 }
 
+fn private_data_is_kept_per_owner_and_kind(s: &dyn Store) {
+    let op = |owner: &str, kind: &str, key: &str, value: Option<&str>| Op::Private {
+        owner: owner.into(),
+        kind: kind.into(),
+        key: key.into(),
+        value: value.map(|v| v.as_bytes().to_vec()),
+    };
+    let (a, b) = ("did:plc:alice", "did:plc:bob");
+    let post = |n: u32| format!("at://did:plc:x/app.bsky.feed.post/{n}");
+    s.apply(
+        &[
+            op(a, "bookmark", &post(2), Some("two")),
+            op(a, "bookmark", &post(1), Some("one")),
+            op(a, "bookmark", &post(3), Some("three")),
+            op(a, "threadmute", &post(1), Some("")),
+            op(b, "bookmark", &post(1), Some("bob's")),
+            Op::Mute {
+                viewer: a.into(),
+                subject: b.into(),
+                muted: true,
+            },
+        ],
+        None,
+    )
+    .expect("apply");
+    let got = |owner: &str, kind: &str, key: &str| {
+        s.private(owner, kind, key)
+            .expect("read")
+            .map(|v| String::from_utf8(v).expect("utf-8"))
+    };
+    assert_eq!(got(a, "bookmark", &post(1)).as_deref(), Some("one"));
+    assert_eq!(got(b, "bookmark", &post(1)).as_deref(), Some("bob's"));
+    assert_eq!(got(a, "threadmute", &post(1)).as_deref(), Some(""));
+    assert_eq!(got(a, "threadmute", &post(2)), None);
+    // Listed in key order, paged, one owner and kind at a time (mutes apart).
+    let keys = |after: Option<&str>, limit| -> Vec<String> {
+        let rows = s.privates(a, "bookmark", after, limit).expect("list");
+        rows.into_iter().map(|(k, _)| k).collect()
+    };
+    assert_eq!(keys(None, 10), [post(1), post(2), post(3)]);
+    assert_eq!(keys(None, 2), [post(1), post(2)]);
+    assert_eq!(keys(Some(&post(2)), 10), [post(3)]);
+    assert_eq!(s.mutes(a, None, 10).expect("mutes"), [b]);
+    // Replaced, removed (twice: the second changes nothing).
+    s.apply(&[op(a, "bookmark", &post(1), Some("uno"))], None)
+        .expect("apply");
+    assert_eq!(got(a, "bookmark", &post(1)).as_deref(), Some("uno"));
+    let stats = s
+        .apply(&[op(a, "bookmark", &post(2), None)], None)
+        .expect("apply");
+    let again = s
+        .apply(&[op(a, "bookmark", &post(2), None)], None)
+        .expect("apply");
+    assert!(stats.applied > again.applied, "{stats:?} then {again:?}");
+    assert_eq!(keys(None, 10), [post(1), post(3)]);
+    // A kind may not contain the separator.
+    assert!(s.apply(&[op(a, "a/b", "k", Some("v"))], None).is_err());
+}
+
 fn schema_version_is_reported(s: &dyn Store) {
     assert_eq!(s.schema_version().expect("v"), kv::SCHEMA_VERSION);
 }
@@ -1466,6 +1525,7 @@ contract!(
     viewer_relations_are_kept_for_local_users,
     timelines_merge_authors_in_order_and_page_without_gaps,
     schema_version_is_reported,
+    private_data_is_kept_per_owner_and_kind,
     exports_import_into_an_empty_store_of_either_backend,
     pruning_hides_records_and_keeps_counts_exact,
 );

@@ -64,6 +64,27 @@ const commands = {
     check(v2.data.hasOtherReplies === false, 'no other replies')
     const otherReplies = await agent.app.bsky.unspecced.getPostThreadOtherV2({ anchor: post.uri })
     check(otherReplies.data.thread.length === 0, 'no hidden replies')
+    // Bookmarks and thread mutes are private, kept in Aerie; posts carry them as viewer state.
+    await agent.app.bsky.bookmark.createBookmark({ uri: post.uri, cid: post.cid })
+    await agent.app.bsky.bookmark.createBookmark({ uri: reply.uri, cid: reply.cid })
+    const marks = await agent.app.bsky.bookmark.getBookmarks({ limit: 1 })
+    check(marks.data.bookmarks.length === 1 && marks.data.bookmarks[0].subject.uri === reply.uri && marks.data.cursor, `newest bookmark first: ${JSON.stringify(marks.data)}`)
+    const more = await agent.app.bsky.bookmark.getBookmarks({ cursor: marks.data.cursor })
+    check(more.data.bookmarks.length === 1 && more.data.bookmarks[0].item.uri === post.uri, 'the next page')
+    await agent.app.bsky.graph.muteThread({ root: post.uri })
+    let viewed = (await agent.getPosts({ uris: [reply.uri] })).data.posts[0].viewer
+    check(viewed.bookmarked === true && viewed.threadMuted === true, `viewer state ${JSON.stringify(viewed)}`)
+    await agent.app.bsky.bookmark.deleteBookmark({ uri: reply.uri })
+    await agent.app.bsky.graph.unmuteThread({ root: post.uri })
+    viewed = (await agent.getPosts({ uris: [reply.uri] })).data.posts[0].viewer
+    check(viewed.bookmarked === false && viewed.threadMuted === false, `viewer state after ${JSON.stringify(viewed)}`)
+    check((await agent.app.bsky.bookmark.getBookmarks({})).data.bookmarks.length === 1, 'one bookmark left')
+    // Notification preferences: defaults, then one kind changed.
+    const prefs0 = await agent.app.bsky.notification.getPreferences({})
+    check(prefs0.data.preferences.like.list === true && prefs0.data.preferences.like.include === 'all', 'default preferences')
+    const prefs1 = await agent.app.bsky.notification.putPreferencesV2({ like: { include: 'follows', list: true, push: false } })
+    check(prefs1.data.preferences.like.include === 'follows' && prefs1.data.preferences.reply.include === 'all', 'one kind changed')
+    await agent.app.bsky.notification.putPreferencesV2({ like: { include: 'all', list: true, push: true } })
     // The rest of the app's cold start that Aerie answers itself.
     const config = await agent.app.bsky.unspecced.getConfig()
     check(config.data.checkEmailConfirmed === false, 'getConfig')

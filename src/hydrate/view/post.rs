@@ -38,6 +38,10 @@ pub struct PostViewerState {
     /// The viewer's repost.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub repost: Option<String>,
+    /// The viewer bookmarked it.
+    pub bookmarked: bool,
+    /// The viewer muted its thread.
+    pub thread_muted: bool,
 }
 
 /// `#postView`.

@@ -2,6 +2,7 @@
 
 pub mod actor;
 pub mod ageassurance;
+pub mod bookmark;
 pub mod contact;
 pub mod feed;
 pub mod graph;

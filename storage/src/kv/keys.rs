@@ -26,10 +26,24 @@ pub const STATE_IDENTITY_HANDLE: &[u8] = b"i/h/";
 pub const STATE_SESSION: &[u8] = b"s/";
 pub const STATE_SEEN: &[u8] = b"n/";
 pub const STATE_MUTE: &[u8] = b"m/";
+pub const STATE_PRIVATE: &[u8] = b"p/";
 
 /// A mute key: `m/ · viewer · / · subject`.
 pub fn mute(viewer: &str, subject: &str) -> Vec<u8> {
     [STATE_MUTE, viewer.as_bytes(), b"/", subject.as_bytes()].concat()
+}
+
+/// A private key: `p/ · owner · / · kind · / · key`.
+pub fn private(owner: &str, kind: &str, key: &str) -> Vec<u8> {
+    [
+        STATE_PRIVATE,
+        owner.as_bytes(),
+        b"/",
+        kind.as_bytes(),
+        b"/",
+        key.as_bytes(),
+    ]
+    .concat()
 }
 
 /// `prefix · text`: the shape of every `account_state` key but the queue's.

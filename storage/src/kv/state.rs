@@ -158,6 +158,30 @@ impl<E: Engine> Tx<'_, E> {
         Ok(true)
     }
 
+    /// Stores or removes a user's private value.
+    pub(super) fn apply_private(
+        &mut self,
+        owner: &str,
+        kind: &str,
+        key: &str,
+        value: Option<&[u8]>,
+    ) -> Result<bool> {
+        if kind.contains('/') {
+            return Err(crate::Error::Corrupt("a private kind with a slash"));
+        }
+        let k = keys::private(owner, kind, key);
+        match value {
+            Some(v) => self.put(Ks::State, k, v.to_vec()),
+            None => {
+                if self.get(Ks::State, &k)?.is_none() {
+                    return Ok(false);
+                }
+                self.del(Ks::State, k)
+            }
+        }
+        Ok(true)
+    }
+
     /// Stores or ends a session.
     pub(super) fn apply_session(
         &mut self,
@@ -252,6 +276,31 @@ impl<E: Engine> AccountReader for KvStore<E> {
             .iter()
             .filter_map(|(k, _)| std::str::from_utf8(&k[prefix.len()..]).ok())
             .map(String::from)
+            .collect())
+    }
+
+    fn private(&self, owner: &str, kind: &str, key: &str) -> Result<Option<Vec<u8>>> {
+        self.engine.get(Ks::State, &keys::private(owner, kind, key))
+    }
+
+    fn privates(
+        &self,
+        owner: &str,
+        kind: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<(String, Vec<u8>)>> {
+        let prefix = keys::private(owner, kind, "");
+        let after = after.map(|a| keys::private(owner, kind, a));
+        let rows = self
+            .engine
+            .scan_asc(Ks::State, &prefix, after.as_deref(), limit)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(k, v)| {
+                let key = std::str::from_utf8(&k[prefix.len()..]).ok()?;
+                Some((key.to_string(), v))
+            })
             .collect())
     }
 

@@ -431,6 +431,12 @@ impl<'a, E: Engine> Tx<'a, E> {
                 muted,
             } => self.apply_mute(viewer, subject, *muted),
             Op::CacheIdentity { key, entry } => self.apply_cache(key, entry.as_ref()),
+            Op::Private {
+                owner,
+                kind,
+                key,
+                value,
+            } => self.apply_private(owner, kind, key, value.as_deref()),
             Op::Account {
                 did,
                 active,

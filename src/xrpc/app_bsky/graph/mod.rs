@@ -6,6 +6,7 @@ pub mod get_follows;
 pub mod get_known_followers;
 pub mod get_relationships;
 pub mod mute;
+pub mod mute_thread;
 
 use crate::service::actors::profiles_of;
 use crate::service::interactions::Paged;

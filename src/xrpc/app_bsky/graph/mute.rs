@@ -9,10 +9,7 @@ fn set(
     body: Option<Json<serde_json::Value>>,
     muted: bool,
 ) -> Result<serde_json::Value, XrpcError> {
-    let raw = body
-        .as_ref()
-        .and_then(|Json(b)| b.get("actor")?.as_str())
-        .ok_or_else(|| XrpcError::invalid("Input must have the property \"actor\""))?;
+    let raw = input_str(&body, "actor")?;
     let subject =
         resolve_actor(state, raw)?.ok_or_else(|| XrpcError::invalid("Actor not found"))?;
     if subject == viewer {

@@ -2,4 +2,5 @@
 
 pub mod get_unread_count;
 pub mod list_notifications;
+pub mod preferences;
 pub mod update_seen;
