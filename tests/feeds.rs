@@ -141,6 +141,35 @@ async fn custom_feeds_through_the_users_pds() {
     assert_eq!(status, 200, "{rec}");
     assert_eq!(rec["cid"], picks["cid"]);
 
+    // carol runs a labeler: its service record, fetched from her PDS, as the app's moderation
+    // settings ask for it at every start (a definition without the lexicon's shape left out).
+    let labeler = json!({"$type": "app.bsky.labeler.service", "createdAt": "2026-01-01T00:00:00.000Z",
+        "policies": {"labelValues": ["spoiler", "rude"], "labelValueDefinitions": [
+            {"identifier": "spoiler", "severity": "inform", "blurs": "content",
+             "locales": [{"lang": "en", "name": "Spoiler", "description": "Plot details"}]},
+            {"identifier": "Not Valid!", "severity": "alert", "blurs": "none", "locales": []},
+        ]},
+        "subjectTypes": ["account", "record"]});
+    net.cmd(
+        json!({"cmd": "put", "as": "carol.test", "collection": "app.bsky.labeler.service",
+        "rkey": "self", "record": labeler}),
+    );
+    for detailed in [true, false] {
+        let got = net.cmd(
+            json!({"cmd": "pds", "as": "alice.test", "nsid": "app.bsky.labeler.getServices",
+            "params": {"dids": [carol, bob], "detailed": detailed}}),
+        );
+        assert_eq!(got["status"], 200, "{got}");
+        let views = got["body"]["views"].as_array().expect("views");
+        assert_eq!(views.len(), 1, "bob runs no labeler: {got}");
+        assert_eq!(views[0]["creator"]["did"], carol.as_str());
+        let defs = &views[0]["policies"]["labelValueDefinitions"];
+        match detailed {
+            true => assert_eq!(defs.as_array().map(Vec::len), Some(1), "{got}"),
+            false => assert!(defs.is_null(), "{got}"),
+        }
+    }
+
     // The feed: bob's post (stored), carol's (fetched from her PDS), one that does not exist.
     let bob_post = newest(&mut net, "bob.test", "app.bsky.feed.post");
     let carol_post = newest(&mut net, "carol.test", "app.bsky.feed.post");

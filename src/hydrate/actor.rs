@@ -15,8 +15,6 @@ use std::sync::Arc;
 pub const LIST: &str = "app.bsky.graph.list";
 /// `app.bsky.graph.starterpack`.
 pub const STARTER_PACK: &str = "app.bsky.graph.starterpack";
-/// `app.bsky.labeler.service`.
-pub const LABELER: &str = "app.bsky.labeler.service";
 /// `chat.bsky.actor.declaration`.
 pub const CHAT_DECLARATION: &str = "chat.bsky.actor.declaration";
 /// Records of one kind counted at most for `associated`.
@@ -90,7 +88,9 @@ impl Views<'_> {
             lists: count(LIST)?,
             feedgens: count(super::feedgen::GENERATOR)?,
             starter_packs: count(STARTER_PACK)?,
-            labeler: self.record(&RecordId::new(did, LABELER, "self"))?.is_some(),
+            labeler: self
+                .record(&RecordId::new(did, super::labeler::LABELER, "self"))?
+                .is_some(),
             chat,
         })
     }

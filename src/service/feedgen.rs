@@ -39,17 +39,7 @@ pub async fn record(state: &Arc<AppState>, id: &RecordId) -> Result<Option<Arc<S
     if id.collection != GENERATOR {
         return Ok(None);
     }
-    let key = id.clone();
-    if let Some(r) = run(state, move |s| s.store.record(&key)).await? {
-        return Ok(Some(Arc::new(r)));
-    }
-    match state.remote.record(state, id).await {
-        Ok(r) => Ok(r),
-        Err(e) => {
-            tracing::info!("feed generator {}: {e}", id.uri());
-            Ok(None)
-        }
-    }
+    Ok(super::remote::stored_or_fetched(state, id).await?)
 }
 
 /// The views of the generators that can be found, in the order asked.

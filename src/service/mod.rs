@@ -11,6 +11,7 @@ pub mod custom_feed;
 pub mod feed;
 pub mod feedgen;
 pub mod interactions;
+pub mod labelers;
 pub mod notification_prefs;
 pub mod notifications;
 pub mod remote;

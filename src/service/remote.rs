@@ -123,3 +123,23 @@ async fn fetch(state: &AppState, id: &RecordId) -> Result<Option<StoredRecord>, 
         value: serde_json::to_vec(&got.value).map_err(|_| invalid("not JSON"))?,
     }))
 }
+
+/// A record as the store holds it, else as its owner's PDS does (`None` when neither has it or
+/// the PDS cannot be reached in time — logged).
+pub async fn stored_or_fetched(
+    state: &Arc<AppState>,
+    id: &RecordId,
+) -> aerie_storage::Result<Option<Arc<StoredRecord>>> {
+    let key = id.clone();
+    let stored = super::run(state, move |s| s.store.record(&key)).await?;
+    if let Some(r) = stored {
+        return Ok(Some(Arc::new(r)));
+    }
+    match state.remote.record(state, id).await {
+        Ok(r) => Ok(r),
+        Err(e) => {
+            tracing::info!("fetching {}: {e}", id.uri());
+            Ok(None)
+        }
+    }
+}

@@ -225,6 +225,10 @@ pub fn router() -> Router<Arc<AppState>> {
             post(notification::preferences::put),
         )
         .route(
+            "/xrpc/app.bsky.labeler.getServices",
+            get(app_bsky::labeler::get_services::handler),
+        )
+        .route(
             "/xrpc/app.bsky.unspecced.getConfig",
             get(unspecced::get_config::handler),
         )

@@ -153,6 +153,14 @@ const commands = {
     const r = await agents.get(c.as).com.atproto.server.createAppPassword({ name: `aerie-${Date.now()}` })
     return { password: r.data.password }
   },
+  // {"cmd":"put","as":handle,"collection","rkey","record"} → {"uri","cid"}
+  put: async (c) => {
+    const agent = agents.get(c.as)
+    const r = await agent.com.atproto.repo.putRecord({
+      repo: agent.session.did, collection: c.collection, rkey: c.rkey, record: c.record,
+    })
+    return r.data
+  },
   // {"cmd":"feedgen","as":handle,"rkey","name"} → {"uri","cid","did"}: starts the test's feed
   // generator (once) and declares it in the account's repo
   feedgen: async (c) => {

@@ -6,6 +6,7 @@
 mod actor;
 mod embed;
 mod feedgen;
+mod labeler;
 mod notification;
 pub(crate) mod post;
 mod thread_v2;
@@ -19,6 +20,7 @@ pub use embed::{
     RecordView, VideoView, ViewBlocked, ViewNotFound, ViewRecord,
 };
 pub use feedgen::{GeneratorView, GeneratorViewerState};
+pub use labeler::{LabelerDetail, LabelerView, LabelerViewerState};
 pub use notification::Notification;
 pub use post::{
     BlockedPost, FeedViewPost, NotFoundPost, PostView, PostViewerState, Reason, ReasonRepost,

@@ -6,5 +6,6 @@ pub mod bookmark;
 pub mod contact;
 pub mod feed;
 pub mod graph;
+pub mod labeler;
 pub mod notification;
 pub mod unspecced;

@@ -4,7 +4,6 @@
 
 use crate::util::syntax;
 use crate::xrpc::prelude::*;
-use aerie_storage::StoredRecord;
 
 /// The method's output: the record as stored, not parsed again.
 #[derive(serde::Serialize)]
@@ -12,15 +11,6 @@ pub struct Output {
     uri: String,
     cid: String,
     value: view::RawRecord,
-}
-
-/// Where the record was looked for.
-enum Found {
-    Stored(StoredRecord),
-    /// Not stored: the owner's PDS may have it.
-    Elsewhere(RecordId),
-    /// Not to be shown (unknown handle, inactive account).
-    Nowhere,
 }
 
 pub async fn handler(State(state): State<Arc<AppState>>, p: Params) -> XrpcResult {
@@ -39,32 +29,20 @@ pub async fn handler(State(state): State<Arc<AppState>>, p: Params) -> XrpcResul
         )
     };
     let (r, c, k) = (repo.clone(), collection.clone(), rkey.clone());
-    let found = run(&state, move |s| -> Result<Found, XrpcError> {
+    let id = run(&state, move |s| -> Result<Option<RecordId>, XrpcError> {
         let Some(did) = resolve_actor(s, &r)? else {
-            return Ok(Found::Nowhere);
+            return Ok(None);
         };
-        let id = RecordId::new(&did, &c, &k);
-        if !Views::new(s).active(&did)? {
-            return Ok(Found::Nowhere);
-        }
-        Ok(match s.store.record(&id)? {
-            Some(rec) => Found::Stored(rec),
-            None => Found::Elsewhere(id),
-        })
+        Ok(Views::new(s)
+            .active(&did)?
+            .then(|| RecordId::new(&did, &c, &k)))
     })
-    .await?;
-    let rec = match found {
-        Found::Stored(rec) => rec,
-        Found::Nowhere => return Err(not_found()),
-        Found::Elsewhere(id) => match state.remote.record(&state, &id).await {
-            Ok(Some(rec)) => (*rec).clone(),
-            Ok(None) => return Err(not_found()),
-            Err(e) => {
-                tracing::info!("getRecord {}: {e}", id.uri());
-                return Err(not_found());
-            }
-        },
-    };
+    .await?
+    .ok_or_else(not_found)?;
+    let rec = service::remote::stored_or_fetched(&state, &id)
+        .await?
+        .ok_or_else(not_found)?;
+    let rec = (*rec).clone();
     let cid = syntax::cid_string(&rec.cid);
     if p.get("cid").is_some_and(|want| want != cid) {
         return Err(not_found());

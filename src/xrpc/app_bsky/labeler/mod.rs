@@ -1,0 +1,3 @@
+//! `app.bsky.labeler.*` methods.
+
+pub mod get_services;
