@@ -170,6 +170,112 @@ async fn custom_feeds_through_the_users_pds() {
         }
     }
 
+    // Lists: carol's (a stranger's, read from her PDS) and alice's own (stored).
+    let now = "2026-01-01T00:00:00.000Z";
+    let put = |net: &mut Network, who: &str, collection: &str, record: Value| {
+        net.cmd(json!({"cmd": "put", "as": who, "collection": collection, "record": record}))
+    };
+    let carols = put(
+        &mut net,
+        "carol.test",
+        "app.bsky.graph.list",
+        json!({"$type": "app.bsky.graph.list",
+        "purpose": "app.bsky.graph.defs#curatelist", "name": "Carol's friends", "createdAt": now}),
+    );
+    let carols_uri = carols["uri"].as_str().expect("uri").to_string();
+    for member in [&bob, &alice] {
+        put(
+            &mut net,
+            "carol.test",
+            "app.bsky.graph.listitem",
+            json!({"$type": "app.bsky.graph.listitem",
+            "subject": member, "list": carols_uri, "createdAt": now}),
+        );
+    }
+    let alices = put(
+        &mut net,
+        "alice.test",
+        "app.bsky.graph.list",
+        json!({"$type": "app.bsky.graph.list",
+        "purpose": "app.bsky.graph.defs#modlist", "name": "Muted folks", "createdAt": now}),
+    );
+    put(
+        &mut net,
+        "alice.test",
+        "app.bsky.graph.listitem",
+        json!({"$type": "app.bsky.graph.listitem",
+        "subject": carol, "list": alices["uri"], "createdAt": now}),
+    );
+    let pds = |net: &mut Network, nsid: &str, params: Value| {
+        net.cmd(json!({"cmd": "pds", "as": "alice.test", "nsid": nsid, "params": params}))
+    };
+    let got = pds(
+        &mut net,
+        "app.bsky.graph.getList",
+        json!({"list": carols_uri, "limit": 1}),
+    );
+    assert_eq!(got["status"], 200, "{got}");
+    assert_eq!(got["body"]["list"]["name"], "Carol's friends");
+    assert_eq!(got["body"]["list"]["listItemCount"], 2);
+    assert_eq!(got["body"]["items"].as_array().map(Vec::len), Some(1));
+    let rest = pds(
+        &mut net,
+        "app.bsky.graph.getList",
+        json!({"list": carols_uri, "cursor": got["body"]["cursor"]}),
+    );
+    let members: Vec<String> = [&got, &rest]
+        .iter()
+        .flat_map(|p| p["body"]["items"].as_array().cloned().unwrap_or_default())
+        .filter_map(|i| i["subject"]["did"].as_str().map(String::from))
+        .collect();
+    assert_eq!(members.len(), 2, "{rest}");
+    assert!(
+        members.contains(&bob) && members.contains(&alice),
+        "{members:?}"
+    );
+    let theirs = pds(&mut net, "app.bsky.graph.getLists", json!({"actor": carol}));
+    assert_eq!(
+        theirs["body"]["lists"][0]["uri"],
+        carols_uri.as_str(),
+        "{theirs}"
+    );
+    let mut mine = json!(null);
+    for _ in 0..100 {
+        mine = pds(
+            &mut net,
+            "app.bsky.graph.getLists",
+            json!({"actor": alice, "purposes": ["modlist"]}),
+        );
+        if mine["body"]["lists"]
+            .as_array()
+            .is_some_and(|l| !l.is_empty())
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(mine["body"]["lists"][0]["name"], "Muted folks", "{mine}");
+    assert_eq!(mine["body"]["lists"][0]["listItemCount"], 1, "{mine}");
+    let curated = pds(
+        &mut net,
+        "app.bsky.graph.getLists",
+        json!({"actor": alice, "purposes": ["curatelist"]}),
+    );
+    assert_eq!(
+        curated["body"]["lists"].as_array().map(Vec::len),
+        Some(0),
+        "{curated}"
+    );
+    // A list mute is private, and shown on the list.
+    let muted = net.cmd(json!({"cmd": "pds", "as": "alice.test", "nsid": "app.bsky.graph.muteActorList", "input": {"list": carols_uri}}));
+    assert_eq!(muted["status"], 200, "{muted}");
+    let again = pds(
+        &mut net,
+        "app.bsky.graph.getList",
+        json!({"list": carols_uri}),
+    );
+    assert_eq!(again["body"]["list"]["viewer"]["muted"], true, "{again}");
+
     // The feed: bob's post (stored), carol's (fetched from her PDS), one that does not exist.
     let bob_post = newest(&mut net, "bob.test", "app.bsky.feed.post");
     let carol_post = newest(&mut net, "carol.test", "app.bsky.feed.post");

@@ -333,7 +333,7 @@ impl Default for StorageConfig {
 }
 
 /// The collections Aerie indexes by default.
-pub const DEFAULT_COLLECTIONS: [&str; 11] = [
+pub const DEFAULT_COLLECTIONS: [&str; 12] = [
     "app.bsky.feed.post",
     "app.bsky.feed.like",
     "app.bsky.feed.repost",
@@ -342,6 +342,7 @@ pub const DEFAULT_COLLECTIONS: [&str; 11] = [
     "app.bsky.actor.profile",
     "app.bsky.feed.generator",
     "app.bsky.graph.list",
+    "app.bsky.graph.listitem",
     "app.bsky.graph.starterpack",
     "app.bsky.labeler.service",
     "chat.bsky.actor.declaration",

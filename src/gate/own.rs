@@ -53,6 +53,8 @@ pub mod kind {
     pub const BOOKMARKS: &str = "bookmarks";
     /// Bookmarks by URI: value = the key in [`BOOKMARKS`].
     pub const BOOKMARK: &str = "bookmark";
+    /// Muted lists: key = the list's URI.
+    pub const LIST_MUTE: &str = "listmute";
     /// Muted threads: key = the root post's URI.
     pub const THREAD_MUTE: &str = "threadmute";
     /// Notification preferences: key `v2`, value the preferences as JSON.

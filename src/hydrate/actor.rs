@@ -11,8 +11,6 @@ use aerie_storage::RecordId;
 use serde_json::Value;
 use std::sync::Arc;
 
-/// `app.bsky.graph.list`.
-pub const LIST: &str = "app.bsky.graph.list";
 /// `app.bsky.graph.starterpack`.
 pub const STARTER_PACK: &str = "app.bsky.graph.starterpack";
 /// `chat.bsky.actor.declaration`.
@@ -85,7 +83,7 @@ impl Views<'_> {
             .filter(|a| ["all", "none", "following"].contains(&a.as_str()))
             .map(|allow_incoming| ProfileAssociatedChat { allow_incoming });
         Ok(ProfileAssociated {
-            lists: count(LIST)?,
+            lists: count(super::list::LIST)?,
             feedgens: count(super::feedgen::GENERATOR)?,
             starter_packs: count(STARTER_PACK)?,
             labeler: self

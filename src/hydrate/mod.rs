@@ -9,6 +9,7 @@ mod embed;
 pub mod feedgen;
 pub mod labeler;
 mod lanes;
+pub mod list;
 mod memo;
 mod notification;
 pub(crate) mod post;

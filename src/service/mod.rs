@@ -12,6 +12,7 @@ pub mod feed;
 pub mod feedgen;
 pub mod interactions;
 pub mod labelers;
+pub mod lists;
 pub mod notification_prefs;
 pub mod notifications;
 pub mod remote;

@@ -52,6 +52,12 @@ impl Default for Remote {
 }
 
 #[derive(serde::Deserialize)]
+struct ListRecords {
+    records: Vec<GetRecord>,
+    cursor: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
 struct GetRecord {
     uri: String,
     cid: Option<String>,
@@ -80,19 +86,68 @@ impl Remote {
     }
 }
 
-async fn fetch(state: &AppState, id: &RecordId) -> Result<Option<StoredRecord>, RemoteError> {
-    let resolver = state.resolver();
-    let doc = resolver.did_doc(&id.did).await?;
+/// One page of an account's records of `collection` from its PDS
+/// (`com.atproto.repo.listRecords`), each checked as [`Remote::record`] checks one, and the
+/// PDS's cursor for the next.
+pub async fn list_records(
+    state: &AppState,
+    did: &str,
+    collection: &str,
+    cursor: Option<&str>,
+    limit: usize,
+) -> Result<(Vec<StoredRecord>, Option<String>), RemoteError> {
+    let list = async {
+        let mut url = xrpc_url(state, did, "com.atproto.repo.listRecords").await?;
+        {
+            let mut q = url.query_pairs_mut();
+            q.append_pair("repo", did)
+                .append_pair("collection", collection)
+                .append_pair("limit", &limit.min(100).to_string());
+            if let Some(c) = cursor {
+                q.append_pair("cursor", c);
+            }
+        }
+        let resp = state
+            .resolver()
+            .fetcher()
+            .send(Outbound::get(url.as_str(), 4 * MAX_BYTES))
+            .await?;
+        let body = resp.success(url.as_str())?;
+        let page: ListRecords = serde_json::from_slice(&body)
+            .map_err(|_| RemoteError::Invalid(did.to_string(), "not a page of records"))?;
+        let records = page
+            .records
+            .into_iter()
+            .filter_map(|got| {
+                let id = RecordId::parse_uri(&got.uri)?;
+                let ok = id.did == did && id.collection == collection;
+                ok.then(|| checked(&id, got).ok()).flatten()
+            })
+            .collect();
+        Ok((records, page.cursor))
+    };
+    tokio::time::timeout(DEADLINE, list)
+        .await
+        .map_err(|_| RemoteError::Late(did.to_string(), DEADLINE))?
+}
+
+/// The URL of method `nsid` at `did`'s PDS.
+async fn xrpc_url(state: &AppState, did: &str, nsid: &str) -> Result<url::Url, RemoteError> {
+    let doc = state.resolver().did_doc(did).await?;
     let pds = doc
         .pds()
-        .ok_or_else(|| RemoteError::NoPds(id.did.clone()))?;
-    let mut url = url::Url::parse(&format!("{pds}/xrpc/com.atproto.repo.getRecord"))
-        .map_err(|_| RemoteError::NoPds(id.did.clone()))?;
+        .ok_or_else(|| RemoteError::NoPds(did.to_string()))?;
+    url::Url::parse(&format!("{pds}/xrpc/{nsid}")).map_err(|_| RemoteError::NoPds(did.to_string()))
+}
+
+async fn fetch(state: &AppState, id: &RecordId) -> Result<Option<StoredRecord>, RemoteError> {
+    let mut url = xrpc_url(state, &id.did, "com.atproto.repo.getRecord").await?;
     url.query_pairs_mut()
         .append_pair("repo", &id.did)
         .append_pair("collection", &id.collection)
         .append_pair("rkey", &id.rkey);
-    let resp = resolver
+    let resp = state
+        .resolver()
         .fetcher()
         .send(Outbound::get(url.as_str(), MAX_BYTES))
         .await?;
@@ -100,8 +155,14 @@ async fn fetch(state: &AppState, id: &RecordId) -> Result<Option<StoredRecord>, 
         return Ok(None);
     }
     let body = resp.success(url.as_str())?;
+    let got: GetRecord = serde_json::from_slice(&body)
+        .map_err(|_| RemoteError::Invalid(id.uri(), "not a record"))?;
+    checked(id, got).map(Some)
+}
+
+/// A record a PDS gave for `id`, checked: its URI, its collection, its CID.
+fn checked(id: &RecordId, got: GetRecord) -> Result<StoredRecord, RemoteError> {
     let invalid = |why| RemoteError::Invalid(id.uri(), why);
-    let got: GetRecord = serde_json::from_slice(&body).map_err(|_| invalid("not a record"))?;
     if got.uri != id.uri() {
         return Err(invalid("another record's URI"));
     }
@@ -114,14 +175,14 @@ async fn fetch(state: &AppState, id: &RecordId) -> Result<Option<StoredRecord>, 
         return Err(invalid("its CID does not match"));
     }
     let now = crate::util::now_us();
-    Ok(Some(StoredRecord {
+    Ok(StoredRecord {
         id: id.clone(),
         cid,
         rev: 0,
         indexed_at_us: now,
         sort_at_us: now,
         value: serde_json::to_vec(&got.value).map_err(|_| invalid("not JSON"))?,
-    }))
+    })
 }
 
 /// A record as the store holds it, else as its owner's PDS does (`None` when neither has it or

@@ -209,6 +209,22 @@ pub fn router() -> Router<Arc<AppState>> {
             get(app_bsky::bookmark::get_bookmarks::handler),
         )
         .route(
+            "/xrpc/app.bsky.graph.getList",
+            get(graph::get_list::handler),
+        )
+        .route(
+            "/xrpc/app.bsky.graph.getLists",
+            get(graph::get_lists::handler),
+        )
+        .route(
+            "/xrpc/app.bsky.graph.muteActorList",
+            post(graph::mute_list::mute),
+        )
+        .route(
+            "/xrpc/app.bsky.graph.unmuteActorList",
+            post(graph::mute_list::unmute),
+        )
+        .route(
             "/xrpc/app.bsky.graph.muteThread",
             post(graph::mute_thread::mute),
         )

@@ -42,17 +42,23 @@ impl Params {
 
     /// Every value of `name` (`name=a&name=b`), at most `max`, at least one.
     pub fn list(&self, name: &str, max: usize) -> Result<Vec<&str>, XrpcError> {
+        let v = self.optional_list(name, max)?;
+        if v.is_empty() {
+            return Err(XrpcError::invalid(format!(
+                "Error: Params must have the property \"{name}\""
+            )));
+        }
+        Ok(v)
+    }
+
+    /// Every value of `name`, at most `max`; none when absent.
+    pub fn optional_list(&self, name: &str, max: usize) -> Result<Vec<&str>, XrpcError> {
         let v: Vec<&str> = self
             .0
             .iter()
             .filter(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
             .collect();
-        if v.is_empty() {
-            return Err(XrpcError::invalid(format!(
-                "Error: Params must have the property \"{name}\""
-            )));
-        }
         if v.len() > max {
             return Err(XrpcError::invalid(format!(
                 "Error: Params/{name} must not have more than {max} elements"

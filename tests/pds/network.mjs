@@ -153,12 +153,13 @@ const commands = {
     const r = await agents.get(c.as).com.atproto.server.createAppPassword({ name: `aerie-${Date.now()}` })
     return { password: r.data.password }
   },
-  // {"cmd":"put","as":handle,"collection","rkey","record"} → {"uri","cid"}
+  // {"cmd":"put","as":handle,"collection","rkey"?,"record"} → {"uri","cid"} (no rkey: a TID)
   put: async (c) => {
     const agent = agents.get(c.as)
-    const r = await agent.com.atproto.repo.putRecord({
-      repo: agent.session.did, collection: c.collection, rkey: c.rkey, record: c.record,
-    })
+    const at = { repo: agent.session.did, collection: c.collection, record: c.record }
+    const r = c.rkey
+      ? await agent.com.atproto.repo.putRecord({ ...at, rkey: c.rkey })
+      : await agent.com.atproto.repo.createRecord(at)
     return r.data
   },
   // {"cmd":"feedgen","as":handle,"rkey","name"} → {"uri","cid","did"}: starts the test's feed

@@ -7,6 +7,7 @@ mod actor;
 mod embed;
 mod feedgen;
 mod labeler;
+mod list;
 mod notification;
 pub(crate) mod post;
 mod thread_v2;
@@ -21,6 +22,7 @@ pub use embed::{
 };
 pub use feedgen::{GeneratorView, GeneratorViewerState};
 pub use labeler::{LabelerDetail, LabelerView, LabelerViewerState};
+pub use list::{ListItemView, ListView, ListViewerState};
 pub use notification::Notification;
 pub use post::{
     BlockedPost, FeedViewPost, NotFoundPost, PostView, PostViewerState, Reason, ReasonRepost,

@@ -4,8 +4,11 @@ pub mod get_blocks;
 pub mod get_followers;
 pub mod get_follows;
 pub mod get_known_followers;
+pub mod get_list;
+pub mod get_lists;
 pub mod get_relationships;
 pub mod mute;
+pub mod mute_list;
 pub mod mute_thread;
 
 use crate::service::actors::profiles_of;

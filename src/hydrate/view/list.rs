@@ -1,0 +1,52 @@
+//! `app.bsky.graph.defs` list views: a list (curation or moderation) and its members.
+
+use super::{Label, ProfileView};
+use serde::Serialize;
+
+/// `#listView`.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListView {
+    /// The list record's URI.
+    pub uri: String,
+    /// Its CID.
+    pub cid: String,
+    /// Who made it.
+    pub creator: ProfileView,
+    /// Its name (1–64 characters).
+    pub name: String,
+    /// `app.bsky.graph.defs#curatelist`, `#modlist` or `#referencelist`.
+    pub purpose: String,
+    /// What it is for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Its avatar (CDN URL).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub avatar: Option<String>,
+    /// Members (when counted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub list_item_count: Option<u64>,
+    /// Labels.
+    pub labels: Vec<Label>,
+    /// The viewer's mute of it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub viewer: Option<ListViewerState>,
+    /// When Aerie indexed (or fetched) it.
+    pub indexed_at: String,
+}
+
+/// `#listViewerState`.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ListViewerState {
+    /// The viewer muted the list.
+    pub muted: bool,
+}
+
+/// `#listItemView`.
+#[derive(Clone, Debug, Serialize)]
+pub struct ListItemView {
+    /// The listitem record's URI.
+    pub uri: String,
+    /// The member.
+    pub subject: ProfileView,
+}

@@ -1,0 +1,221 @@
+//! Lists (`app.bsky.graph.getList`, `getLists`) and list mutes. A list and its members are
+//! the creator's `app.bsky.graph.list` and `listitem` records: the store's when Aerie keeps the
+//! creator's records, else their PDS's, fetched on demand (`listRecords`).
+
+use super::remote::{list_records, stored_or_fetched};
+use super::{run, Error, Result};
+use crate::gate::own::{self, kind};
+use crate::hydrate::list::{member_of, purpose, LIST, LIST_ITEM};
+use crate::hydrate::view::{ListItemView, ListView};
+use crate::hydrate::Views;
+use crate::AppState;
+use aerie_storage::{RecordId, StoredRecord};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Records read per page while looking for a list's members.
+const PAGE: usize = 100;
+/// Pages read at most for one answer (bounds the work on accounts with huge lists).
+const MAX_PAGES: usize = 50;
+
+/// `getList`'s output.
+#[derive(Debug, Serialize)]
+pub struct ListPage {
+    /// The list.
+    pub list: ListView,
+    /// One page of its members.
+    pub items: Vec<ListItemView>,
+    /// The next page's cursor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+}
+
+/// `getLists`' output.
+#[derive(Debug, Serialize)]
+pub struct ListsPage {
+    /// The lists.
+    pub lists: Vec<ListView>,
+    /// The next page's cursor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+}
+
+/// Where an account's records are read.
+#[derive(Clone, Copy)]
+enum Source {
+    Store,
+    Pds,
+}
+
+/// Where `did`'s records are read: the store when it keeps them (the account is tracked, and
+/// `record`, when given, is there), else the account's PDS.
+async fn source(state: &Arc<AppState>, did: &str, record: Option<&RecordId>) -> Result<Source> {
+    if !state.scope.is_tracked(did) {
+        return Ok(Source::Pds);
+    }
+    let Some(id) = record.cloned() else {
+        return Ok(Source::Store);
+    };
+    let stored = run(state, move |s| s.store.record(&id)).await?.is_some();
+    Ok(if stored { Source::Store } else { Source::Pds })
+}
+
+/// One page of `did`'s records of `collection`, newest first, and the next page's cursor.
+async fn page(
+    state: &Arc<AppState>,
+    from: Source,
+    did: &str,
+    collection: &'static str,
+    cursor: Option<String>,
+    limit: usize,
+) -> Result<(Vec<StoredRecord>, Option<String>)> {
+    match from {
+        Source::Store => {
+            let did = did.to_string();
+            run(state, move |s| {
+                let page = s
+                    .store
+                    .records_in(&did, collection, cursor.as_deref(), limit)?;
+                let mut records = Vec::new();
+                for id in &page.items {
+                    records.extend(s.store.record(id)?);
+                }
+                Ok((records, page.cursor))
+            })
+            .await
+        }
+        Source::Pds => list_records(state, did, collection, cursor.as_deref(), limit)
+            .await
+            .map_err(|e| {
+                tracing::info!("records of {did}: {e}");
+                Error::invalid("List not found")
+            }),
+    }
+}
+
+/// Every member of each of `did`'s lists (as far as the bound on the work allows), by list.
+async fn members(
+    state: &Arc<AppState>,
+    from: Source,
+    did: &str,
+) -> Result<HashMap<String, Vec<(RecordId, String)>>> {
+    let mut by_list: HashMap<String, Vec<(RecordId, String)>> = HashMap::new();
+    let mut cursor = None;
+    for _ in 0..MAX_PAGES {
+        let (records, next) = page(state, from, did, LIST_ITEM, cursor, PAGE).await?;
+        for rec in &records {
+            let Ok(v) = serde_json::from_slice::<serde_json::Value>(&rec.value) else {
+                continue;
+            };
+            let Some(list) = v.get("list").and_then(|l| l.as_str()) else {
+                continue;
+            };
+            if let Some(member) = member_of(rec, list) {
+                by_list
+                    .entry(list.to_string())
+                    .or_default()
+                    .push((rec.id.clone(), member));
+            }
+        }
+        match next.filter(|_| records.len() == PAGE) {
+            Some(n) => cursor = Some(n),
+            None => break,
+        }
+    }
+    Ok(by_list)
+}
+
+/// A list and one page of its members (newest first); `cursor` is an offset into them.
+pub async fn list(
+    state: &Arc<AppState>,
+    viewer: Option<String>,
+    id: &RecordId,
+    cursor: Option<&str>,
+    limit: usize,
+) -> Result<ListPage> {
+    let not_found = || Error::invalid("List not found");
+    if id.collection != LIST {
+        return Err(not_found());
+    }
+    let rec = stored_or_fetched(state, id).await?.ok_or_else(not_found)?;
+    let from = source(state, &id.did, Some(id)).await?;
+    let all = members(state, from, &id.did)
+        .await?
+        .remove(&id.uri())
+        .unwrap_or_default();
+    let start: usize = match cursor {
+        Some(c) => c.parse().map_err(|_| Error::invalid("invalid cursor"))?,
+        None => 0,
+    };
+    let end = (start + limit).min(all.len());
+    let shown = all.get(start..end).unwrap_or_default().to_vec();
+    let count = all.len() as u64;
+    let next = (end < all.len()).then(|| end.to_string());
+    run(state, move |s| {
+        let views = Views::for_viewer(s, viewer);
+        let list = views.list(&rec, Some(count))?.ok_or_else(not_found)?;
+        let mut items = Vec::new();
+        for (item, member) in &shown {
+            if views.active(member)? {
+                items.push(views.list_item(item, member)?);
+            }
+        }
+        Ok(ListPage {
+            list,
+            items,
+            cursor: next,
+        })
+    })
+    .await
+}
+
+/// One page of an account's lists, newest first, of the `purposes` given (none: all).
+pub async fn lists(
+    state: &Arc<AppState>,
+    viewer: Option<String>,
+    did: &str,
+    purposes: Vec<String>,
+    cursor: Option<String>,
+    limit: usize,
+) -> Result<ListsPage> {
+    let from = source(state, did, None).await?;
+    let (records, next) = page(state, from, did, LIST, cursor, limit).await?;
+    let counts: HashMap<String, u64> = members(state, from, did)
+        .await?
+        .into_iter()
+        .map(|(list, m)| (list, m.len() as u64))
+        .collect();
+    run(state, move |s| {
+        let views = Views::for_viewer(s, viewer);
+        let mut lists = Vec::new();
+        for rec in &records {
+            let value: serde_json::Value = serde_json::from_slice(&rec.value).unwrap_or_default();
+            let wanted = purposes.is_empty()
+                || purpose(&value).is_some_and(|p| {
+                    purposes
+                        .iter()
+                        .any(|w| p.ends_with(&format!("#{w}")) || p == w)
+                });
+            if !wanted {
+                continue;
+            }
+            let count = counts.get(&rec.id.uri()).copied().unwrap_or(0);
+            lists.extend(views.list(rec, Some(count))?);
+        }
+        Ok(ListsPage {
+            lists,
+            cursor: next.filter(|_| records.len() == limit),
+        })
+    })
+    .await
+}
+
+/// Mutes (or unmutes) a list for `viewer`: private, kept only in Aerie.
+pub fn mute(state: &AppState, viewer: &str, list: &RecordId, muted: bool) -> Result<()> {
+    if list.collection != LIST {
+        return Err(Error::invalid("Not a list"));
+    }
+    let writes = vec![(kind::LIST_MUTE, list.uri(), muted.then(Vec::new))];
+    Ok(own::private(&*state.store, viewer, writes)?)
+}

@@ -1,0 +1,25 @@
+//! `app.bsky.graph.getLists`: the lists an account made, newest first (`purposes` filtering).
+
+use crate::xrpc::prelude::*;
+
+pub async fn handler(
+    State(state): State<Arc<AppState>>,
+    Viewer(viewer): Viewer,
+    p: Params,
+) -> XrpcResult {
+    let limit = p.limit(50, 100)?;
+    let raw = p.required("actor")?.to_string();
+    let did = run(&state, move |s| resolve_actor(s, &raw))
+        .await?
+        .ok_or_else(|| XrpcError::invalid("Profile not found"))?;
+    let purposes: Vec<String> = p
+        .optional_list("purposes", 10)?
+        .into_iter()
+        .map(String::from)
+        .collect();
+    let cursor = p.cursor().map(String::from);
+    let page = service::lists::lists(&state, viewer, &did, purposes, cursor, limit).await?;
+    Ok(Json(
+        serde_json::to_value(page).map_err(|e| XrpcError::internal(&e))?,
+    ))
+}
