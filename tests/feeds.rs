@@ -266,6 +266,24 @@ async fn custom_feeds_through_the_users_pds() {
         Some(0),
         "{curated}"
     );
+    // A list pinned as a Home tab: its members' posts (bob's and alice's are stored).
+    let listfeed = pds(
+        &mut net,
+        "app.bsky.feed.getListFeed",
+        json!({"list": carols_uri, "limit": 10}),
+    );
+    assert_eq!(listfeed["status"], 200, "{listfeed}");
+    let authors: std::collections::BTreeSet<&str> = listfeed["body"]["feed"]
+        .as_array()
+        .expect("feed")
+        .iter()
+        .filter_map(|i| i["post"]["author"]["did"].as_str())
+        .collect();
+    assert_eq!(
+        authors,
+        [alice.as_str(), bob.as_str()].into_iter().collect(),
+        "{listfeed}"
+    );
     // A list mute is private, and shown on the list.
     let muted = net.cmd(json!({"cmd": "pds", "as": "alice.test", "nsid": "app.bsky.graph.muteActorList", "input": {"list": carols_uri}}));
     assert_eq!(muted["status"], 200, "{muted}");

@@ -28,7 +28,29 @@ pub fn timeline(
     limit: usize,
 ) -> Result<FeedPage> {
     let page = state.store.home_timeline(viewer, cursor, limit)?;
-    let views = Views::for_viewer(state, Some(viewer.to_string()));
+    merged(state, Some(viewer.to_string()), page)
+}
+
+/// One page of the posts and reposts of `authors` (a list's members) merged, newest first,
+/// leaving out accounts the viewer blocks, is blocked by or muted.
+pub fn authors_feed(
+    state: &AppState,
+    viewer: Option<String>,
+    authors: &[String],
+    cursor: Option<&str>,
+    limit: usize,
+) -> Result<FeedPage> {
+    let page = state.store.timeline(authors, cursor, limit)?;
+    merged(state, viewer, page)
+}
+
+/// A merged page of feed entries hydrated for `viewer`.
+fn merged(
+    state: &AppState,
+    viewer: Option<String>,
+    page: aerie_storage::Page<aerie_storage::FeedEntry>,
+) -> Result<FeedPage> {
+    let views = Views::for_viewer(state, viewer);
     let items = views.each(&page.items, |entry| {
         if views.hidden_from_viewer(&entry.id.did)? {
             return Ok(None);

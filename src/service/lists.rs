@@ -211,6 +211,34 @@ pub async fn lists(
     .await
 }
 
+/// One page of a list's feed (`getListFeed`): its members' posts and reposts, newest first.
+pub async fn list_feed(
+    state: &Arc<AppState>,
+    viewer: Option<String>,
+    id: &RecordId,
+    cursor: Option<String>,
+    limit: usize,
+) -> Result<super::feed::FeedPage> {
+    let not_found = || Error::refused("UnknownList", "List not found");
+    if id.collection != LIST || stored_or_fetched(state, id).await?.is_none() {
+        return Err(not_found());
+    }
+    let from = source(state, &id.did, Some(id)).await?;
+    let mut authors: Vec<String> = members(state, from, &id.did)
+        .await?
+        .remove(&id.uri())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(_, member)| member)
+        .collect();
+    authors.sort();
+    authors.dedup();
+    run(state, move |s| {
+        super::feed::authors_feed(s, viewer, &authors, cursor.as_deref(), limit)
+    })
+    .await
+}
+
 /// Mutes (or unmutes) a list for `viewer`: private, kept only in Aerie.
 pub fn mute(state: &AppState, viewer: &str, list: &RecordId, muted: bool) -> Result<()> {
     if list.collection != LIST {

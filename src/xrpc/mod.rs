@@ -213,6 +213,10 @@ pub fn router() -> Router<Arc<AppState>> {
             get(graph::get_list::handler),
         )
         .route(
+            "/xrpc/app.bsky.feed.getListFeed",
+            get(feed::get_list_feed::handler),
+        )
+        .route(
             "/xrpc/app.bsky.graph.getLists",
             get(graph::get_lists::handler),
         )

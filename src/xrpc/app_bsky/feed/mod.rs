@@ -7,6 +7,7 @@ pub mod get_feed;
 pub mod get_feed_generator;
 pub mod get_feed_generators;
 pub mod get_likes;
+pub mod get_list_feed;
 pub mod get_post_thread;
 pub mod get_posts;
 pub mod get_quotes;
