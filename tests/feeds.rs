@@ -284,6 +284,45 @@ async fn custom_feeds_through_the_users_pds() {
         [alice.as_str(), bob.as_str()].into_iter().collect(),
         "{listfeed}"
     );
+    // carol's starter pack: her list and her feed, all fetched from her PDS.
+    let pack = put(
+        &mut net,
+        "carol.test",
+        "app.bsky.graph.starterpack",
+        json!({"$type": "app.bsky.graph.starterpack", "name": "Start here", "list": carols_uri,
+            "feeds": [{"uri": picks_uri}], "createdAt": now}),
+    );
+    let pack_uri = pack["uri"].as_str().expect("uri").to_string();
+    let one = pds(
+        &mut net,
+        "app.bsky.graph.getStarterPack",
+        json!({"starterPack": pack_uri}),
+    );
+    assert_eq!(one["status"], 200, "{one}");
+    let sp = &one["body"]["starterPack"];
+    assert_eq!(sp["list"]["uri"], carols_uri.as_str(), "{one}");
+    assert_eq!(sp["list"]["listItemCount"], 2);
+    assert_eq!(sp["listItemsSample"].as_array().map(Vec::len), Some(2));
+    assert_eq!(sp["feeds"][0]["uri"], picks_uri.as_str());
+    let many = pds(
+        &mut net,
+        "app.bsky.graph.getStarterPacks",
+        json!({"uris": [pack_uri]}),
+    );
+    assert_eq!(
+        many["body"]["starterPacks"][0]["listItemCount"], 2,
+        "{many}"
+    );
+    let theirs = pds(
+        &mut net,
+        "app.bsky.graph.getActorStarterPacks",
+        json!({"actor": carol}),
+    );
+    assert_eq!(
+        theirs["body"]["starterPacks"][0]["uri"],
+        pack_uri.as_str(),
+        "{theirs}"
+    );
     // A list mute is private, and shown on the list.
     let muted = net.cmd(json!({"cmd": "pds", "as": "alice.test", "nsid": "app.bsky.graph.muteActorList", "input": {"list": carols_uri}}));
     assert_eq!(muted["status"], 200, "{muted}");

@@ -11,8 +11,6 @@ use aerie_storage::RecordId;
 use serde_json::Value;
 use std::sync::Arc;
 
-/// `app.bsky.graph.starterpack`.
-pub const STARTER_PACK: &str = "app.bsky.graph.starterpack";
 /// `chat.bsky.actor.declaration`.
 pub const CHAT_DECLARATION: &str = "chat.bsky.actor.declaration";
 /// Records of one kind counted at most for `associated`.
@@ -85,7 +83,7 @@ impl Views<'_> {
         Ok(ProfileAssociated {
             lists: count(super::list::LIST)?,
             feedgens: count(super::feedgen::GENERATOR)?,
-            starter_packs: count(STARTER_PACK)?,
+            starter_packs: count(super::starter_pack::STARTER_PACK)?,
             labeler: self
                 .record(&RecordId::new(did, super::labeler::LABELER, "self"))?
                 .is_some(),

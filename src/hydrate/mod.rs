@@ -13,6 +13,7 @@ pub mod list;
 mod memo;
 mod notification;
 pub(crate) mod post;
+pub mod starter_pack;
 mod thread;
 pub mod thread_v2;
 pub mod view;

@@ -126,6 +126,15 @@ async fn members(
     Ok(by_list)
 }
 
+/// The members of the list `id` (newest first): each listitem record and the member's DID.
+pub async fn list_members(state: &Arc<AppState>, id: &RecordId) -> Result<Vec<(RecordId, String)>> {
+    let from = source(state, &id.did, Some(id)).await?;
+    Ok(members(state, from, &id.did)
+        .await?
+        .remove(&id.uri())
+        .unwrap_or_default())
+}
+
 /// A list and one page of its members (newest first); `cursor` is an offset into them.
 pub async fn list(
     state: &Arc<AppState>,
@@ -139,11 +148,7 @@ pub async fn list(
         return Err(not_found());
     }
     let rec = stored_or_fetched(state, id).await?.ok_or_else(not_found)?;
-    let from = source(state, &id.did, Some(id)).await?;
-    let all = members(state, from, &id.did)
-        .await?
-        .remove(&id.uri())
-        .unwrap_or_default();
+    let all = list_members(state, id).await?;
     let start: usize = match cursor {
         Some(c) => c.parse().map_err(|_| Error::invalid("invalid cursor"))?,
         None => 0,
@@ -223,11 +228,8 @@ pub async fn list_feed(
     if id.collection != LIST || stored_or_fetched(state, id).await?.is_none() {
         return Err(not_found());
     }
-    let from = source(state, &id.did, Some(id)).await?;
-    let mut authors: Vec<String> = members(state, from, &id.did)
+    let mut authors: Vec<String> = list_members(state, id)
         .await?
-        .remove(&id.uri())
-        .unwrap_or_default()
         .into_iter()
         .map(|(_, member)| member)
         .collect();

@@ -16,6 +16,7 @@ pub mod lists;
 pub mod notification_prefs;
 pub mod notifications;
 pub mod remote;
+pub mod starter_packs;
 pub mod thread;
 pub mod write;
 

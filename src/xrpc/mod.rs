@@ -213,6 +213,18 @@ pub fn router() -> Router<Arc<AppState>> {
             get(graph::get_list::handler),
         )
         .route(
+            "/xrpc/app.bsky.graph.getStarterPack",
+            get(graph::get_starter_pack::handler),
+        )
+        .route(
+            "/xrpc/app.bsky.graph.getStarterPacks",
+            get(graph::get_starter_packs::handler),
+        )
+        .route(
+            "/xrpc/app.bsky.graph.getActorStarterPacks",
+            get(graph::get_actor_starter_packs::handler),
+        )
+        .route(
             "/xrpc/app.bsky.feed.getListFeed",
             get(feed::get_list_feed::handler),
         )

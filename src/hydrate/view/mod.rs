@@ -10,6 +10,7 @@ mod labeler;
 mod list;
 mod notification;
 pub(crate) mod post;
+mod starter_pack;
 mod thread_v2;
 
 pub use actor::{
@@ -22,12 +23,13 @@ pub use embed::{
 };
 pub use feedgen::{GeneratorView, GeneratorViewerState};
 pub use labeler::{LabelerDetail, LabelerView, LabelerViewerState};
-pub use list::{ListItemView, ListView, ListViewerState};
+pub use list::{ListItemView, ListView, ListViewBasic, ListViewerState};
 pub use notification::Notification;
 pub use post::{
     BlockedPost, FeedViewPost, NotFoundPost, PostView, PostViewerState, Reason, ReasonRepost,
     ReplyItem, ReplyRef, ThreadNode, ThreadViewPost,
 };
+pub use starter_pack::StarterPackView;
 pub use thread_v2::{ThreadItem, ThreadItemPost, ThreadItemValue};
 
 /// A record as stored (compact JSON), serialized verbatim.

@@ -1,5 +1,6 @@
 //! `app.bsky.graph.*`.
 
+pub mod get_actor_starter_packs;
 pub mod get_blocks;
 pub mod get_followers;
 pub mod get_follows;
@@ -7,6 +8,8 @@ pub mod get_known_followers;
 pub mod get_list;
 pub mod get_lists;
 pub mod get_relationships;
+pub mod get_starter_pack;
+pub mod get_starter_packs;
 pub mod mute;
 pub mod mute_list;
 pub mod mute_thread;

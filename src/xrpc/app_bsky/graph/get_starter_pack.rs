@@ -1,0 +1,17 @@
+//! `app.bsky.graph.getStarterPack`: one starter pack with its list, a sample of its members
+//! and its feeds.
+
+use crate::xrpc::prelude::*;
+
+pub async fn handler(
+    State(state): State<Arc<AppState>>,
+    Viewer(viewer): Viewer,
+    p: Params,
+) -> XrpcResult {
+    let raw = p.uri("starterPack")?;
+    let id = run(&state, move |s| resolve_uri(s, raw))
+        .await?
+        .ok_or_else(|| XrpcError::invalid("Starter pack not found"))?;
+    let pack = service::starter_packs::starter_pack(&state, viewer, &id).await?;
+    Ok(Json(json!({ "starterPack": pack })))
+}
