@@ -49,6 +49,7 @@ async fn custom_feeds_through_the_users_pds() {
         net.did("carol.test"),
     );
     net.cmd(json!({"cmd": "follow", "as": "alice.test", "did": bob}));
+    net.cmd(json!({"cmd": "follow", "as": "bob.test", "did": carol}));
     let dir = tempfile::tempdir().expect("tempdir");
     let env = net.firehose_env(&[
         ("AERIE_USERS", "[\"alice.test\"]"),
@@ -323,6 +324,70 @@ async fn custom_feeds_through_the_users_pds() {
         pack_uri.as_str(),
         "{theirs}"
     );
+    // Suggestions from alice's own graph: carol (whom bob follows); the feed and the starter
+    // pack bob made.
+    let bobs =
+        net.cmd(json!({"cmd": "feedgen", "as": "bob.test", "rkey": "bobs", "name": "Bob's best"}));
+    put(
+        &mut net,
+        "bob.test",
+        "app.bsky.graph.starterpack",
+        json!({"$type": "app.bsky.graph.starterpack", "name": "Bob's pack", "list": carols_uri, "createdAt": now}),
+    );
+    let mut feeds = json!(null);
+    for _ in 0..100 {
+        feeds = pds(&mut net, "app.bsky.unspecced.getSuggestedFeeds", json!({}));
+        if feeds["body"]["feeds"]
+            .as_array()
+            .is_some_and(|f| !f.is_empty())
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(feeds["body"]["feeds"][0]["uri"], bobs["uri"], "{feeds}");
+    let found = pds(
+        &mut net,
+        "app.bsky.unspecced.getPopularFeedGenerators",
+        json!({"query": "BEST"}),
+    );
+    assert_eq!(
+        found["body"]["feeds"].as_array().map(Vec::len),
+        Some(1),
+        "{found}"
+    );
+    let none = pds(
+        &mut net,
+        "app.bsky.unspecced.getPopularFeedGenerators",
+        json!({"query": "nothing like it"}),
+    );
+    assert_eq!(
+        none["body"]["feeds"].as_array().map(Vec::len),
+        Some(0),
+        "{none}"
+    );
+    let users = pds(
+        &mut net,
+        "app.bsky.unspecced.getSuggestedUsersForExplore",
+        json!({}),
+    );
+    assert_eq!(users["body"]["actors"][0]["did"], carol.as_str(), "{users}");
+    let paged = pds(
+        &mut net,
+        "app.bsky.actor.getSuggestions",
+        json!({"limit": 1}),
+    );
+    assert_eq!(paged["body"]["actors"][0]["did"], carol.as_str(), "{paged}");
+    let packs = pds(
+        &mut net,
+        "app.bsky.unspecced.getSuggestedStarterPacks",
+        json!({}),
+    );
+    assert_eq!(
+        packs["body"]["starterPacks"][0]["record"]["name"], "Bob's pack",
+        "{packs}"
+    );
+
     // A list mute is private, and shown on the list.
     let muted = net.cmd(json!({"cmd": "pds", "as": "alice.test", "nsid": "app.bsky.graph.muteActorList", "input": {"list": carols_uri}}));
     assert_eq!(muted["status"], 200, "{muted}");

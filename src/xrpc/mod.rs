@@ -268,6 +268,34 @@ pub fn router() -> Router<Arc<AppState>> {
             "/xrpc/app.bsky.ageassurance.getState",
             get(app_bsky::ageassurance::get_state::handler),
         );
+    let router = unspecced::get_suggested_users::METHODS
+        .iter()
+        .fold(router, |r, m| {
+            r.route(
+                &format!("/xrpc/app.bsky.unspecced.{m}"),
+                get(unspecced::get_suggested_users::handler),
+            )
+        })
+        .route(
+            "/xrpc/app.bsky.actor.getSuggestions",
+            get(unspecced::get_suggested_users::paged),
+        )
+        .route(
+            "/xrpc/app.bsky.graph.getSuggestedFollowsByActor",
+            get(graph::get_suggested_follows_by_actor::handler),
+        )
+        .route(
+            "/xrpc/app.bsky.unspecced.getSuggestedFeeds",
+            get(unspecced::get_suggested_feeds::handler),
+        )
+        .route(
+            "/xrpc/app.bsky.unspecced.getPopularFeedGenerators",
+            get(unspecced::get_suggested_feeds::popular),
+        )
+        .route(
+            "/xrpc/app.bsky.unspecced.getSuggestedStarterPacks",
+            get(unspecced::get_suggested_starter_packs::handler),
+        );
     app_bsky::contact::METHODS
         .iter()
         .fold(router, |r, m| {

@@ -10,6 +10,7 @@ pub mod get_lists;
 pub mod get_relationships;
 pub mod get_starter_pack;
 pub mod get_starter_packs;
+pub mod get_suggested_follows_by_actor;
 pub mod mute;
 pub mod mute_list;
 pub mod mute_thread;
