@@ -228,6 +228,26 @@ async fn a_pds_proxies_its_users_timeline_to_aerie_with_service_auth() {
     assert_eq!(reasons_now(&mut net), ["follow"]);
     net.cmd(json!({"cmd": "pds", "as": "alice.test", "nsid": "app.bsky.graph.unmuteThread", "input": {"root": target["uri"]}}));
     assert_eq!(reasons_now(&mut net), ["follow", "like"]);
+    // She subscribes to bob's posts: his next post notifies her, and his profile says so.
+    let sub = net.cmd(json!({"cmd": "pds", "as": "alice.test", "nsid": "app.bsky.notification.putActivitySubscription",
+        "input": {"subject": bob, "activitySubscription": {"post": true, "reply": false}}}));
+    assert_eq!(sub["status"], 200, "{sub}");
+    let subs = net.cmd(json!({"cmd": "pds", "as": "alice.test", "nsid": "app.bsky.notification.listActivitySubscriptions"}));
+    assert_eq!(
+        subs["body"]["subscriptions"][0]["viewer"]["activitySubscription"],
+        json!({"post": true, "reply": false}),
+        "{subs}"
+    );
+    net.cmd(json!({"cmd": "post", "as": "bob.test", "text": "news from bob"}));
+    let mut got = Vec::new();
+    for _ in 0..100 {
+        got = reasons_now(&mut net);
+        if got.first().map(String::as_str) == Some("subscribed-post") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(got, ["subscribed-post", "follow", "like"]);
     let seen = net.cmd(
         json!({"cmd": "pds", "as": "alice.test", "nsid": "app.bsky.notification.updateSeen",
         "input": {"seenAt": "2100-01-01T00:00:00.000Z"}}),

@@ -1,6 +1,6 @@
 //! Aerie's own bookkeeping, written beside the network data but decided by no scope: login
-//! sessions, the identity cache, mutes, users' other private data (bookmarks, thread mutes,
-//! notification preferences: [`private`]), notification seen marks, the backfill queue's failures,
+//! sessions, the identity cache, mutes, activity subscriptions, users' other private data
+//! (bookmarks, thread mutes, notification preferences: [`private`]), notification seen marks, the backfill queue's failures,
 //! stream gaps and the starting cursor. None of these holds a record or changes the tracked
 //! set, so they skip the scope's lock; each has one function here, so the kinds of write that
 //! bypass the scope are exactly the ones listed.
@@ -80,6 +80,21 @@ pub fn private(
         })
         .collect();
     write(store, &ops, None)
+}
+
+/// `viewer` subscribes to `subject`'s activity (nothing: stops).
+pub fn subscribe(
+    store: &dyn Store,
+    viewer: &str,
+    subject: &str,
+    activity: aerie_storage::ActivitySubscription,
+) -> aerie_storage::Result<()> {
+    let op = Op::Subscribe {
+        viewer: viewer.to_string(),
+        subject: subject.to_string(),
+        activity,
+    };
+    write(store, &[op], None)
 }
 
 /// `did` saw their notifications up to `at_us`.

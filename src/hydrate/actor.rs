@@ -148,6 +148,7 @@ impl Views<'_> {
             blocking: r.blocking.as_ref().map(RecordId::uri),
             following: r.following.as_ref().map(RecordId::uri),
             followed_by: r.followed_by.as_ref().map(RecordId::uri),
+            activity_subscription: r.subscription,
         }))
     }
 }

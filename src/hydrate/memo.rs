@@ -68,6 +68,8 @@ pub struct Relationship {
     pub following: Option<RecordId>,
     /// The account's follow record of the viewer.
     pub followed_by: Option<RecordId>,
+    /// The viewer's subscription to the account's activity.
+    pub subscription: Option<aerie_storage::ActivitySubscription>,
 }
 
 impl Relationship {
@@ -130,6 +132,7 @@ impl Views<'_> {
                 blocked_by: store.blocking(did, viewer)?,
                 following: store.relation(Relation::Follow, viewer, did)?,
                 followed_by: store.relation(Relation::Follow, did, viewer)?,
+                subscription: store.activity_subscription(viewer, did)?,
             }
         });
         self.memo.relationships.put(did.to_string(), r.clone());

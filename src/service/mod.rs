@@ -17,6 +17,7 @@ pub mod notification_prefs;
 pub mod notifications;
 pub mod remote;
 pub mod starter_packs;
+pub mod subscriptions;
 pub mod suggestions;
 pub mod thread;
 pub mod write;

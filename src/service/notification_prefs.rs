@@ -132,8 +132,20 @@ impl Preferences {
         }
     }
 
+    /// Whether notifications of `reason` are listed, and only from followed accounts.
+    pub fn listing(&self, reason: &str) -> (bool, bool) {
+        if let Some(f) = self.for_reason(reason) {
+            return (f.list, f.include == "follows");
+        }
+        match reason {
+            "subscribed-post" => (self.subscribed_post.list, false),
+            "starterpack-joined" => (self.starterpack_joined.list, false),
+            _ => (true, false),
+        }
+    }
+
     /// The preference for a notification reason (`like`, `reply`, ...), if it has one.
-    pub fn for_reason(&self, reason: &str) -> Option<&Filterable> {
+    fn for_reason(&self, reason: &str) -> Option<&Filterable> {
         Some(match reason {
             "follow" => &self.follow,
             "like" => &self.like,

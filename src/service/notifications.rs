@@ -49,15 +49,14 @@ pub fn list(
             return Ok(None);
         }
         // The viewer's preferences: not listed, or only from accounts they follow.
-        if let Some(pref) = prefs.for_reason(n.reason.as_str()) {
-            let follows = || -> aerie_storage::Result<bool> {
-                Ok(views
-                    .relationship(&n.id.did)?
-                    .is_some_and(|r| r.following.is_some()))
-            };
-            if !pref.list || (pref.include == "follows" && !follows()?) {
-                return Ok(None);
-            }
+        let (listed, follows_only) = prefs.listing(n.reason.as_str());
+        let follows = || -> aerie_storage::Result<bool> {
+            Ok(views
+                .relationship(&n.id.did)?
+                .is_some_and(|r| r.following.is_some()))
+        };
+        if !listed || (follows_only && !follows()?) {
+            return Ok(None);
         }
         // Nothing from a thread the viewer muted.
         if let Some(root) = views.thread_root_of(&n.id)? {

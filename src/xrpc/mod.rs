@@ -249,6 +249,14 @@ pub fn router() -> Router<Arc<AppState>> {
             post(graph::mute_thread::unmute),
         )
         .route(
+            "/xrpc/app.bsky.notification.listActivitySubscriptions",
+            get(notification::activity_subscriptions::list),
+        )
+        .route(
+            "/xrpc/app.bsky.notification.putActivitySubscription",
+            post(notification::activity_subscriptions::put),
+        )
+        .route(
             "/xrpc/app.bsky.notification.getPreferences",
             get(notification::preferences::get),
         )

@@ -129,6 +129,16 @@ pub enum Op {
         /// Muted (true) or not.
         muted: bool,
     },
+    /// A user subscribes to an account's activity (its posts, its replies), or (both false)
+    /// stops: the account's new posts then notify them (`subscribed-post`).
+    Subscribe {
+        /// Who subscribes.
+        viewer: String,
+        /// To whom.
+        subject: String,
+        /// What.
+        activity: ActivitySubscription,
+    },
     /// A user's private data (bookmarks, drafts, thread and list mutes, notification
     /// preferences, activity subscriptions): `value` under `kind` and `key` for `owner`, or
     /// (`None`) removed. Kept only here, never on a PDS.
@@ -255,17 +265,20 @@ pub enum NotificationReason {
     Reply,
     /// Their post was quoted.
     Quote,
+    /// An account they subscribed to posted.
+    SubscribedPost,
 }
 
 impl NotificationReason {
     /// Every reason, in byte order.
-    pub const ALL: [NotificationReason; 6] = [
+    pub const ALL: [NotificationReason; 7] = [
         NotificationReason::Like,
         NotificationReason::Repost,
         NotificationReason::Follow,
         NotificationReason::Mention,
         NotificationReason::Reply,
         NotificationReason::Quote,
+        NotificationReason::SubscribedPost,
     ];
 
     /// The lexicon's name.
@@ -277,6 +290,7 @@ impl NotificationReason {
             NotificationReason::Mention => "mention",
             NotificationReason::Reply => "reply",
             NotificationReason::Quote => "quote",
+            NotificationReason::SubscribedPost => "subscribed-post",
         }
     }
 
@@ -288,6 +302,30 @@ impl NotificationReason {
     /// Inverse of `to_byte`.
     pub fn from_byte(b: u8) -> Option<Self> {
         Self::ALL.get(usize::from(b).checked_sub(1)?).copied()
+    }
+}
+
+/// What of an account's activity a user is notified of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ActivitySubscription {
+    /// Its posts (not replies).
+    pub post: bool,
+    /// Its replies.
+    pub reply: bool,
+}
+
+impl ActivitySubscription {
+    /// As stored: two bytes.
+    pub fn to_bytes(self) -> Vec<u8> {
+        vec![u8::from(self.post), u8::from(self.reply)]
+    }
+
+    /// Inverse of `to_bytes`.
+    pub fn from_bytes(b: &[u8]) -> Self {
+        ActivitySubscription {
+            post: b.first() == Some(&1),
+            reply: b.get(1) == Some(&1),
+        }
     }
 }
 

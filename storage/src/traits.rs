@@ -156,6 +156,19 @@ pub trait AccountReader: Send + Sync {
     fn muted(&self, viewer: &str, subject: &str) -> Result<bool>;
     /// Accounts `viewer` muted, in DID order after `after`.
     fn mutes(&self, viewer: &str, after: Option<&str>, limit: usize) -> Result<Vec<String>>;
+    /// The accounts `viewer` subscribed to, in DID order after `after`.
+    fn activity_subscriptions(
+        &self,
+        viewer: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<(String, ActivitySubscription)>>;
+    /// `viewer`'s subscription to `subject`, if any.
+    fn activity_subscription(
+        &self,
+        viewer: &str,
+        subject: &str,
+    ) -> Result<Option<ActivitySubscription>>;
     /// A user's private value of `kind` under `key`.
     fn private(&self, owner: &str, kind: &str, key: &str) -> Result<Option<Vec<u8>>>;
     /// A user's private values of `kind`, in key order after `after`.

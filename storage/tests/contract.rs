@@ -1486,6 +1486,74 @@ fn private_data_is_kept_per_owner_and_kind(s: &dyn Store) {
     assert!(s.apply(&[op(a, "a/b", "k", Some("v"))], None).is_err());
 }
 
+fn subscribers_are_notified_of_new_posts(s: &dyn Store) {
+    let user = LocalUser {
+        did: ALICE.into(),
+        origin: "login".into(),
+        added_us: 1,
+    };
+    let sub = |post, reply| Op::Subscribe {
+        viewer: ALICE.into(),
+        subject: BOB.into(),
+        activity: ActivitySubscription { post, reply },
+    };
+    let p1 = uri(BOB, nsid::POST, "b1");
+    s.apply(&[Op::LocalUser { user, add: true }, sub(true, false)], None)
+        .expect("apply");
+    assert_eq!(
+        s.activity_subscription(ALICE, BOB).expect("read"),
+        Some(ActivitySubscription {
+            post: true,
+            reply: false
+        })
+    );
+    let reasons = |s: &dyn Store| -> Vec<(&'static str, String)> {
+        s.notifications(ALICE, None, 100)
+            .expect("list")
+            .items
+            .into_iter()
+            .map(|n| (n.reason.as_str(), n.id.rkey))
+            .collect()
+    };
+    // A post notifies her; a reply does not (she asked for posts only); a post by someone
+    // else does not.
+    s.apply(
+        &[
+            post(BOB, "b1", 2, 2, "hello"),
+            reply(BOB, "b2", 3, 3, &p1, &p1),
+            post(CAROL, "c1", 4, 4, "unrelated"),
+        ],
+        None,
+    )
+    .expect("apply");
+    assert_eq!(reasons(s), [("subscribed-post", "b1".to_string())]);
+    // Replies too, then nothing: unsubscribed.
+    s.apply(&[sub(true, true), reply(BOB, "b3", 5, 5, &p1, &p1)], None)
+        .expect("apply");
+    assert_eq!(reasons(s).len(), 2, "{:?}", reasons(s));
+    assert_eq!(
+        s.activity_subscriptions(ALICE, None, 10).expect("list"),
+        [(
+            BOB.to_string(),
+            ActivitySubscription {
+                post: true,
+                reply: true
+            }
+        )]
+    );
+    // Deleting a post removes its notification.
+    s.apply(&[del(BOB, nsid::POST, "b1", 7)], None)
+        .expect("apply");
+    assert_eq!(reasons(s), [("subscribed-post", "b3".to_string())]);
+    s.apply(&[sub(false, false), post(BOB, "b4", 8, 8, "later")], None)
+        .expect("apply");
+    assert_eq!(reasons(s).len(), 1);
+    assert!(s
+        .activity_subscriptions(ALICE, None, 10)
+        .expect("list")
+        .is_empty());
+}
+
 fn schema_version_is_reported(s: &dyn Store) {
     assert_eq!(s.schema_version().expect("v"), kv::SCHEMA_VERSION);
 }
@@ -1526,6 +1594,7 @@ contract!(
     timelines_merge_authors_in_order_and_page_without_gaps,
     schema_version_is_reported,
     private_data_is_kept_per_owner_and_kind,
+    subscribers_are_notified_of_new_posts,
     exports_import_into_an_empty_store_of_either_backend,
     pruning_hides_records_and_keeps_counts_exact,
 );

@@ -32,7 +32,13 @@ pub struct ViewerState {
     /// The account's follow record of the viewer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub followed_by: Option<String>,
+    /// The viewer's subscription to the account's activity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub activity_subscription: Option<ActivitySubscription>,
 }
+
+/// `app.bsky.notification.defs#activitySubscription`, as the store keeps it.
+pub use aerie_storage::ActivitySubscription;
 
 /// `#profileViewBasic`.
 #[derive(Clone, Debug, Serialize)]

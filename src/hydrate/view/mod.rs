@@ -14,8 +14,8 @@ mod starter_pack;
 mod thread_v2;
 
 pub use actor::{
-    Label, ProfileAssociated, ProfileAssociatedChat, ProfileView, ProfileViewBasic,
-    ProfileViewDetailed, ViewerState,
+    ActivitySubscription, Label, ProfileAssociated, ProfileAssociatedChat, ProfileView,
+    ProfileViewBasic, ProfileViewDetailed, ViewerState,
 };
 pub use embed::{
     AspectRatio, BlockedAuthor, EmbedRecord, EmbedView, ExternalView, ImageView, MediaView,

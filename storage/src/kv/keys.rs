@@ -27,6 +27,13 @@ pub const STATE_SESSION: &[u8] = b"s/";
 pub const STATE_SEEN: &[u8] = b"n/";
 pub const STATE_MUTE: &[u8] = b"m/";
 pub const STATE_PRIVATE: &[u8] = b"p/";
+pub const STATE_SUBSCRIBERS: &[u8] = b"as/";
+pub const STATE_SUBSCRIPTIONS: &[u8] = b"av/";
+
+/// `prefix · a · / · b`: a pair key of `account_state` (subscriptions both ways).
+pub fn pair(prefix: &[u8], a: &str, b: &str) -> Vec<u8> {
+    [prefix, a.as_bytes(), b"/", b.as_bytes()].concat()
+}
 
 /// A mute key: `m/ · viewer · / · subject`.
 pub fn mute(viewer: &str, subject: &str) -> Vec<u8> {

@@ -208,6 +208,8 @@ pub struct KvStore<E: Engine> {
     feed_heads: timeline::FeedHeads,
     /// DIDs of local users (loaded on first use), who get notifications.
     local: notify::LocalSet,
+    /// DIDs someone subscribed to (loaded on first use; forgotten when a subscription changes).
+    subscribed: notify::LocalSet,
 }
 
 /// Values by key, absent ones included (`None`).
@@ -247,6 +249,7 @@ impl<E: Engine> KvStore<E> {
             write_lock: Mutex::default(),
             feed_heads: timeline::FeedHeads::default(),
             local: notify::LocalSet::default(),
+            subscribed: notify::LocalSet::default(),
         })
     }
 
@@ -312,6 +315,7 @@ impl<E: Engine> KvStore<E> {
         }
         self.feed_heads.forget();
         self.local.forget();
+        self.subscribed.forget();
     }
 
     fn cached_aid(&self, did: &str) -> Option<u64> {

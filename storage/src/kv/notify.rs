@@ -9,7 +9,7 @@ use super::row::Live;
 use super::write::Tx;
 use super::{Engine, Ks, KvStore};
 use crate::facts::{self, Facts};
-use crate::model::{Notification, NotificationReason, Page, RecordId};
+use crate::model::{ActivitySubscription, Notification, NotificationReason, Page, RecordId};
 use crate::Result;
 use std::collections::HashSet;
 use std::sync::Mutex;
@@ -27,25 +27,40 @@ impl LocalSet {
     }
 }
 
-impl<E: Engine> KvStore<E> {
-    fn is_local(&self, did: &str) -> Result<bool> {
+impl LocalSet {
+    /// Whether `did` is in the set, loading it with `load` first when needed.
+    fn contains(&self, did: &str, load: impl FnOnce() -> Result<HashSet<String>>) -> Result<bool> {
         let mut set = self
-            .local
             .0
             .lock()
-            .map_err(|_| crate::Error::Engine("local set".into()))?;
+            .map_err(|_| crate::Error::Engine("DID set".into()))?;
         if set.is_none() {
-            let rows = self
-                .engine
-                .scan_asc(Ks::State, keys::STATE_USER, None, usize::MAX)?;
-            *set = Some(
-                rows.iter()
-                    .filter_map(|(k, _)| std::str::from_utf8(&k[keys::STATE_USER.len()..]).ok())
-                    .map(String::from)
-                    .collect(),
-            );
+            *set = Some(load()?);
         }
         Ok(set.as_ref().is_some_and(|s| s.contains(did)))
+    }
+}
+
+impl<E: Engine> KvStore<E> {
+    /// The first part (up to `/`) of the keys under `prefix` in `account_state`.
+    fn state_dids(&self, prefix: &[u8]) -> Result<HashSet<String>> {
+        let rows = self.engine.scan_asc(Ks::State, prefix, None, usize::MAX)?;
+        Ok(rows
+            .iter()
+            .filter_map(|(k, _)| std::str::from_utf8(&k[prefix.len()..]).ok())
+            .map(|rest| rest.split('/').next().unwrap_or(rest).to_string())
+            .collect())
+    }
+
+    fn is_local(&self, did: &str) -> Result<bool> {
+        self.local
+            .contains(did, || self.state_dids(keys::STATE_USER))
+    }
+
+    /// Whether anyone subscribed to `did`'s activity.
+    fn has_subscribers(&self, did: &str) -> Result<bool> {
+        self.subscribed
+            .contains(did, || self.state_dids(keys::STATE_SUBSCRIBERS))
     }
 
     /// Applies committed local-user changes to the set.
@@ -161,6 +176,12 @@ impl<E: Engine> Tx<'_, E> {
                 for d in facts::mentions(value) {
                     to.push((d, NotificationReason::Mention));
                 }
+                // Subscribers last: one replied to or mentioned is notified of that instead.
+                for (viewer, a) in self.subscribers(&id.did)? {
+                    if if reply.is_some() { a.reply } else { a.post } {
+                        to.push((viewer, NotificationReason::SubscribedPost));
+                    }
+                }
             }
             Facts::Like(s) => to.push((s.did.clone(), NotificationReason::Like)),
             Facts::Repost(s) => to.push((s.did.clone(), NotificationReason::Repost)),
@@ -181,6 +202,30 @@ impl<E: Engine> Tx<'_, E> {
             self.set(Ks::Notifications, key, vec![reason.to_byte()], add);
         }
         Ok(())
+    }
+
+    /// Who subscribed to `did`'s activity, and to what, as of this batch.
+    fn subscribers(&self, did: &str) -> Result<Vec<(String, ActivitySubscription)>> {
+        let mut subs: std::collections::BTreeMap<String, ActivitySubscription> =
+            std::collections::BTreeMap::new();
+        if self.store.has_subscribers(did)? {
+            let prefix = keys::pair(keys::STATE_SUBSCRIBERS, did, "");
+            let rows = self
+                .store
+                .engine
+                .scan_asc(Ks::State, &prefix, None, usize::MAX)?;
+            for (k, v) in rows {
+                if let Ok(viewer) = std::str::from_utf8(&k[prefix.len()..]) {
+                    subs.insert(viewer.to_string(), ActivitySubscription::from_bytes(&v));
+                }
+            }
+        }
+        for (viewer, subject, a) in &self.subscriptions {
+            if subject == did {
+                subs.insert(viewer.clone(), *a);
+            }
+        }
+        Ok(subs.into_iter().collect())
     }
 
     /// Records when a user last saw their notifications.

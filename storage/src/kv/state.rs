@@ -7,7 +7,7 @@ use super::keys::{self, Count};
 use super::write::Tx;
 use super::{Engine, Ks, KvStore};
 use crate::accounts::*;
-use crate::{AccountReader, Result};
+use crate::{AccountReader, ActivitySubscription, Result};
 
 fn json<T: serde::Serialize>(v: &T) -> Result<Vec<u8>> {
     serde_json::to_vec(v).map_err(|e| crate::Error::Engine(e.to_string()))
@@ -158,6 +158,35 @@ impl<E: Engine> Tx<'_, E> {
         Ok(true)
     }
 
+    /// Stores (or, with nothing subscribed, removes) a user's subscription, both ways.
+    pub(super) fn apply_subscribe(
+        &mut self,
+        viewer: &str,
+        subject: &str,
+        activity: ActivitySubscription,
+    ) -> Result<bool> {
+        let by_viewer = keys::pair(keys::STATE_SUBSCRIPTIONS, viewer, subject);
+        let by_subject = keys::pair(keys::STATE_SUBSCRIBERS, subject, viewer);
+        let was = self.get(Ks::State, &by_viewer)?;
+        let now = (activity != ActivitySubscription::default()).then(|| activity.to_bytes());
+        if was == now {
+            return Ok(false);
+        }
+        self.subscriptions
+            .push((viewer.to_string(), subject.to_string(), activity));
+        match now {
+            Some(v) => {
+                self.put(Ks::State, by_viewer, v.clone());
+                self.put(Ks::State, by_subject, v);
+            }
+            None => {
+                self.del(Ks::State, by_viewer);
+                self.del(Ks::State, by_subject);
+            }
+        }
+        Ok(true)
+    }
+
     /// Stores or removes a user's private value.
     pub(super) fn apply_private(
         &mut self,
@@ -277,6 +306,38 @@ impl<E: Engine> AccountReader for KvStore<E> {
             .filter_map(|(k, _)| std::str::from_utf8(&k[prefix.len()..]).ok())
             .map(String::from)
             .collect())
+    }
+
+    fn activity_subscriptions(
+        &self,
+        viewer: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<(String, ActivitySubscription)>> {
+        let prefix = keys::pair(keys::STATE_SUBSCRIPTIONS, viewer, "");
+        let after = after.map(|a| keys::pair(keys::STATE_SUBSCRIPTIONS, viewer, a));
+        let rows = self
+            .engine
+            .scan_asc(Ks::State, &prefix, after.as_deref(), limit)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(k, v)| {
+                let subject = std::str::from_utf8(&k[prefix.len()..]).ok()?;
+                Some((subject.to_string(), ActivitySubscription::from_bytes(&v)))
+            })
+            .collect())
+    }
+
+    fn activity_subscription(
+        &self,
+        viewer: &str,
+        subject: &str,
+    ) -> Result<Option<ActivitySubscription>> {
+        let key = keys::pair(keys::STATE_SUBSCRIPTIONS, viewer, subject);
+        Ok(self
+            .engine
+            .get(Ks::State, &key)?
+            .map(|v| ActivitySubscription::from_bytes(&v)))
     }
 
     fn private(&self, owner: &str, kind: &str, key: &str) -> Result<Option<Vec<u8>>> {

@@ -26,6 +26,8 @@ pub(super) struct Tx<'a, E: Engine> {
     new_aids: Vec<(String, u64)>,
     /// Local users added (true) or removed in this batch.
     pub(super) local_changes: Vec<(String, bool)>,
+    /// Subscriptions changed in this batch: (viewer, subject, what), in order.
+    pub(super) subscriptions: Vec<(String, String, crate::model::ActivitySubscription)>,
     /// Whether index changes move counts (false only while pruning).
     counting: bool,
 }
@@ -431,6 +433,11 @@ impl<'a, E: Engine> Tx<'a, E> {
                 muted,
             } => self.apply_mute(viewer, subject, *muted),
             Op::CacheIdentity { key, entry } => self.apply_cache(key, entry.as_ref()),
+            Op::Subscribe {
+                viewer,
+                subject,
+                activity,
+            } => self.apply_subscribe(viewer, subject, *activity),
             Op::Private {
                 owner,
                 kind,
@@ -546,6 +553,7 @@ impl<E: Engine> Writer for KvStore<E> {
             next_aid,
             new_aids: Vec::new(),
             local_changes: Vec::new(),
+            subscriptions: Vec::new(),
             counting: true,
         };
         self.prefetch_records(ops)?;
@@ -572,6 +580,7 @@ impl<E: Engine> Writer for KvStore<E> {
             overlay,
             new_aids,
             local_changes,
+            subscriptions,
             ..
         } = tx;
         let writes: Vec<KvWrite> = Ks::ALL
@@ -592,6 +601,9 @@ impl<E: Engine> Writer for KvStore<E> {
         self.engine.commit(writes, self.durability)?;
         self.remember_aids(new_aids);
         self.local_users_changed(local_changes);
+        if !subscriptions.is_empty() {
+            self.subscribed.forget();
+        }
         self.remember_hot(hot);
         for (k, v) in &feed {
             self.feed_heads.written(k, *v);
