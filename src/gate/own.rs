@@ -53,6 +53,8 @@ pub mod kind {
     pub const BOOKMARKS: &str = "bookmarks";
     /// Bookmarks by URI: value = the key in [`BOOKMARKS`].
     pub const BOOKMARK: &str = "bookmark";
+    /// Drafts, newest first: key = 16 hex digits of `u64::MAX` minus the draft's TID.
+    pub const DRAFTS: &str = "drafts";
     /// Muted lists: key = the list's URI.
     pub const LIST_MUTE: &str = "listmute";
     /// Muted threads: key = the root post's URI.

@@ -8,6 +8,7 @@
 pub mod actors;
 pub mod bookmarks;
 pub mod custom_feed;
+pub mod drafts;
 pub mod feed;
 pub mod feedgen;
 pub mod interactions;

@@ -241,6 +241,19 @@ pub fn router() -> Router<Arc<AppState>> {
             post(graph::mute_list::unmute),
         )
         .route(
+            "/xrpc/app.bsky.draft.createDraft",
+            post(app_bsky::draft::create),
+        )
+        .route(
+            "/xrpc/app.bsky.draft.updateDraft",
+            post(app_bsky::draft::update),
+        )
+        .route(
+            "/xrpc/app.bsky.draft.deleteDraft",
+            post(app_bsky::draft::delete),
+        )
+        .route("/xrpc/app.bsky.draft.getDrafts", get(app_bsky::draft::list))
+        .route(
             "/xrpc/app.bsky.graph.muteThread",
             post(graph::mute_thread::mute),
         )

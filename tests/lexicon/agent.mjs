@@ -79,6 +79,16 @@ const commands = {
     viewed = (await agent.getPosts({ uris: [reply.uri] })).data.posts[0].viewer
     check(viewed.bookmarked === false && viewed.threadMuted === false, `viewer state after ${JSON.stringify(viewed)}`)
     check((await agent.app.bsky.bookmark.getBookmarks({})).data.bookmarks.length === 1, 'one bookmark left')
+    // Drafts: private, newest first, updated in place, deleted.
+    const d1 = await agent.app.bsky.draft.createDraft({ draft: { posts: [{ text: 'first draft' }] } })
+    const d2 = await agent.app.bsky.draft.createDraft({ draft: { posts: [{ text: 'second draft' }, { text: 'and its reply' }], langs: ['en'] } })
+    await agent.app.bsky.draft.updateDraft({ draft: { id: d1.data.id, draft: { posts: [{ text: 'first, revised' }] } } })
+    let drafts = (await agent.app.bsky.draft.getDrafts({})).data.drafts
+    check(drafts.map((d) => d.id).join() === [d2.data.id, d1.data.id].join(), `drafts newest first: ${JSON.stringify(drafts)}`)
+    check(drafts[1].draft.posts[0].text === 'first, revised' && drafts[0].draft.posts.length === 2, 'drafts kept as sent')
+    await agent.app.bsky.draft.deleteDraft({ id: d2.data.id })
+    drafts = (await agent.app.bsky.draft.getDrafts({})).data.drafts
+    check(drafts.length === 1 && drafts[0].id === d1.data.id, 'one draft left')
     // Notification preferences: defaults, then one kind changed.
     const prefs0 = await agent.app.bsky.notification.getPreferences({})
     check(prefs0.data.preferences.like.list === true && prefs0.data.preferences.like.include === 'all', 'default preferences')

@@ -4,6 +4,7 @@ pub mod actor;
 pub mod ageassurance;
 pub mod bookmark;
 pub mod contact;
+pub mod draft;
 pub mod feed;
 pub mod graph;
 pub mod labeler;
