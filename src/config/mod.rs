@@ -333,7 +333,7 @@ impl Default for StorageConfig {
 }
 
 /// The collections Aerie indexes by default.
-pub const DEFAULT_COLLECTIONS: [&str; 12] = [
+pub const DEFAULT_COLLECTIONS: [&str; 14] = [
     "app.bsky.feed.post",
     "app.bsky.feed.like",
     "app.bsky.feed.repost",
@@ -341,6 +341,8 @@ pub const DEFAULT_COLLECTIONS: [&str; 12] = [
     "app.bsky.graph.block",
     "app.bsky.actor.profile",
     "app.bsky.feed.generator",
+    "app.bsky.feed.threadgate",
+    "app.bsky.feed.postgate",
     "app.bsky.graph.list",
     "app.bsky.graph.listitem",
     "app.bsky.graph.starterpack",

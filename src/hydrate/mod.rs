@@ -7,6 +7,7 @@ mod actor;
 pub mod content;
 mod embed;
 pub mod feedgen;
+pub mod gate;
 pub mod labeler;
 mod lanes;
 pub mod list;

@@ -1,5 +1,6 @@
 //! `app.bsky.feed.getPostThread`'s tree: the parent chain above, replies nested below.
 
+use super::gate::Gate;
 use super::post::{blocked_post, not_found_post};
 use super::view::{ThreadNode, ThreadViewPost};
 use super::Views;
@@ -21,8 +22,17 @@ pub fn thread(
         return Ok(None);
     };
     let mut budget = MAX_NODES;
+    // Replies the root's gate does not allow are left out.
+    let root = match &post.content.reply {
+        Some(r) => views.post(&r.root)?,
+        None => Some(post.clone()),
+    };
+    let gate = match &root {
+        Some(r) => views.threadgate(r)?,
+        None => None,
+    };
     let mut node = ThreadViewPost::new(post);
-    node.replies = replies(views, id, depth, &mut budget)?;
+    node.replies = replies(views, id, depth, gate.as_ref(), &mut budget)?;
     node.parent = parent_chain(views, &node.post, parent_height)?.map(Box::new);
     Ok(Some(node))
 }
@@ -68,6 +78,7 @@ fn replies(
     views: &Views<'_>,
     id: &RecordId,
     depth: usize,
+    gate: Option<&Gate>,
     budget: &mut usize,
 ) -> aerie_storage::Result<Option<Vec<ThreadNode>>> {
     if depth == 0 {
@@ -81,12 +92,17 @@ fn replies(
         if views.blocked_between(&id.did, &child.did)? {
             continue;
         }
+        if let Some(g) = gate {
+            if !g.allows(views, &child.did)? {
+                continue;
+            }
+        }
         let Some(post) = views.post(&child)? else {
             continue;
         };
         *budget -= 1;
         let mut node = ThreadViewPost::new(post);
-        node.replies = replies(views, &child, depth - 1, budget)?;
+        node.replies = replies(views, &child, depth - 1, gate, budget)?;
         out.push(ThreadNode::Post(Box::new(node)));
     }
     Ok(Some(out))

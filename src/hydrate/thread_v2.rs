@@ -7,7 +7,8 @@
 //! (by accounts the viewer muted, or a lone 📌) are "other" replies: the anchor's set
 //! `hasOtherReplies` and `getPostThreadOtherV2` returns them; deeper ones are left out.
 
-use super::view::{PostView, ThreadItem};
+use super::gate::Gate;
+use super::view::{PostView, ThreadItem, ThreadgateView};
 use super::Views;
 use aerie_storage::{RecordId, Relation, Result};
 use std::cmp::Ordering;
@@ -49,6 +50,8 @@ pub struct ThreadV2 {
     pub thread: Vec<ThreadItem>,
     /// The anchor has replies shown only on request (`getPostThreadOtherV2`).
     pub has_other_replies: bool,
+    /// The root's gate, if its author set one.
+    pub threadgate: Option<ThreadgateView>,
 }
 
 /// A reply with what its ordering needs.
@@ -68,6 +71,7 @@ struct Walk<'v, 'a> {
     op: String,
     shape: Shape,
     budget: usize,
+    gate: Option<Gate>,
 }
 
 /// The main thread around `anchor`.
@@ -75,6 +79,7 @@ pub fn thread_v2(views: &Views<'_>, anchor: &RecordId, shape: Shape) -> Result<T
     let single = |item| ThreadV2 {
         thread: vec![item],
         has_other_replies: false,
+        threadgate: None,
     };
     let Some(post) = views.post(anchor)? else {
         return Ok(single(ThreadItem::not_found(anchor.uri(), 0)));
@@ -86,7 +91,17 @@ pub fn thread_v2(views: &Views<'_>, anchor: &RecordId, shape: Shape) -> Result<T
             post.author.did.clone(),
         )));
     }
-    let mut walk = Walk::new(views, &post, shape);
+    let mut walk = Walk::new(views, &post, shape)?;
+    let threadgate = walk.gate.as_ref().and_then(gate_view);
+    // An anchor the gate does not allow stands alone.
+    if let Some(g) = &walk.gate {
+        if post.content.reply.is_some() && !g.allows(views, &post.author.did)? {
+            return Ok(ThreadV2 {
+                threadgate,
+                ..single(ThreadItem::post(0, post.clone()))
+            });
+        }
+    }
     let (mut thread, above_op) = walk.parents(&post)?;
     let is_op = post.author.did == walk.op;
     let op_thread = above_op.map_or(is_op, |above| above && is_op);
@@ -100,6 +115,17 @@ pub fn thread_v2(views: &Views<'_>, anchor: &RecordId, shape: Shape) -> Result<T
     Ok(ThreadV2 {
         thread,
         has_other_replies,
+        threadgate,
+    })
+}
+
+/// The view of a thread's gate.
+fn gate_view(g: &Gate) -> Option<ThreadgateView> {
+    Some(ThreadgateView {
+        uri: g.record.id.uri(),
+        cid: crate::util::syntax::cid_string(&g.record.cid),
+        record: super::raw_record(g.record.value.clone())?,
+        lists: Vec::new(),
     })
 }
 
@@ -117,7 +143,7 @@ pub fn thread_other_v2(views: &Views<'_>, anchor: &RecordId) -> Result<Vec<Threa
         branching: 0,
         sort: Sort::Newest,
     };
-    let mut walk = Walk::new(views, &post, shape);
+    let mut walk = Walk::new(views, &post, shape)?;
     let mut replies = walk.children(&post, 1, false)?;
     replies.retain(|r| r.other);
     replies.sort_by(|a, b| walk.order(a, b));
@@ -138,18 +164,29 @@ fn root_of(post: &PostView) -> String {
 }
 
 impl<'v, 'a> Walk<'v, 'a> {
-    fn new(views: &'v Views<'a>, anchor: &PostView, shape: Shape) -> Self {
+    fn new(views: &'v Views<'a>, anchor: &PostView, shape: Shape) -> Result<Self> {
         let root = root_of(anchor);
-        let op = RecordId::parse_uri(&root)
-            .map(|r| r.did)
+        let root_id = RecordId::parse_uri(&root);
+        let op = root_id
+            .as_ref()
+            .map(|r| r.did.clone())
             .unwrap_or_else(|| anchor.author.did.clone());
-        Walk {
+        let root_post = match root_id {
+            Some(id) if root != anchor.uri => views.post(&id)?,
+            _ => Some(anchor.clone()),
+        };
+        let gate = match &root_post {
+            Some(p) => views.threadgate(p)?,
+            None => None,
+        };
+        Ok(Walk {
             views,
             root,
             op,
             shape,
             budget: MAX_NODES,
-        }
+            gate,
+        })
     }
 
     /// The parents, root-first, and whether the nearest one is in an unbroken run of the
@@ -257,6 +294,15 @@ impl<'v, 'a> Walk<'v, 'a> {
             {
                 continue;
             }
+            // Replies the root's gate does not allow are not shown at all; those its author
+            // hid are "other" (unless the viewer wrote them).
+            if let Some(g) = &self.gate {
+                if !g.allows(views, &author)? {
+                    continue;
+                }
+            }
+            let hidden = self.gate.as_ref().is_some_and(|g| g.hides(&post.uri))
+                && views.viewer() != Some(author.as_str());
             let muted = views.relationship(&author)?.is_some_and(|r| r.muted);
             let pushpin = post.content.text.trim() == "📌";
             let op_liked = match self.shape.sort {
@@ -266,7 +312,7 @@ impl<'v, 'a> Walk<'v, 'a> {
                     .is_some(),
                 _ => false,
             };
-            let other = muted || pushpin;
+            let other = muted || pushpin || hidden;
             // "Other" replies carry no thread context.
             let on = !other && op_thread && author == self.op;
             let mut item = ThreadItem::post(depth, post.clone());
@@ -277,6 +323,7 @@ impl<'v, 'a> Walk<'v, 'a> {
                     false => post.reply_count.saturating_sub(allowance),
                 };
                 p.muted_by_viewer = muted;
+                p.hidden_by_threadgate = hidden;
             }
             out.push(Reply {
                 item,
@@ -557,6 +604,43 @@ mod tests {
             t.thread[0].value,
             ThreadItemValue::NotFound { .. }
         ));
+    }
+
+    #[test]
+    fn the_roots_gate_drops_replies_it_does_not_allow_and_moves_hidden_ones_out() {
+        let (state, ids) = state();
+        // Only accounts the OP follows (the friend) may reply; the friend's reply b is hidden.
+        let gate = json!({"$type": "app.bsky.feed.threadgate", "post": ids[0].uri(),
+            "allow": [{"$type": "app.bsky.feed.threadgate#followingRule"}],
+            "hiddenReplies": [ids[5].uri()], "createdAt": "2024-01-01T00:00:00.000Z"});
+        let follow = json!({"$type": nsid::FOLLOW, "subject": FRIEND, "createdAt": "2024-01-01T00:00:00.000Z"});
+        state
+            .store
+            .apply(
+                &[
+                    put(OP, "app.bsky.feed.threadgate", "p1", gate, 30),
+                    put(OP, nsid::FOLLOW, "f9", follow, 31),
+                ],
+                None,
+            )
+            .expect("apply");
+        let views = Views::for_viewer(&state, Some(VIEWER.into()));
+        let t = thread_v2(&views, &ids[0], shape(Sort::Oldest, 10)).expect("thread");
+        assert_eq!(shown(&t.thread), pairs(&[("p1", 0), ("p9", 1), ("p10", 2)]));
+        assert!(t.has_other_replies);
+        assert!(t.threadgate.is_some());
+        let other = thread_other_v2(&views, &ids[0]).expect("other");
+        assert_eq!(shown(&other), pairs(&[("p6", 1)]));
+        assert!(post_of(&other, "p6").hidden_by_threadgate);
+        // A reply the gate does not allow, opened as the anchor, stands alone.
+        let t = thread_v2(&views, &ids[1], shape(Sort::Oldest, 10)).expect("thread");
+        assert_eq!(shown(&t.thread), pairs(&[("p2", 0)]));
+        // v1 leaves them out too.
+        let v1 = crate::hydrate::thread(&views, &ids[0], 6, 80)
+            .expect("thread")
+            .expect("found");
+        let replies = v1.replies.unwrap_or_default().len();
+        assert_eq!(replies, 2, "d and the hidden b (v1 shows hidden replies)");
     }
 
     #[test]

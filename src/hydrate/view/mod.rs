@@ -30,7 +30,7 @@ pub use post::{
     ReplyItem, ReplyRef, ThreadNode, ThreadViewPost,
 };
 pub use starter_pack::StarterPackView;
-pub use thread_v2::{ThreadItem, ThreadItemPost, ThreadItemValue};
+pub use thread_v2::{ThreadItem, ThreadItemPost, ThreadItemValue, ThreadgateView};
 
 /// A record as stored (compact JSON), serialized verbatim.
 pub type RawRecord = Box<serde_json::value::RawValue>;

@@ -114,3 +114,16 @@ impl ThreadItem {
         }
     }
 }
+
+/// `app.bsky.feed.defs#threadgateView`: the thread's gate record.
+#[derive(Clone, Debug, Serialize)]
+pub struct ThreadgateView {
+    /// The gate record's URI.
+    pub uri: String,
+    /// Its CID.
+    pub cid: String,
+    /// The record as stored.
+    pub record: super::RawRecord,
+    /// Lists its rules name (not expanded here).
+    pub lists: Vec<serde_json::Value>,
+}

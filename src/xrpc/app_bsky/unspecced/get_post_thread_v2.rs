@@ -10,6 +10,8 @@ use crate::xrpc::prelude::*;
 pub struct Output {
     thread: Vec<view::ThreadItem>,
     has_other_replies: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    threadgate: Option<view::ThreadgateView>,
 }
 
 /// The `sort` parameter (unknown values sort as the default, as the reference does).
@@ -45,6 +47,7 @@ pub async fn handler(
         Ok(Output {
             thread: t.thread,
             has_other_replies: t.has_other_replies,
+            threadgate: t.threadgate,
         })
     })
     .await

@@ -1,0 +1,189 @@
+//! Threadgates (`app.bsky.feed.threadgate`): who may reply in a thread, and the replies its
+//! author hid. Checked when a thread is read (the reference checks once, when a reply is
+//! indexed): the root's gate and its mention, follower, following and list rules. The thread's
+//! author may always reply; a gate with no `allow` lets anyone, an empty one nobody.
+
+use super::content::FacetTarget;
+use super::list::{member_of, LIST_ITEM};
+use super::view::PostView;
+use super::Views;
+use aerie_storage::{RecordId, StoredRecord};
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, OnceLock};
+
+/// `app.bsky.feed.threadgate`.
+pub const THREADGATE: &str = "app.bsky.feed.threadgate";
+/// Follows read at most to check a follow rule.
+const MAX_FOLLOWS: usize = 10_000;
+/// Listitem records read at most to check a list rule.
+const MAX_ITEMS: usize = 10_000;
+
+/// One allow rule.
+#[derive(Debug, Clone)]
+enum Rule {
+    Mention,
+    Follower,
+    Following,
+    List(RecordId),
+}
+
+/// A thread's gate, with what its rules need looked up once.
+pub struct Gate {
+    /// The gate record.
+    pub record: StoredRecord,
+    op: String,
+    allow: Option<Vec<Rule>>,
+    hidden: HashSet<String>,
+    mentioned: HashSet<String>,
+    op_follows: OnceLock<HashSet<String>>,
+    lists: Mutex<HashMap<String, HashSet<String>>>,
+}
+
+impl Views<'_> {
+    /// The gate of the thread whose root is `root`, if its author set one.
+    pub fn threadgate(&self, root: &PostView) -> aerie_storage::Result<Option<Gate>> {
+        let Some(id) = RecordId::parse_uri(&root.uri) else {
+            return Ok(None);
+        };
+        let gate_id = RecordId::new(&id.did, THREADGATE, &id.rkey);
+        let Some(record) = self.record(&gate_id)? else {
+            return Ok(None);
+        };
+        let Ok(value) = serde_json::from_slice::<Value>(&record.value) else {
+            return Ok(None);
+        };
+        if value.get("post").and_then(Value::as_str) != Some(root.uri.as_str()) {
+            return Ok(None);
+        }
+        let allow = value.get("allow").and_then(Value::as_array).map(|rules| {
+            rules
+                .iter()
+                .filter_map(|r| match r.get("$type")?.as_str()? {
+                    "app.bsky.feed.threadgate#mentionRule" => Some(Rule::Mention),
+                    "app.bsky.feed.threadgate#followerRule" => Some(Rule::Follower),
+                    "app.bsky.feed.threadgate#followingRule" => Some(Rule::Following),
+                    "app.bsky.feed.threadgate#listRule" => {
+                        RecordId::parse_uri(r.get("list")?.as_str()?).map(Rule::List)
+                    }
+                    _ => None,
+                })
+                .collect()
+        });
+        let hidden = value
+            .get("hiddenReplies")
+            .and_then(Value::as_array)
+            .map(|h| {
+                h.iter()
+                    .filter_map(Value::as_str)
+                    .map(String::from)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mentioned = root
+            .content
+            .facets
+            .iter()
+            .filter_map(|f| match &f.target {
+                FacetTarget::Mention(d) => Some(d.clone()),
+                _ => None,
+            })
+            .collect();
+        Ok(Some(Gate {
+            record,
+            op: id.did,
+            allow,
+            hidden,
+            mentioned,
+            op_follows: OnceLock::new(),
+            lists: Mutex::default(),
+        }))
+    }
+}
+
+impl Gate {
+    /// Whether the thread's author hid the reply `uri`.
+    pub fn hides(&self, uri: &str) -> bool {
+        self.hidden.contains(uri)
+    }
+
+    /// Whether `author` may reply in the thread.
+    pub fn allows(&self, views: &Views<'_>, author: &str) -> aerie_storage::Result<bool> {
+        let Some(rules) = &self.allow else {
+            return Ok(true);
+        };
+        if author == self.op {
+            return Ok(true);
+        }
+        for rule in rules {
+            let ok = match rule {
+                Rule::Mention => self.mentioned.contains(author),
+                Rule::Following => self.op_follows(views)?.contains(author),
+                Rule::Follower => follows(views, author)?.contains(&self.op),
+                Rule::List(list) => self.on_list(views, list, author)?,
+            };
+            if ok {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    fn op_follows(&self, views: &Views<'_>) -> aerie_storage::Result<&HashSet<String>> {
+        if let Some(f) = self.op_follows.get() {
+            return Ok(f);
+        }
+        let f = follows(views, &self.op)?;
+        Ok(self.op_follows.get_or_init(|| f))
+    }
+
+    fn on_list(
+        &self,
+        views: &Views<'_>,
+        list: &RecordId,
+        did: &str,
+    ) -> aerie_storage::Result<bool> {
+        let uri = list.uri();
+        if let Some(members) = self.lists.lock().ok().and_then(|l| l.get(&uri).cloned()) {
+            return Ok(members.contains(did));
+        }
+        let mut members = HashSet::new();
+        let mut cursor: Option<String> = None;
+        let mut read = 0;
+        while read < MAX_ITEMS {
+            let page = views
+                .store()
+                .records_in(&list.did, LIST_ITEM, cursor.as_deref(), 100)?;
+            read += page.items.len().max(1);
+            for id in &page.items {
+                if let Some(m) = views.store().record(id)?.and_then(|r| member_of(&r, &uri)) {
+                    members.insert(m);
+                }
+            }
+            match page.cursor {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
+        let found = members.contains(did);
+        if let Ok(mut l) = self.lists.lock() {
+            l.insert(uri, members);
+        }
+        Ok(found)
+    }
+}
+
+/// The accounts `did` follows (as far as the bound allows).
+fn follows(views: &Views<'_>, did: &str) -> aerie_storage::Result<HashSet<String>> {
+    let mut out = HashSet::new();
+    let mut cursor: Option<String> = None;
+    while out.len() < MAX_FOLLOWS {
+        let page = views.store().follows(did, cursor.as_deref(), 1000)?;
+        out.extend(page.items.into_iter().map(|e| e.other));
+        match page.cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    Ok(out)
+}
