@@ -3,36 +3,37 @@
 
 use super::view::{
     EmbedRecord, EmbedView, ExternalView, ImageView, MediaView, RecordView, VideoView, ViewBlocked,
-    ViewNotFound, ViewRecord,
+    ViewDetached, ViewNotFound, ViewRecord,
 };
 use super::{aspect_ratio, blob_cid, text, uri_ok, Limit, Views, ANY};
 use crate::util::syntax;
-use aerie_storage::datetime;
 use aerie_storage::facts::nsid;
+use aerie_storage::{datetime, RecordId};
 use serde_json::Value;
 
 /// How deep quoted records nest their own embeds (the reference shows one level).
 const MAX_EMBED_DEPTH: u8 = 1;
 
 impl Views<'_> {
-    /// The view of a post's `embed`, or `None` when it is unknown or malformed.
+    /// The view of the `embed` of post `owner`, or `None` when it is unknown or malformed.
     pub(super) fn embed(
         &self,
-        did: &str,
+        owner: &RecordId,
         embed: &Value,
         depth: u8,
     ) -> aerie_storage::Result<Option<EmbedView>> {
+        let did = owner.did.as_str();
         let t = embed.get("$type").and_then(Value::as_str).unwrap_or("");
         Ok(match t {
             "app.bsky.embed.images" | "app.bsky.embed.external" | "app.bsky.embed.video" => {
                 self.media(did, embed).map(EmbedView::Media)
             }
             "app.bsky.embed.record" => self
-                .embedded_record(did, embed.pointer("/record/uri"), depth)?
+                .embedded_record(owner, embed.pointer("/record/uri"), depth)?
                 .map(|r| EmbedView::Record(RecordView::new(r))),
             "app.bsky.embed.recordWithMedia" => {
                 let Some(rec) =
-                    self.embedded_record(did, embed.pointer("/record/record/uri"), depth)?
+                    self.embedded_record(owner, embed.pointer("/record/record/uri"), depth)?
                 else {
                     return Ok(None);
                 };
@@ -105,10 +106,11 @@ impl Views<'_> {
     /// AT-URI at all.
     fn embedded_record(
         &self,
-        quoter: &str,
+        quoting: &RecordId,
         uri: Option<&Value>,
         depth: u8,
     ) -> aerie_storage::Result<Option<EmbedRecord>> {
+        let quoter = quoting.did.as_str();
         let Some(id) = uri.and_then(Value::as_str).and_then(syntax::record_uri) else {
             return Ok(None);
         };
@@ -124,8 +126,12 @@ impl Views<'_> {
         let Some(live) = self.live_post(&id)? else {
             return Ok(Some(EmbedRecord::NotFound(ViewNotFound::new(id.uri()))));
         };
+        // The quoted post's author detached this quote (its postgate).
+        if self.postgate(&id)?.detached.contains(&quoting.uri()) {
+            return Ok(Some(EmbedRecord::Detached(ViewDetached::new(id.uri()))));
+        }
         let embeds = match (&live.content.embed, depth < MAX_EMBED_DEPTH) {
-            (Some(e), true) => self.embed(&id.did, e, depth + 1)?.map(|e| vec![e]),
+            (Some(e), true) => self.embed(&id, e, depth + 1)?.map(|e| vec![e]),
             _ => None,
         };
         let counts = self.state.store.post_counts(&id)?;

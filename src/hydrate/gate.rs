@@ -1,5 +1,6 @@
 //! Threadgates (`app.bsky.feed.threadgate`): who may reply in a thread, and the replies its
-//! author hid. Checked when a thread is read (the reference checks once, when a reply is
+//! author hid; postgates (`app.bsky.feed.postgate`): quotes a post's author detached, and
+//! whether others may quote it. Checked when a thread is read (the reference checks once, when a reply is
 //! indexed): the root's gate and its mention, follower, following and list rules. The thread's
 //! author may always reply; a gate with no `allow` lets anyone, an empty one nobody.
 
@@ -14,6 +15,17 @@ use std::sync::{Mutex, OnceLock};
 
 /// `app.bsky.feed.threadgate`.
 pub const THREADGATE: &str = "app.bsky.feed.threadgate";
+/// `app.bsky.feed.postgate`.
+pub const POSTGATE: &str = "app.bsky.feed.postgate";
+
+/// A post's postgate, as far as hydration uses it.
+#[derive(Default)]
+pub struct Postgate {
+    /// Quotes its author detached (their URIs).
+    pub detached: HashSet<String>,
+    /// Others may not quote it (`#disableRule`).
+    pub embedding_disabled: bool,
+}
 /// Follows read at most to check a follow rule.
 const MAX_FOLLOWS: usize = 10_000;
 /// Listitem records read at most to check a list rule.
@@ -98,6 +110,43 @@ impl Views<'_> {
             op_follows: OnceLock::new(),
             lists: Mutex::default(),
         }))
+    }
+}
+
+impl Views<'_> {
+    /// The postgate of post `id` (none set: nothing detached, quoting allowed).
+    pub fn postgate(&self, id: &RecordId) -> aerie_storage::Result<Postgate> {
+        let gate_id = RecordId::new(&id.did, POSTGATE, &id.rkey);
+        let value = self
+            .record(&gate_id)?
+            .and_then(|r| serde_json::from_slice::<Value>(&r.value).ok())
+            .filter(|v| v.get("post").and_then(Value::as_str) == Some(id.uri().as_str()));
+        let Some(v) = value else {
+            return Ok(Postgate::default());
+        };
+        let detached = v
+            .get("detachedEmbeddingUris")
+            .and_then(Value::as_array)
+            .map(|d| {
+                d.iter()
+                    .filter_map(Value::as_str)
+                    .map(String::from)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let embedding_disabled = v
+            .get("embeddingRules")
+            .and_then(Value::as_array)
+            .is_some_and(|rules| {
+                rules.iter().any(|r| {
+                    r.get("$type").and_then(Value::as_str)
+                        == Some("app.bsky.feed.postgate#disableRule")
+                })
+            });
+        Ok(Postgate {
+            detached,
+            embedding_disabled,
+        })
     }
 }
 

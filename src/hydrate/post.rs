@@ -21,7 +21,7 @@ impl Views<'_> {
             return Ok(None);
         };
         let embed = match &live.content.embed {
-            Some(e) => self.embed(&id.did, e, 0)?,
+            Some(e) => self.embed(id, e, 0)?,
             None => None,
         };
         let viewer = match &self.viewer {
@@ -41,6 +41,7 @@ impl Views<'_> {
                         .map(|r| r.uri()),
                     bookmarked: self.viewer_has(kind::BOOKMARK, &uri)?,
                     thread_muted: self.viewer_has(kind::THREAD_MUTE, &root)?,
+                    embedding_disabled: *viewer != id.did && self.postgate(id)?.embedding_disabled,
                 })
             }
             None => None,

@@ -644,6 +644,47 @@ mod tests {
     }
 
     #[test]
+    fn a_postgate_detaches_quotes_and_disables_quoting() {
+        use crate::hydrate::view::{EmbedRecord, EmbedView};
+        let (state, ids) = state();
+        let quote = |rkey: &str, t: i64| {
+            let rec = json!({"$type": nsid::POST, "text": "look", "createdAt": "2024-01-01T00:00:00.000Z",
+                "embed": {"$type": "app.bsky.embed.record", "record": {"uri": ids[0].uri(),
+                "cid": "bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm"}}});
+            put(OTHER, nsid::POST, rkey, rec, t)
+        };
+        let q1 = RecordId::new(OTHER, nsid::POST, "q1");
+        let gate = json!({"$type": "app.bsky.feed.postgate", "post": ids[0].uri(),
+            "detachedEmbeddingUris": [q1.uri()],
+            "embeddingRules": [{"$type": "app.bsky.feed.postgate#disableRule"}],
+            "createdAt": "2024-01-01T00:00:00.000Z"});
+        let ops = [
+            quote("q1", 40),
+            quote("q2", 41),
+            put(OP, "app.bsky.feed.postgate", "p1", gate, 42),
+        ];
+        state.store.apply(&ops, None).expect("apply");
+        let views = Views::for_viewer(&state, Some(VIEWER.into()));
+        let quoted = |rkey: &str| match views.post(&RecordId::new(OTHER, nsid::POST, rkey)) {
+            Ok(Some(p)) => match p.embed {
+                Some(EmbedView::Record(r)) => r.record,
+                other => panic!("{other:?}"),
+            },
+            other => panic!("{other:?}"),
+        };
+        assert!(matches!(quoted("q1"), EmbedRecord::Detached(_)));
+        assert!(matches!(quoted("q2"), EmbedRecord::Record(_)));
+        let root = views.post(&ids[0]).expect("read").expect("post");
+        assert!(root.viewer.as_ref().is_some_and(|v| v.embedding_disabled));
+        let op_views = Views::for_viewer(&state, Some(OP.into()));
+        let own = op_views.post(&ids[0]).expect("read").expect("post");
+        assert!(
+            !own.viewer.as_ref().is_some_and(|v| v.embedding_disabled),
+            "its author may"
+        );
+    }
+
+    #[test]
     fn other_replies_are_the_anchors_hidden_ones() {
         let (state, ids) = state();
         let views = Views::for_viewer(&state, Some(VIEWER.into()));

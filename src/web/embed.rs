@@ -198,6 +198,7 @@ impl QuoteCard {
             }
             EmbedRecord::NotFound(_) => QuoteCard::Gone("Deleted post"),
             EmbedRecord::Blocked(_) => QuoteCard::Gone("Blocked post"),
+            EmbedRecord::Detached(_) => QuoteCard::Gone("Removed by its author"),
         }
     }
 }

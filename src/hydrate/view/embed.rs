@@ -155,6 +155,33 @@ pub struct ViewRecord {
     pub content: Arc<PostContent>,
 }
 
+lex_type!(
+    /// `$type` of a detached quote.
+    ViewDetachedType = "app.bsky.embed.record#viewDetached"
+);
+
+/// `app.bsky.embed.record#viewDetached`: the quoted post's author detached the quote.
+#[derive(Clone, Debug, Serialize)]
+pub struct ViewDetached {
+    #[serde(rename = "$type")]
+    ty: ViewDetachedType,
+    /// URI.
+    pub uri: String,
+    /// Always true.
+    pub detached: bool,
+}
+
+impl ViewDetached {
+    /// A detached quote of `uri`.
+    pub fn new(uri: String) -> Self {
+        ViewDetached {
+            ty: ViewDetachedType,
+            uri,
+            detached: true,
+        }
+    }
+}
+
 /// `app.bsky.embed.record#viewNotFound`.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -220,6 +247,8 @@ pub enum EmbedRecord {
     NotFound(ViewNotFound),
     /// Behind a block.
     Blocked(ViewBlocked),
+    /// Detached by the quoted post's author.
+    Detached(ViewDetached),
 }
 
 /// `app.bsky.embed.record#view`.

@@ -19,7 +19,7 @@ pub use actor::{
 };
 pub use embed::{
     AspectRatio, BlockedAuthor, EmbedRecord, EmbedView, ExternalView, ImageView, MediaView,
-    RecordView, VideoView, ViewBlocked, ViewNotFound, ViewRecord,
+    RecordView, VideoView, ViewBlocked, ViewDetached, ViewNotFound, ViewRecord,
 };
 pub use feedgen::{GeneratorView, GeneratorViewerState};
 pub use labeler::{LabelerDetail, LabelerView, LabelerViewerState};

@@ -42,6 +42,9 @@ pub struct PostViewerState {
     pub bookmarked: bool,
     /// The viewer muted its thread.
     pub thread_muted: bool,
+    /// Its author does not let the viewer quote it (its postgate).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub embedding_disabled: bool,
 }
 
 /// `#postView`.
