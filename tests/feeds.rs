@@ -51,9 +51,11 @@ async fn custom_feeds_through_the_users_pds() {
     net.cmd(json!({"cmd": "follow", "as": "alice.test", "did": bob}));
     net.cmd(json!({"cmd": "follow", "as": "bob.test", "did": carol}));
     let dir = tempfile::tempdir().expect("tempdir");
+    // Aerie keeps what alice follows (bob); carol stays beyond the follows.
     let env = net.firehose_env(&[
         ("AERIE_USERS", "[\"alice.test\"]"),
         ("AERIE_PUBLIC_URL", aerie_url.as_str()),
+        ("AERIE_SCOPE", "follows"),
     ]);
     let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let a = Aerie::start_at(
@@ -110,6 +112,33 @@ async fn custom_feeds_through_the_users_pds() {
         ),
         (Some(carol.as_str()), Some("carol.test"))
     );
+
+    // A stranger's posts and handle, read from her PDS.
+    let theirs = net.cmd(
+        json!({"cmd": "pds", "as": "alice.test", "nsid": "app.bsky.feed.getAuthorFeed",
+        "params": {"actor": "carol.test", "limit": 1}}),
+    );
+    assert_eq!(theirs["status"], 200, "{theirs}");
+    assert_eq!(
+        theirs["body"]["feed"][0]["post"]["record"]["text"], "post 2 by carol.test",
+        "{theirs}"
+    );
+    assert_eq!(
+        theirs["body"]["feed"][0]["post"]["author"]["handle"],
+        "carol.test"
+    );
+    let more = net.cmd(
+        json!({"cmd": "pds", "as": "alice.test", "nsid": "app.bsky.feed.getAuthorFeed",
+        "params": {"actor": carol, "cursor": theirs["body"]["cursor"]}}),
+    );
+    assert_eq!(
+        more["body"]["feed"][0]["post"]["record"]["text"], "post 1 by carol.test",
+        "{more}"
+    );
+    let resolved = a
+        .get("/xrpc/com.atproto.identity.resolveHandle?handle=carol.test")
+        .await;
+    assert_eq!(resolved.1["did"], carol.as_str(), "{resolved:?}");
 
     // The app's Home tab bar: both views, in the order asked, the unknown one left out.
     let gone = format!("at://{carol}/app.bsky.feed.generator/nothere");

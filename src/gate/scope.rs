@@ -168,6 +168,12 @@ impl Scope {
         self.lock().tracked(did)
     }
 
+    /// Whether the store keeps `did`'s records as they are written (network scope: everyone's;
+    /// else the tracked accounts'); the records of others are read from their PDS on demand.
+    pub fn keeps(&self, did: &str) -> bool {
+        self.keep_all || self.is_tracked(did)
+    }
+
     /// Every tracked DID (local users first).
     pub fn tracked(&self) -> Vec<String> {
         let t = self.lock();

@@ -51,7 +51,7 @@ enum Source {
 /// Where `did`'s records are read: the store when it keeps them (the account is tracked, and
 /// `record`, when given, is there), else the account's PDS.
 async fn source(state: &Arc<AppState>, did: &str, record: Option<&RecordId>) -> Result<Source> {
-    if !state.scope.is_tracked(did) {
+    if !state.scope.keeps(did) {
         return Ok(Source::Pds);
     }
     let Some(id) = record.cloned() else {

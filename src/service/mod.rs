@@ -17,6 +17,7 @@ pub mod lists;
 pub mod notification_prefs;
 pub mod notifications;
 pub mod remote;
+pub mod remote_feed;
 pub mod starter_packs;
 pub mod subscriptions;
 pub mod suggestions;

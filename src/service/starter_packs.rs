@@ -114,7 +114,7 @@ pub async fn actor_starter_packs(
     cursor: Option<String>,
     limit: usize,
 ) -> Result<StarterPackPage> {
-    let (records, next) = if state.scope.is_tracked(did) {
+    let (records, next) = if state.scope.keeps(did) {
         let did = did.to_string();
         run(state, move |s| -> Result<_> {
             let page = s

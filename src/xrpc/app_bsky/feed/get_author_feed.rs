@@ -1,5 +1,6 @@
 //! `app.bsky.feed.getAuthorFeed`: an account's posts and reposts, newest first; refused with
-//! `BlockedActor` / `BlockedByActor` when the viewer and the account block each other.
+//! `BlockedActor` / `BlockedByActor` when the viewer and the account block each other. An
+//! account Aerie does not keep has its posts read from its PDS.
 
 use crate::service::feed::author_feed;
 use crate::xrpc::prelude::*;
@@ -9,25 +10,55 @@ pub async fn handler(
     State(state): State<Arc<AppState>>,
     Viewer(viewer): Viewer,
     p: Params,
-) -> Response {
-    respond(&state, move |s| {
-        let limit = p.limit(50, 100)?;
-        let filter = match p.get("filter").unwrap_or("posts_with_replies") {
-            "posts_with_replies" => FeedFilter::WithReplies,
-            "posts_no_replies" => FeedFilter::NoReplies,
-            "posts_with_media" => FeedFilter::WithMedia,
-            "posts_and_author_threads" => FeedFilter::AuthorThreads,
-            "posts_with_video" => FeedFilter::WithVideo,
-            other => {
-                return Err(XrpcError::invalid(format!(
-                    "Error: Params/filter must be one of the known values, not {other:?}"
-                )))
+) -> XrpcResult {
+    let limit = p.limit(50, 100)?;
+    let filter = match p.get("filter").unwrap_or("posts_with_replies") {
+        "posts_with_replies" => FeedFilter::WithReplies,
+        "posts_no_replies" => FeedFilter::NoReplies,
+        "posts_with_media" => FeedFilter::WithMedia,
+        "posts_and_author_threads" => FeedFilter::AuthorThreads,
+        "posts_with_video" => FeedFilter::WithVideo,
+        other => {
+            return Err(XrpcError::invalid(format!(
+                "Error: Params/filter must be one of the known values, not {other:?}"
+            )))
+        }
+    };
+    let actor = p.required("actor")?.to_string();
+    let cursor = p.cursor().map(String::from);
+    let v = viewer.clone();
+    let (did, page) = run(&state, move |s| -> Result<_, XrpcError> {
+        let did = resolve_actor(s, &actor)?;
+        match did {
+            Some(did) if s.scope.keeps(&did) => {
+                let page = author_feed(s, v, &did, filter, cursor.as_deref(), limit)?;
+                Ok((Some(did), Some(page)))
             }
-        };
-        let did = p
-            .actor(s, "actor")?
-            .ok_or_else(|| XrpcError::invalid("Profile not found"))?;
-        Ok(author_feed(s, viewer, &did, filter, p.cursor(), limit)?)
+            other => Ok((other.or(Some(actor)), None)),
+        }
     })
-    .await
+    .await?;
+    if let Some(page) = page {
+        return Ok(Json(
+            serde_json::to_value(page).map_err(|e| XrpcError::internal(&e))?,
+        ));
+    }
+    // Beyond the follows: the account's identity resolved, its posts read from its PDS.
+    let raw = did.unwrap_or_default();
+    let did = match crate::util::syntax::is_did(&raw) {
+        true => raw,
+        false => {
+            let lookup = state.resolver().resolve(&raw);
+            match tokio::time::timeout(service::remote::DEADLINE, lookup).await {
+                Ok(Ok(identity)) => identity.did,
+                _ => return Err(XrpcError::invalid("Profile not found")),
+            }
+        }
+    };
+    let cursor = p.cursor();
+    let page =
+        service::remote_feed::author_feed(&state, viewer, &did, filter, cursor, limit).await?;
+    Ok(Json(
+        serde_json::to_value(page).map_err(|e| XrpcError::internal(&e))?,
+    ))
 }
