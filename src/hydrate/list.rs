@@ -1,7 +1,7 @@
 //! List views (`app.bsky.graph.defs#listView`, `#listItemView`) from list and listitem records
 //! — stored, or fetched from the creator's PDS.
 
-use super::view::{ListItemView, ListView, ListViewerState};
+use super::view::{ListItemView, ListView, ListViewBasic, ListViewerState};
 use super::{blob_cid, text, Limit, Views};
 use crate::gate::own::kind;
 use crate::util::syntax::{cid_string, is_did};
@@ -67,20 +67,22 @@ impl Views<'_> {
             None => None,
         };
         Ok(Some(ListView {
-            cid: cid_string(&rec.cid),
+            basic: ListViewBasic {
+                cid: cid_string(&rec.cid),
+                name,
+                purpose: purpose.to_string(),
+                avatar: value
+                    .get("avatar")
+                    .and_then(blob_cid)
+                    .map(|c| self.cdn("avatar", &id.did, &c)),
+                list_item_count: members,
+                labels: Vec::new(),
+                viewer,
+                indexed_at: datetime::format_us(rec.indexed_at_us),
+                uri,
+            },
             creator: self.profile(&id.did)?,
-            name,
-            purpose: purpose.to_string(),
             description: text(&value, "description", DESCRIPTION),
-            avatar: value
-                .get("avatar")
-                .and_then(blob_cid)
-                .map(|c| self.cdn("avatar", &id.did, &c)),
-            list_item_count: members,
-            labels: Vec::new(),
-            viewer,
-            indexed_at: datetime::format_us(rec.indexed_at_us),
-            uri,
         }))
     }
 

@@ -17,7 +17,7 @@ use std::sync::Arc;
 /// What handler files import.
 pub(crate) mod prelude {
     pub use super::error::{XrpcError, XrpcResult};
-    pub use super::params::{input_str, resolve_actor, resolve_uri, Params};
+    pub use super::params::{input_str, input_uri, resolve_actor, resolve_uri, Params};
     pub use super::viewer::{Authed, Viewer};
     pub use super::{known_active_actor, respond};
     pub use crate::hydrate::{view, Views};

@@ -51,6 +51,18 @@ impl Params {
         Ok(v)
     }
 
+    /// Every value of `name` as a record (AT-URIs), at most `max`, at least one.
+    pub fn uris(&self, name: &str, max: usize) -> Result<Vec<RecordId>, XrpcError> {
+        self.list(name, max)?
+            .into_iter()
+            .map(|raw| {
+                crate::util::syntax::record_uri(raw).ok_or_else(|| {
+                    XrpcError::invalid(format!("Error: Params/{name} must contain valid at-uris"))
+                })
+            })
+            .collect()
+    }
+
     /// Every value of `name`, at most `max`; none when absent.
     pub fn optional_list(&self, name: &str, max: usize) -> Result<Vec<&str>, XrpcError> {
         let v: Vec<&str> = self
@@ -161,4 +173,13 @@ pub fn input_str<'a>(
     body.as_ref()
         .and_then(|axum::Json(b)| b.get(name)?.as_str())
         .ok_or_else(|| XrpcError::invalid(format!("Input must have the property \"{name}\"")))
+}
+
+/// An AT-URI property of a procedure's JSON input, as a record.
+pub fn input_uri(
+    body: &Option<axum::Json<serde_json::Value>>,
+    name: &str,
+) -> Result<RecordId, XrpcError> {
+    crate::util::syntax::record_uri(input_str(body, name)?)
+        .ok_or_else(|| XrpcError::invalid(format!("Input/{name} must be a valid at-uri")))
 }

@@ -3,23 +3,18 @@
 use super::{Label, ProfileView};
 use serde::Serialize;
 
-/// `#listView`.
+/// `#listViewBasic`: a list without its creator and description.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ListView {
+pub struct ListViewBasic {
     /// The list record's URI.
     pub uri: String,
     /// Its CID.
     pub cid: String,
-    /// Who made it.
-    pub creator: ProfileView,
     /// Its name (1–64 characters).
     pub name: String,
     /// `app.bsky.graph.defs#curatelist`, `#modlist` or `#referencelist`.
     pub purpose: String,
-    /// What it is for.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
     /// Its avatar (CDN URL).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
@@ -33,6 +28,20 @@ pub struct ListView {
     pub viewer: Option<ListViewerState>,
     /// When Aerie indexed (or fetched) it.
     pub indexed_at: String,
+}
+
+/// `#listView`: the basic view with its creator and description.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListView {
+    /// The basic fields.
+    #[serde(flatten)]
+    pub basic: ListViewBasic,
+    /// Who made it.
+    pub creator: ProfileView,
+    /// What it is for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 /// `#listViewerState`.
@@ -51,45 +60,8 @@ pub struct ListItemView {
     pub subject: ProfileView,
 }
 
-/// `#listViewBasic`: a list without its creator and description.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ListViewBasic {
-    /// The list record's URI.
-    pub uri: String,
-    /// Its CID.
-    pub cid: String,
-    /// Its name.
-    pub name: String,
-    /// Its purpose.
-    pub purpose: String,
-    /// Its avatar (CDN URL).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub avatar: Option<String>,
-    /// Members (when counted).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub list_item_count: Option<u64>,
-    /// Labels.
-    pub labels: Vec<Label>,
-    /// The viewer's mute of it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub viewer: Option<ListViewerState>,
-    /// When Aerie indexed (or fetched) it.
-    pub indexed_at: String,
-}
-
 impl From<ListView> for ListViewBasic {
     fn from(v: ListView) -> Self {
-        ListViewBasic {
-            uri: v.uri,
-            cid: v.cid,
-            name: v.name,
-            purpose: v.purpose,
-            avatar: v.avatar,
-            list_item_count: v.list_item_count,
-            labels: v.labels,
-            viewer: v.viewer,
-            indexed_at: v.indexed_at,
-        }
+        v.basic
     }
 }

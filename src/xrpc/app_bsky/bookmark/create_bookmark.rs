@@ -8,10 +8,8 @@ pub async fn handler(
     body: Option<Json<serde_json::Value>>,
 ) -> Response {
     respond(&state, move |s| {
-        let uri = input_str(&body, "uri")?;
+        let id = input_uri(&body, "uri")?;
         let cid = input_str(&body, "cid")?;
-        let id = crate::util::syntax::record_uri(uri)
-            .ok_or_else(|| XrpcError::invalid("Input/uri must be a valid at-uri"))?;
         if crate::util::syntax::cid_bytes(cid).is_none() {
             return Err(XrpcError::invalid("Input/cid must be a cid string"));
         }

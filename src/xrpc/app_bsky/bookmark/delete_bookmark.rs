@@ -8,9 +8,7 @@ pub async fn handler(
     body: Option<Json<serde_json::Value>>,
 ) -> Response {
     respond(&state, move |s| {
-        let uri = input_str(&body, "uri")?;
-        let id = crate::util::syntax::record_uri(uri)
-            .ok_or_else(|| XrpcError::invalid("Input/uri must be a valid at-uri"))?;
+        let id = input_uri(&body, "uri")?;
         service::bookmarks::delete(s, &viewer, &id.uri())?;
         Ok(json!({}))
     })

@@ -8,14 +8,7 @@ pub async fn handler(
     Viewer(viewer): Viewer,
     p: Params,
 ) -> XrpcResult {
-    let ids = p
-        .list("feeds", 25)?
-        .into_iter()
-        .map(|raw| {
-            crate::util::syntax::record_uri(raw)
-                .ok_or_else(|| XrpcError::invalid("Error: Params/feeds must contain valid at-uris"))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let ids = p.uris("feeds", 25)?;
     let feeds = service::feedgen::generators(&state, viewer, &ids).await?;
     Ok(Json(json!({ "feeds": feeds })))
 }

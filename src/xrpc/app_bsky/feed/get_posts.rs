@@ -14,15 +14,7 @@ pub async fn handler(
     p: Params,
 ) -> Response {
     respond(&state, move |s| {
-        let ids = p
-            .list("uris", 25)?
-            .into_iter()
-            .map(|raw| {
-                crate::util::syntax::record_uri(raw).ok_or_else(|| {
-                    XrpcError::invalid("Error: Params/uris must contain valid at-uris")
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let ids = p.uris("uris", 25)?;
         let posts = service::feed::posts(s, viewer, &ids)?;
         Ok(Output { posts })
     })

@@ -7,14 +7,7 @@ pub async fn handler(
     Viewer(viewer): Viewer,
     p: Params,
 ) -> XrpcResult {
-    let ids = p
-        .list("uris", 25)?
-        .into_iter()
-        .map(|raw| {
-            crate::util::syntax::record_uri(raw)
-                .ok_or_else(|| XrpcError::invalid("Error: Params/uris must contain valid at-uris"))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let ids = p.uris("uris", 25)?;
     let packs = service::starter_packs::starter_packs(&state, viewer, &ids).await?;
     Ok(Json(json!({ "starterPacks": packs })))
 }

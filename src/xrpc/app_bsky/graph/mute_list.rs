@@ -8,9 +8,7 @@ fn set(
     body: &Option<Json<serde_json::Value>>,
     muted: bool,
 ) -> Result<serde_json::Value, XrpcError> {
-    let list = input_str(body, "list")?;
-    let id = crate::util::syntax::record_uri(list)
-        .ok_or_else(|| XrpcError::invalid("Input/list must be a valid at-uri"))?;
+    let id = input_uri(body, "list")?;
     service::lists::mute(state, viewer, &id, muted)?;
     Ok(json!({}))
 }

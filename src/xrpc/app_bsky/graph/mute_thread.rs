@@ -9,9 +9,7 @@ fn set(
     body: &Option<Json<serde_json::Value>>,
     muted: bool,
 ) -> Result<serde_json::Value, XrpcError> {
-    let root = input_str(body, "root")?;
-    let id = crate::util::syntax::record_uri(root)
-        .ok_or_else(|| XrpcError::invalid("Input/root must be a valid at-uri"))?;
+    let id = input_uri(body, "root")?;
     service::thread::mute_thread(state, viewer, &id, muted)?;
     Ok(json!({}))
 }
