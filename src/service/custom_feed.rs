@@ -145,12 +145,11 @@ pub async fn feed(
             let reposter = item.reason.as_ref().map(|r| match r {
                 crate::hydrate::view::Reason::Repost(r) => r.by.did.clone(),
             });
-            let mut shown = vec![item.post.author.did.clone()];
-            shown.extend(reposter);
-            if shown
-                .iter()
-                .any(|d| views.hidden_from_viewer(d).unwrap_or(true))
-            {
+            let mut hidden = views.hidden_from_viewer(&item.post.author.did)?;
+            if let Some(r) = &reposter {
+                hidden |= views.hidden_from_viewer(r)?;
+            }
+            if hidden {
                 continue;
             }
             item.feed_context = w.context.clone();

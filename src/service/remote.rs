@@ -38,15 +38,32 @@ pub enum RemoteError {
     Late(String, Duration),
 }
 
+/// Memory the cache of fetched records may hold (records are weighed by their size).
+const CACHE_BYTES: u64 = 32 << 20;
+
+/// A cached fetch: when, and the record (or its absence).
+type Fetched = (Instant, Option<Arc<StoredRecord>>);
+
+/// Weighs a cached fetch by the bytes it holds.
+#[derive(Clone)]
+struct BySize;
+
+impl quick_cache::Weighter<String, Fetched> for BySize {
+    fn weight(&self, key: &String, val: &Fetched) -> u64 {
+        let record = val.1.as_ref().map_or(0, |r| r.value.len() + r.cid.len());
+        (key.len() + record + 64) as u64
+    }
+}
+
 /// Fetched records, by URI.
 pub struct Remote {
-    cache: Cache<String, (Instant, Option<Arc<StoredRecord>>)>,
+    cache: Cache<String, Fetched, BySize>,
 }
 
 impl Default for Remote {
     fn default() -> Self {
         Remote {
-            cache: Cache::new(10_000),
+            cache: Cache::with_weighter(10_000, CACHE_BYTES, BySize),
         }
     }
 }
