@@ -276,10 +276,8 @@ async fn custom_feeds_through_the_users_pds() {
             "app.bsky.graph.getLists",
             json!({"actor": alice, "purposes": ["modlist"]}),
         );
-        if mine["body"]["lists"]
-            .as_array()
-            .is_some_and(|l| !l.is_empty())
-        {
+        // The list and its item arrive over the firehose, one after the other.
+        if mine["body"]["lists"][0]["listItemCount"] == 1 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -407,11 +405,21 @@ async fn custom_feeds_through_the_users_pds() {
         json!({"limit": 1}),
     );
     assert_eq!(paged["body"]["actors"][0]["did"], carol.as_str(), "{paged}");
-    let packs = pds(
-        &mut net,
-        "app.bsky.unspecced.getSuggestedStarterPacks",
-        json!({}),
-    );
+    let mut packs = json!(null);
+    for _ in 0..100 {
+        packs = pds(
+            &mut net,
+            "app.bsky.unspecced.getSuggestedStarterPacks",
+            json!({}),
+        );
+        if packs["body"]["starterPacks"]
+            .as_array()
+            .is_some_and(|p| !p.is_empty())
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert_eq!(
         packs["body"]["starterPacks"][0]["record"]["name"], "Bob's pack",
         "{packs}"
