@@ -434,6 +434,16 @@ async fn custom_feeds_through_the_users_pds() {
         json!({"list": carols_uri}),
     );
     assert_eq!(again["body"]["list"]["viewer"]["muted"], true, "{again}");
+    let mutes = pds(&mut net, "app.bsky.graph.getListMutes", json!({}));
+    assert_eq!(
+        mutes["body"]["lists"][0]["uri"],
+        carols_uri.as_str(),
+        "{mutes}"
+    );
+    assert_eq!(
+        mutes["body"]["lists"][0]["viewer"]["muted"], true,
+        "{mutes}"
+    );
 
     // The feed: bob's post (stored), carol's (fetched from her PDS), one that does not exist.
     let bob_post = newest(&mut net, "bob.test", "app.bsky.feed.post");

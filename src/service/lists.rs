@@ -241,6 +241,42 @@ pub async fn list_feed(
     .await
 }
 
+/// One page of the lists `viewer` muted (in URI order), as list views.
+pub async fn muted_lists(
+    state: &Arc<AppState>,
+    viewer: String,
+    cursor: Option<String>,
+    limit: usize,
+) -> Result<ListsPage> {
+    let v = viewer.clone();
+    let rows = run(state, move |s| {
+        s.store
+            .privates(&v, kind::LIST_MUTE, cursor.as_deref(), limit)
+    })
+    .await?;
+    let mut records = Vec::new();
+    for (uri, _) in &rows {
+        if let Some(id) = RecordId::parse_uri(uri) {
+            records.extend(stored_or_fetched(state, &id).await?);
+        }
+    }
+    let next = (rows.len() == limit)
+        .then(|| rows.last().map(|(k, _)| k.clone()))
+        .flatten();
+    run(state, move |s| {
+        let views = Views::for_viewer(s, Some(viewer));
+        let mut lists = Vec::new();
+        for rec in &records {
+            lists.extend(views.list(rec, None)?);
+        }
+        Ok(ListsPage {
+            lists,
+            cursor: next,
+        })
+    })
+    .await
+}
+
 /// Mutes (or unmutes) a list for `viewer`: private, kept only in Aerie.
 pub fn mute(state: &AppState, viewer: &str, list: &RecordId, muted: bool) -> Result<()> {
     if list.collection != LIST {

@@ -241,6 +241,10 @@ pub fn router() -> Router<Arc<AppState>> {
             post(graph::mute_list::unmute),
         )
         .route(
+            "/xrpc/app.bsky.graph.getListMutes",
+            get(graph::mute_list::list),
+        )
+        .route(
             "/xrpc/app.bsky.draft.createDraft",
             post(app_bsky::draft::create),
         )

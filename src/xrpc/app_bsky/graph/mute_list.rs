@@ -1,4 +1,5 @@
-//! `app.bsky.graph.muteActorList` / `unmuteActorList`: private, kept only in Aerie.
+//! `app.bsky.graph.muteActorList` / `unmuteActorList` / `getListMutes`: private, kept only in
+//! Aerie.
 
 use crate::xrpc::prelude::*;
 
@@ -29,4 +30,18 @@ pub async fn unmute(
     body: Option<Json<serde_json::Value>>,
 ) -> Response {
     respond(&state, move |s| set(s, &viewer, &body, false)).await
+}
+
+/// `app.bsky.graph.getListMutes`: the lists the viewer muted.
+pub async fn list(
+    State(state): State<Arc<AppState>>,
+    Authed(viewer): Authed,
+    p: Params,
+) -> XrpcResult {
+    let limit = p.limit(50, 100)?;
+    let cursor = p.cursor().map(String::from);
+    let page = service::lists::muted_lists(&state, viewer, cursor, limit).await?;
+    Ok(Json(
+        serde_json::to_value(page).map_err(|e| XrpcError::internal(&e))?,
+    ))
 }
