@@ -39,25 +39,25 @@ fn passes(rec: &StoredRecord, did: &str, filter: FeedFilter) -> bool {
     }
 }
 
-/// One page of `did`'s posts from its PDS, newest first (the PDS's cursor).
+/// One page of the posts of the account `identity` resolved to, from its PDS, newest first
+/// (the PDS's cursor).
 pub async fn author_feed(
     state: &Arc<AppState>,
     viewer: Option<String>,
-    did: &str,
+    identity: crate::identity::Identity,
     filter: FeedFilter,
     cursor: Option<&str>,
     limit: usize,
 ) -> Result<FeedPage> {
-    let (records, next) = list_records(state, did, nsid::POST, cursor, limit)
+    let did = identity.did.clone();
+    let (records, next) = list_records(state, &did, nsid::POST, cursor, limit)
         .await
         .map_err(|e| {
             tracing::info!("author feed of {did}: {e}");
             Error::invalid("Profile not found")
         })?;
     let full = records.len() == limit;
-    let profile = stored_or_fetched(state, &RecordId::new(did, nsid::PROFILE, "self")).await?;
-    let identity = state.resolver().resolve(did).await.ok();
-    let did = did.to_string();
+    let profile = stored_or_fetched(state, &RecordId::new(&did, nsid::PROFILE, "self")).await?;
     run(state, move |s| {
         let shown: Vec<RecordId> = records
             .iter()
@@ -66,7 +66,7 @@ pub async fn author_feed(
             .collect();
         let mut views = Views::for_viewer(s, viewer)
             .with_fetched(records.into_iter().map(Arc::new).chain(profile));
-        if let Some(handle) = identity.and_then(|i| i.handle) {
+        if let Some(handle) = identity.handle {
             views = views.with_handle(&did, handle);
         }
         if let Some(v) = views.viewer() {

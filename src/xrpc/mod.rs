@@ -17,9 +17,11 @@ use std::sync::Arc;
 /// What handler files import.
 pub(crate) mod prelude {
     pub use super::error::{XrpcError, XrpcResult};
-    pub use super::params::{input_str, input_uri, resolve_actor, resolve_uri, Params};
+    pub use super::params::{
+        actor_param, input_str, input_uri, record_param, resolve_actor, resolve_uri, Params,
+    };
     pub use super::viewer::{Authed, Viewer};
-    pub use super::{known_active_actor, respond};
+    pub use super::{known_active_actor, reply, respond};
     pub use crate::hydrate::{view, Views};
     pub use crate::service::{self, run};
     pub use crate::AppState;
@@ -330,6 +332,13 @@ pub fn router() -> Router<Arc<AppState>> {
             )
         })
         .route("/xrpc/{method}", axum::routing::any(direct::fallback))
+}
+
+/// A handler's output as JSON (for handlers that await other work than the store's).
+pub fn reply<T: serde::Serialize>(out: T) -> error::XrpcResult {
+    serde_json::to_value(out)
+        .map(Json)
+        .map_err(|e| XrpcError::internal(&e))
 }
 
 /// Runs a handler's work — its store reads and the serialization of its output — on the

@@ -183,3 +183,29 @@ pub fn input_uri(
     crate::util::syntax::record_uri(input_str(body, name)?)
         .ok_or_else(|| XrpcError::invalid(format!("Input/{name} must be a valid at-uri")))
 }
+
+/// The record the AT-URI parameter `name` names, its authority resolved from the store off the
+/// async workers (for handlers that go on to await other work); `missing` when unknown.
+pub async fn record_param(
+    state: &std::sync::Arc<crate::AppState>,
+    p: &Params,
+    name: &str,
+    missing: impl FnOnce() -> XrpcError,
+) -> Result<RecordId, XrpcError> {
+    let raw = p.uri(name)?;
+    crate::service::run(state, move |s| resolve_uri(s, raw))
+        .await?
+        .ok_or_else(missing)
+}
+
+/// The DID the `actor` parameter names (a DID, or a handle the store knows), resolved off the
+/// async workers; `Profile not found` when unknown.
+pub async fn actor_param(
+    state: &std::sync::Arc<crate::AppState>,
+    p: &Params,
+) -> Result<String, XrpcError> {
+    let raw = p.required("actor")?.to_string();
+    crate::service::run(state, move |s| resolve_actor(s, &raw))
+        .await?
+        .ok_or_else(|| XrpcError::invalid("Profile not found"))
+}

@@ -16,7 +16,5 @@ pub async fn handler(
         Known::Here(p) => (*p)?,
         Known::Elsewhere(actor) => remote_profile(&state, viewer, &actor).await?,
     };
-    Ok(Json(
-        serde_json::to_value(profile).map_err(|e| XrpcError::internal(&e))?,
-    ))
+    reply(profile)
 }

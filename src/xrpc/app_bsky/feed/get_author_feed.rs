@@ -39,26 +39,18 @@ pub async fn handler(
     })
     .await?;
     if let Some(page) = page {
-        return Ok(Json(
-            serde_json::to_value(page).map_err(|e| XrpcError::internal(&e))?,
-        ));
+        return reply(page);
     }
-    // Beyond the follows: the account's identity resolved, its posts read from its PDS.
+    // Beyond the follows: the account's identity resolved (once, within the deadline), its
+    // posts read from its PDS.
     let raw = did.unwrap_or_default();
-    let did = match crate::util::syntax::is_did(&raw) {
-        true => raw,
-        false => {
-            let lookup = state.resolver().resolve(&raw);
-            match tokio::time::timeout(service::remote::DEADLINE, lookup).await {
-                Ok(Ok(identity)) => identity.did,
-                _ => return Err(XrpcError::invalid("Profile not found")),
-            }
-        }
+    let lookup = state.resolver().resolve(&raw);
+    let identity = match tokio::time::timeout(service::remote::DEADLINE, lookup).await {
+        Ok(Ok(identity)) => identity,
+        _ => return Err(XrpcError::invalid("Profile not found")),
     };
     let cursor = p.cursor();
     let page =
-        service::remote_feed::author_feed(&state, viewer, &did, filter, cursor, limit).await?;
-    Ok(Json(
-        serde_json::to_value(page).map_err(|e| XrpcError::internal(&e))?,
-    ))
+        service::remote_feed::author_feed(&state, viewer, identity, filter, cursor, limit).await?;
+    reply(page)
 }

@@ -14,10 +14,10 @@ pub async fn handler(
     p: Params,
 ) -> XrpcResult {
     let limit = p.limit(50, 100)?;
-    let raw = p.uri("feed")?;
-    let feed = run(&state, move |s| resolve_uri(s, raw))
-        .await?
-        .ok_or_else(|| XrpcError::named("UnknownFeed", "could not find feed"))?;
+    let feed = record_param(&state, &p, "feed", || {
+        XrpcError::named("UnknownFeed", "could not find feed")
+    })
+    .await?;
     let auth = match crate::auth::bearer(&headers) {
         None => FeedAuth::Anonymous,
         Some(token) if is_session_token(token) => {
@@ -46,7 +46,5 @@ pub async fn handler(
         accept_language: header("accept-language"),
     };
     let page = service::custom_feed::feed(&state, viewer, req).await?;
-    Ok(Json(
-        serde_json::to_value(page).map_err(|e| XrpcError::internal(&e))?,
-    ))
+    reply(page)
 }

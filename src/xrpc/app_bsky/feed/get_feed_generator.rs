@@ -8,12 +8,10 @@ pub async fn handler(
     Viewer(viewer): Viewer,
     p: Params,
 ) -> XrpcResult {
-    let raw = p.uri("feed")?;
-    let id = run(&state, move |s| resolve_uri(s, raw))
-        .await?
-        .ok_or_else(|| XrpcError::invalid("could not find feed"))?;
+    let id = record_param(&state, &p, "feed", || {
+        XrpcError::invalid("could not find feed")
+    })
+    .await?;
     let out = service::feedgen::generator(&state, viewer, &id).await?;
-    Ok(Json(
-        serde_json::to_value(out).map_err(|e| XrpcError::internal(&e))?,
-    ))
+    reply(out)
 }

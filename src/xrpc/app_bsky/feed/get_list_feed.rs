@@ -9,13 +9,11 @@ pub async fn handler(
     p: Params,
 ) -> XrpcResult {
     let limit = p.limit(50, 100)?;
-    let raw = p.uri("list")?;
-    let id = run(&state, move |s| resolve_uri(s, raw))
-        .await?
-        .ok_or_else(|| XrpcError::named("UnknownList", "List not found"))?;
+    let id = record_param(&state, &p, "list", || {
+        XrpcError::named("UnknownList", "List not found")
+    })
+    .await?;
     let cursor = p.cursor().map(String::from);
     let page = service::lists::list_feed(&state, viewer, &id, cursor, limit).await?;
-    Ok(Json(
-        serde_json::to_value(page).map_err(|e| XrpcError::internal(&e))?,
-    ))
+    reply(page)
 }

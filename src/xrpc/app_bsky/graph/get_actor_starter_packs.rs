@@ -8,14 +8,9 @@ pub async fn handler(
     p: Params,
 ) -> XrpcResult {
     let limit = p.limit(50, 100)?;
-    let raw = p.required("actor")?.to_string();
-    let did = run(&state, move |s| resolve_actor(s, &raw))
-        .await?
-        .ok_or_else(|| XrpcError::invalid("Profile not found"))?;
+    let did = actor_param(&state, &p).await?;
     let cursor = p.cursor().map(String::from);
     let page =
         service::starter_packs::actor_starter_packs(&state, viewer, &did, cursor, limit).await?;
-    Ok(Json(
-        serde_json::to_value(page).map_err(|e| XrpcError::internal(&e))?,
-    ))
+    reply(page)
 }

@@ -9,12 +9,7 @@ pub async fn handler(
     p: Params,
 ) -> XrpcResult {
     let limit = p.limit(50, 100)?;
-    let raw = p.uri("list")?;
-    let id = run(&state, move |s| resolve_uri(s, raw))
-        .await?
-        .ok_or_else(|| XrpcError::invalid("List not found"))?;
+    let id = record_param(&state, &p, "list", || XrpcError::invalid("List not found")).await?;
     let page = service::lists::list(&state, viewer, &id, p.cursor(), limit).await?;
-    Ok(Json(
-        serde_json::to_value(page).map_err(|e| XrpcError::internal(&e))?,
-    ))
+    reply(page)
 }

@@ -8,10 +8,10 @@ pub async fn handler(
     Viewer(viewer): Viewer,
     p: Params,
 ) -> XrpcResult {
-    let raw = p.uri("starterPack")?;
-    let id = run(&state, move |s| resolve_uri(s, raw))
-        .await?
-        .ok_or_else(|| XrpcError::invalid("Starter pack not found"))?;
+    let id = record_param(&state, &p, "starterPack", || {
+        XrpcError::invalid("Starter pack not found")
+    })
+    .await?;
     let pack = service::starter_packs::starter_pack(&state, viewer, &id).await?;
     Ok(Json(json!({ "starterPack": pack })))
 }

@@ -41,7 +41,5 @@ pub async fn list(
     let limit = p.limit(50, 100)?;
     let cursor = p.cursor().map(String::from);
     let page = service::lists::muted_lists(&state, viewer, cursor, limit).await?;
-    Ok(Json(
-        serde_json::to_value(page).map_err(|e| XrpcError::internal(&e))?,
-    ))
+    reply(page)
 }

@@ -54,7 +54,5 @@ pub async fn handler(State(state): State<Arc<AppState>>, p: Params) -> XrpcResul
         cid,
         value,
     };
-    Ok(Json(
-        serde_json::to_value(out).map_err(|e| XrpcError::internal(&e))?,
-    ))
+    reply(out)
 }
