@@ -84,6 +84,17 @@ pub fn private(
     write(store, &ops, None)
 }
 
+/// Sets (or clears) one of `owner`'s private flags: an empty value of `kind` under `key`.
+pub fn flag(
+    store: &dyn Store,
+    owner: &str,
+    kind: &'static str,
+    key: String,
+    on: bool,
+) -> aerie_storage::Result<()> {
+    private(store, owner, vec![(kind, key, on.then(Vec::new))])
+}
+
 /// `viewer` subscribes to `subject`'s activity (nothing: stops).
 pub fn subscribe(
     store: &dyn Store,

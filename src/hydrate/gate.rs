@@ -8,6 +8,7 @@ use super::content::FacetTarget;
 use super::list::{member_of, LIST_ITEM};
 use super::view::PostView;
 use super::Views;
+use crate::gate::follows_of;
 use aerie_storage::{RecordId, StoredRecord};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
@@ -26,8 +27,6 @@ pub struct Postgate {
     /// Others may not quote it (`#disableRule`).
     pub embedding_disabled: bool,
 }
-/// Follows read at most to check a follow rule.
-const MAX_FOLLOWS: usize = 10_000;
 /// Listitem records read at most to check a list rule.
 const MAX_ITEMS: usize = 10_000;
 
@@ -168,7 +167,7 @@ impl Gate {
             let ok = match rule {
                 Rule::Mention => self.mentioned.contains(author),
                 Rule::Following => self.op_follows(views)?.contains(author),
-                Rule::Follower => follows(views, author)?.contains(&self.op),
+                Rule::Follower => follows_of(views.store(), author)?.contains(&self.op),
                 Rule::List(list) => self.on_list(views, list, author)?,
             };
             if ok {
@@ -182,7 +181,7 @@ impl Gate {
         if let Some(f) = self.op_follows.get() {
             return Ok(f);
         }
-        let f = follows(views, &self.op)?;
+        let f = follows_of(views.store(), &self.op)?.into_iter().collect();
         Ok(self.op_follows.get_or_init(|| f))
     }
 
@@ -220,19 +219,4 @@ impl Gate {
         }
         Ok(found)
     }
-}
-
-/// The accounts `did` follows (as far as the bound allows).
-fn follows(views: &Views<'_>, did: &str) -> aerie_storage::Result<HashSet<String>> {
-    let mut out = HashSet::new();
-    let mut cursor: Option<String> = None;
-    while out.len() < MAX_FOLLOWS {
-        let page = views.store().follows(did, cursor.as_deref(), 1000)?;
-        out.extend(page.items.into_iter().map(|e| e.other));
-        match page.cursor {
-            Some(c) => cursor = Some(c),
-            None => break,
-        }
-    }
-    Ok(out)
 }

@@ -282,6 +282,11 @@ pub fn mute(state: &AppState, viewer: &str, list: &RecordId, muted: bool) -> Res
     if list.collection != LIST {
         return Err(Error::invalid("Not a list"));
     }
-    let writes = vec![(kind::LIST_MUTE, list.uri(), muted.then(Vec::new))];
-    Ok(own::private(&*state.store, viewer, writes)?)
+    Ok(own::flag(
+        &*state.store,
+        viewer,
+        kind::LIST_MUTE,
+        list.uri(),
+        muted,
+    )?)
 }

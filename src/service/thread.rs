@@ -46,7 +46,11 @@ pub fn post_thread_other_v2(
 /// its posts say `threadMuted`. Private, kept only in Aerie.
 pub fn mute_thread(state: &AppState, viewer: &str, root: &RecordId, muted: bool) -> Result<()> {
     use crate::gate::own::{self, kind};
-    let value = muted.then(Vec::new);
-    let writes = vec![(kind::THREAD_MUTE, root.uri(), value)];
-    Ok(own::private(&*state.store, viewer, writes)?)
+    Ok(own::flag(
+        &*state.store,
+        viewer,
+        kind::THREAD_MUTE,
+        root.uri(),
+        muted,
+    )?)
 }

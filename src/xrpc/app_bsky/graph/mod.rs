@@ -44,3 +44,21 @@ fn follow_list(
         },
     ))
 }
+
+/// Sets or clears one of the viewer's private flags on the record the input property `field`
+/// names (`muteThread`'s root, `muteActorList`'s list) through `apply`; answers `{}`.
+async fn set_flag(
+    state: Arc<AppState>,
+    viewer: String,
+    body: Option<Json<serde_json::Value>>,
+    field: &'static str,
+    on: bool,
+    apply: fn(&AppState, &str, &RecordId, bool) -> service::Result<()>,
+) -> Response {
+    respond(&state, move |s| {
+        let id = input_uri(&body, field)?;
+        apply(s, &viewer, &id, on)?;
+        Ok(json!({}))
+    })
+    .await
+}

@@ -3,24 +3,13 @@
 
 use crate::xrpc::prelude::*;
 
-fn set(
-    state: &AppState,
-    viewer: &str,
-    body: &Option<Json<serde_json::Value>>,
-    muted: bool,
-) -> Result<serde_json::Value, XrpcError> {
-    let id = input_uri(body, "list")?;
-    service::lists::mute(state, viewer, &id, muted)?;
-    Ok(json!({}))
-}
-
 /// `app.bsky.graph.muteActorList`.
 pub async fn mute(
     State(state): State<Arc<AppState>>,
     Authed(viewer): Authed,
     body: Option<Json<serde_json::Value>>,
 ) -> Response {
-    respond(&state, move |s| set(s, &viewer, &body, true)).await
+    super::set_flag(state, viewer, body, "list", true, service::lists::mute).await
 }
 
 /// `app.bsky.graph.unmuteActorList`.
@@ -29,7 +18,7 @@ pub async fn unmute(
     Authed(viewer): Authed,
     body: Option<Json<serde_json::Value>>,
 ) -> Response {
-    respond(&state, move |s| set(s, &viewer, &body, false)).await
+    super::set_flag(state, viewer, body, "list", false, service::lists::mute).await
 }
 
 /// `app.bsky.graph.getListMutes`: the lists the viewer muted.

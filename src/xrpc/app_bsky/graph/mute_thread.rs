@@ -3,24 +3,21 @@
 
 use crate::xrpc::prelude::*;
 
-fn set(
-    state: &AppState,
-    viewer: &str,
-    body: &Option<Json<serde_json::Value>>,
-    muted: bool,
-) -> Result<serde_json::Value, XrpcError> {
-    let id = input_uri(body, "root")?;
-    service::thread::mute_thread(state, viewer, &id, muted)?;
-    Ok(json!({}))
-}
-
 /// `app.bsky.graph.muteThread`.
 pub async fn mute(
     State(state): State<Arc<AppState>>,
     Authed(viewer): Authed,
     body: Option<Json<serde_json::Value>>,
 ) -> Response {
-    respond(&state, move |s| set(s, &viewer, &body, true)).await
+    super::set_flag(
+        state,
+        viewer,
+        body,
+        "root",
+        true,
+        service::thread::mute_thread,
+    )
+    .await
 }
 
 /// `app.bsky.graph.unmuteThread`.
@@ -29,5 +26,13 @@ pub async fn unmute(
     Authed(viewer): Authed,
     body: Option<Json<serde_json::Value>>,
 ) -> Response {
-    respond(&state, move |s| set(s, &viewer, &body, false)).await
+    super::set_flag(
+        state,
+        viewer,
+        body,
+        "root",
+        false,
+        service::thread::mute_thread,
+    )
+    .await
 }
