@@ -36,6 +36,9 @@ fn main() {
         let mut cfg = Config::default();
         cfg.rate_limit.enabled = false;
         cfg.service_did = Some(common::SERVICE_DID.into());
+        // The store holds every author's posts, as network scope keeps them (in follows scope
+        // the authors no local user follows would be read from their PDSes).
+        cfg.scope = aerie::config::Scope::Network;
         let cfg = Arc::new(cfg);
         let secret = aerie::auth::secret::Secret::from_bytes(&common::SECRET).expect("secret");
         let services = aerie::serve::Services::open(&cfg, store).expect("services");
