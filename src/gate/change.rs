@@ -115,7 +115,7 @@ impl Change<'_> {
                 if json.len() > filter.max_record_bytes {
                     return Err(Skip::Oversized(json.len()));
                 }
-                if !json.starts_with('{') {
+                if !json.starts_with('{') || bad_surrogates(json) {
                     return Err(invalid("record", json));
                 }
                 Ok(Op::Put {
@@ -128,5 +128,26 @@ impl Change<'_> {
             }
             other => Err(invalid("operation", other)),
         }
+    }
+}
+
+/// Whether a record's JSON escapes UTF-16 surrogates that do not pair up (`\ud800` alone): the
+/// frame parser passes them, but no JSON reader downstream accepts them. Only records that
+/// escape a surrogate at all are parsed again (Jetstream writes plain UTF-8).
+fn bad_surrogates(json: &str) -> bool {
+    let escapes = json.contains("\\ud") || json.contains("\\uD");
+    escapes
+        && serde_json::from_str::<serde_json::Value>(json)
+            .is_err_and(|e| !e.to_string().contains("recursion limit"))
+}
+
+#[cfg(test)]
+mod surrogate_tests {
+    #[test]
+    fn unpaired_escaped_surrogates_are_refused_and_pairs_kept() {
+        assert!(super::bad_surrogates(r#"{"a":"\udadd\udadc"}"#));
+        assert!(super::bad_surrogates(r#"{"\uDADDx":1}"#));
+        assert!(!super::bad_surrogates(r#"{"a":"\ud83d\ude00"}"#));
+        assert!(!super::bad_surrogates(r#"{"a":"plain"}"#));
     }
 }
