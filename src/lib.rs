@@ -42,6 +42,8 @@ pub struct AppState {
     pub remote: Arc<service::remote::Remote>,
     /// Slots for requests' store work ([`service::work_slots`]).
     pub work: Arc<tokio::sync::Semaphore>,
+    /// The lists local users block, and their members ([`service::list_blocks`]).
+    pub list_blocks: Arc<hydrate::list_block::ListBlocks>,
 }
 
 impl AppState {

@@ -119,6 +119,7 @@ impl Services {
             sessions: Arc::new(sessions),
             issuers: Arc::default(),
             remote: Arc::default(),
+            list_blocks: Arc::default(),
             work: Arc::new(tokio::sync::Semaphore::new(crate::service::work_slots())),
         }
     }
@@ -306,7 +307,9 @@ pub async fn run(cfg: Config) -> Result<(), ServeError> {
     let mut state = services.state(cfg.clone(), secret);
     state.ingest = stats;
     state.backfill = queue_stats;
-    let app = crate::app(Arc::new(state));
+    let state = Arc::new(state);
+    tokio::spawn(crate::service::list_blocks::keep_fresh(state.clone()));
+    let app = crate::app(state);
     let serving = |app| crate::front::conn::Serving {
         app,
         stop: stop_rx.clone(),

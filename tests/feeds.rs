@@ -541,4 +541,93 @@ async fn custom_feeds_through_the_users_pds() {
         (400, Some("UnknownFeed")),
         "{body}"
     );
+
+    // The "add to lists" and "add to starter pack" dialogs: alice's own lists and packs, each
+    // saying whether carol is in it.
+    let with = pds(
+        &mut net,
+        "app.bsky.graph.getListsWithMembership",
+        json!({"actor": "carol.test"}),
+    );
+    let lists = with["body"]["listsWithMembership"]
+        .as_array()
+        .expect("lists");
+    assert_eq!(lists.len(), 1, "{with}");
+    assert_eq!(lists[0]["list"]["uri"], alices["uri"], "{with}");
+    assert_eq!(
+        lists[0]["listItem"]["subject"]["did"],
+        carol.as_str(),
+        "{with}"
+    );
+    let none = pds(
+        &mut net,
+        "app.bsky.graph.getListsWithMembership",
+        json!({"actor": bob, "purposes": ["curatelist"]}),
+    );
+    assert_eq!(none["body"]["listsWithMembership"], json!([]), "{none}");
+    let pack = put(
+        &mut net,
+        "alice.test",
+        "app.bsky.graph.starterpack",
+        json!({"$type": "app.bsky.graph.starterpack", "name": "Alice's pack",
+        "list": alices["uri"], "createdAt": now}),
+    );
+    let mut packs = json!(null);
+    for _ in 0..100 {
+        packs = pds(
+            &mut net,
+            "app.bsky.graph.getStarterPacksWithMembership",
+            json!({"actor": carol}),
+        );
+        if packs["body"]["starterPacksWithMembership"]
+            .as_array()
+            .is_some_and(|p| !p.is_empty())
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let first = &packs["body"]["starterPacksWithMembership"][0];
+    assert_eq!(first["starterPack"]["uri"], pack["uri"], "{packs}");
+    assert_eq!(
+        first["listItem"]["subject"]["did"],
+        carol.as_str(),
+        "{packs}"
+    );
+
+    // alice blocks her moderation list: carol, on it, is blocked as by a block record.
+    let block = put(
+        &mut net,
+        "alice.test",
+        "app.bsky.graph.listblock",
+        json!({"$type": "app.bsky.graph.listblock", "subject": alices["uri"], "createdAt": now}),
+    );
+    let mut profile = json!(null);
+    for _ in 0..100 {
+        profile = pds(
+            &mut net,
+            "app.bsky.actor.getProfile",
+            json!({"actor": carol}),
+        );
+        if profile["body"]["viewer"]["blockingByList"].is_object() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let viewer = &profile["body"]["viewer"];
+    assert_eq!(viewer["blockingByList"]["uri"], alices["uri"], "{profile}");
+    assert_eq!(viewer["blocking"], alices["uri"], "{profile}");
+    let blocks = pds(&mut net, "app.bsky.graph.getListBlocks", json!({}));
+    assert_eq!(blocks["body"]["lists"][0]["uri"], alices["uri"], "{blocks}");
+    assert_eq!(
+        blocks["body"]["lists"][0]["viewer"]["blocked"], block["uri"],
+        "{blocks}"
+    );
+    let feed = net.call(json!({"cmd": "pds", "as": "alice.test",
+        "nsid": "app.bsky.feed.getAuthorFeed", "params": {"actor": carol}}));
+    assert_eq!(
+        (feed["status"].as_u64(), feed["error"].as_str()),
+        (Some(400), Some("BlockedActor")),
+        "{feed}"
+    );
 }

@@ -333,7 +333,7 @@ impl Default for StorageConfig {
 }
 
 /// The collections Aerie indexes by default.
-pub const DEFAULT_COLLECTIONS: [&str; 14] = [
+pub const DEFAULT_COLLECTIONS: [&str; 15] = [
     "app.bsky.feed.post",
     "app.bsky.feed.like",
     "app.bsky.feed.repost",
@@ -345,6 +345,7 @@ pub const DEFAULT_COLLECTIONS: [&str; 14] = [
     "app.bsky.feed.postgate",
     "app.bsky.graph.list",
     "app.bsky.graph.listitem",
+    "app.bsky.graph.listblock",
     "app.bsky.graph.starterpack",
     "app.bsky.labeler.service",
     "chat.bsky.actor.declaration",

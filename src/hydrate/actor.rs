@@ -142,12 +142,31 @@ impl Views<'_> {
 
     /// `#viewerState` of a profile: mutes, blocks both ways, follows both ways.
     fn actor_viewer(&self, did: &str) -> aerie_storage::Result<Option<ViewerState>> {
-        Ok(self.relationship(did)?.map(|r| ViewerState {
+        let Some(r) = self.relationship(did)? else {
+            return Ok(None);
+        };
+        let blocking_by_list = match &r.blocking_by_list {
+            Some(list) => self.list_basic(list)?,
+            None => None,
+        };
+        // As the reference: a block by list names the list in `blocking`, and follows are
+        // not shown across a block.
+        let blocked = r.blocks();
+        Ok(Some(ViewerState {
             muted: r.muted,
             blocked_by: r.blocked_by,
-            blocking: r.blocking.as_ref().map(RecordId::uri),
-            following: r.following.as_ref().map(RecordId::uri),
-            followed_by: r.followed_by.as_ref().map(RecordId::uri),
+            blocking: r
+                .blocking
+                .as_ref()
+                .or(r.blocking_by_list.as_ref().map(|l| &l.id))
+                .map(RecordId::uri),
+            blocking_by_list,
+            following: r.following.as_ref().filter(|_| !blocked).map(RecordId::uri),
+            followed_by: r
+                .followed_by
+                .as_ref()
+                .filter(|_| !blocked)
+                .map(RecordId::uri),
             activity_subscription: r.subscription,
         }))
     }

@@ -126,8 +126,14 @@ impl Views<'_> {
         let Some(live) = self.live_post(&id)? else {
             return Ok(Some(EmbedRecord::NotFound(ViewNotFound::new(id.uri()))));
         };
-        // The quoted post's author detached this quote (its postgate).
-        if self.postgate(&id)?.detached.contains(&quoting.uri()) {
+        // The quoted post's author detached this quote, or disabled quoting before it (its
+        // postgate).
+        let gate = self.postgate(&id)?;
+        let quoted_at = match gate.embedding_disabled && quoter != id.did {
+            true => self.record(quoting)?.map_or(0, |q| q.sort_at_us),
+            false => 0,
+        };
+        if gate.detaches(&quoting.uri(), quoter != id.did, quoted_at) {
             return Ok(Some(EmbedRecord::Detached(ViewDetached::new(id.uri()))));
         }
         let embeds = match (&live.content.embed, depth < MAX_EMBED_DEPTH) {

@@ -4,12 +4,12 @@
 //! indexed): the root's gate and its mention, follower, following and list rules. The thread's
 //! author may always reply; a gate with no `allow` lets anyone, an empty one nobody.
 
-use super::content::FacetTarget;
+use super::content::{FacetTarget, PostContent};
 use super::list::{member_of, LIST_ITEM};
 use super::view::PostView;
 use super::Views;
 use crate::gate::follows_of;
-use aerie_storage::{RecordId, StoredRecord};
+use aerie_storage::{RecordId, Relation, StoredRecord};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, OnceLock};
@@ -26,6 +26,9 @@ pub struct Postgate {
     pub detached: HashSet<String>,
     /// Others may not quote it (`#disableRule`).
     pub embedding_disabled: bool,
+    /// When the gate was written (its sort time): quotes made before a `#disableRule` keep
+    /// their embed, as in the reference, which decides when it indexes a quote.
+    pub since_us: i64,
 }
 /// Listitem records read at most to check a list rule.
 const MAX_ITEMS: usize = 10_000;
@@ -46,17 +49,46 @@ pub struct Gate {
     op: String,
     allow: Option<Vec<Rule>>,
     hidden: HashSet<String>,
-    mentioned: HashSet<String>,
     op_follows: OnceLock<HashSet<String>>,
+    mentioned: HashSet<String>,
     lists: Mutex<HashMap<String, HashSet<String>>>,
 }
 
 impl Views<'_> {
     /// The gate of the thread whose root is `root`, if its author set one.
     pub fn threadgate(&self, root: &PostView) -> aerie_storage::Result<Option<Gate>> {
-        let Some(id) = RecordId::parse_uri(&root.uri) else {
+        match RecordId::parse_uri(&root.uri) {
+            Some(id) => self.gate_of(&id, &root.content),
+            None => Ok(None),
+        }
+    }
+
+    /// `viewer.replyDisabled` of a post (`content` is its content): whether the gate of its
+    /// thread's root keeps the viewer from replying; `None` with no gate or no viewer.
+    pub(super) fn reply_disabled(
+        &self,
+        id: &RecordId,
+        content: &PostContent,
+    ) -> aerie_storage::Result<Option<bool>> {
+        let Some(viewer) = self.viewer() else {
             return Ok(None);
         };
+        let gate = match &content.reply {
+            None => self.gate_of(id, content)?,
+            Some(r) => match self.live_post(&r.root)? {
+                Some(root) => self.gate_of(&r.root, &root.content)?,
+                None => None,
+            },
+        };
+        match gate {
+            Some(g) => Ok(Some(!g.allows(self, viewer)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The gate of the thread whose root is `id` (with content `root`), if its author set one.
+    fn gate_of(&self, id: &RecordId, root: &PostContent) -> aerie_storage::Result<Option<Gate>> {
+        let uri = id.uri();
         let gate_id = RecordId::new(&id.did, THREADGATE, &id.rkey);
         let Some(record) = self.record(&gate_id)? else {
             return Ok(None);
@@ -64,7 +96,7 @@ impl Views<'_> {
         let Ok(value) = serde_json::from_slice::<Value>(&record.value) else {
             return Ok(None);
         };
-        if value.get("post").and_then(Value::as_str) != Some(root.uri.as_str()) {
+        if value.get("post").and_then(Value::as_str) != Some(uri.as_str()) {
             return Ok(None);
         }
         let allow = value.get("allow").and_then(Value::as_array).map(|rules| {
@@ -92,7 +124,6 @@ impl Views<'_> {
             })
             .unwrap_or_default();
         let mentioned = root
-            .content
             .facets
             .iter()
             .filter_map(|f| match &f.target {
@@ -102,11 +133,11 @@ impl Views<'_> {
             .collect();
         Ok(Some(Gate {
             record,
-            op: id.did,
+            op: id.did.clone(),
             allow,
             hidden,
-            mentioned,
             op_follows: OnceLock::new(),
+            mentioned,
             lists: Mutex::default(),
         }))
     }
@@ -116,9 +147,11 @@ impl Views<'_> {
     /// The postgate of post `id` (none set: nothing detached, quoting allowed).
     pub fn postgate(&self, id: &RecordId) -> aerie_storage::Result<Postgate> {
         let gate_id = RecordId::new(&id.did, POSTGATE, &id.rkey);
-        let value = self
-            .record(&gate_id)?
-            .and_then(|r| serde_json::from_slice::<Value>(&r.value).ok())
+        let Some(rec) = self.record(&gate_id)? else {
+            return Ok(Postgate::default());
+        };
+        let value = serde_json::from_slice::<Value>(&rec.value)
+            .ok()
             .filter(|v| v.get("post").and_then(Value::as_str) == Some(id.uri().as_str()));
         let Some(v) = value else {
             return Ok(Postgate::default());
@@ -145,7 +178,27 @@ impl Views<'_> {
         Ok(Postgate {
             detached,
             embedding_disabled,
+            since_us: rec.sort_at_us,
         })
+    }
+}
+
+/// Whether `a` follows `b`: the store keeps follows by or of a local user as relations (one
+/// lookup); others are read from `a`'s follows.
+fn follows(views: &Views<'_>, a: &str, b: &str) -> aerie_storage::Result<bool> {
+    let scope = &views.state.scope;
+    if scope.is_local(a) || scope.is_local(b) {
+        return Ok(views.store().relation(Relation::Follow, a, b)?.is_some());
+    }
+    Ok(follows_of(views.store(), a)?.iter().any(|d| d == b))
+}
+
+impl Postgate {
+    /// Whether the quote `quoting` (by another author, written at `at_us`) shows detached:
+    /// named by the gate, or written after the gate disabled quoting.
+    pub fn detaches(&self, quoting: &str, by_other: bool, at_us: i64) -> bool {
+        self.detached.contains(quoting)
+            || (self.embedding_disabled && by_other && at_us > self.since_us)
     }
 }
 
@@ -166,8 +219,11 @@ impl Gate {
         for rule in rules {
             let ok = match rule {
                 Rule::Mention => self.mentioned.contains(author),
-                Rule::Following => self.op_follows(views)?.contains(author),
-                Rule::Follower => follows_of(views.store(), author)?.contains(&self.op),
+                Rule::Following => match views.state.scope.is_local(author) {
+                    true => follows(views, &self.op, author)?,
+                    false => self.op_follows(views)?.contains(author),
+                },
+                Rule::Follower => follows(views, author, &self.op)?,
                 Rule::List(list) => self.on_list(views, list, author)?,
             };
             if ok {

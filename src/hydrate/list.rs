@@ -48,6 +48,23 @@ impl Views<'_> {
         rec: &StoredRecord,
         members: Option<u64>,
     ) -> aerie_storage::Result<Option<ListView>> {
+        let Some(mut basic) = self.list_basic(rec)? else {
+            return Ok(None);
+        };
+        basic.list_item_count = members;
+        let description = serde_json::from_slice::<Value>(&rec.value)
+            .ok()
+            .and_then(|v| text(&v, "description", DESCRIPTION));
+        Ok(Some(ListView {
+            basic,
+            creator: self.profile(&rec.id.did)?,
+            description,
+        }))
+    }
+
+    /// The basic view of a list record (no creator, members not counted); `None` as for
+    /// [`Views::list`].
+    pub fn list_basic(&self, rec: &StoredRecord) -> aerie_storage::Result<Option<ListViewBasic>> {
         let id = &rec.id;
         if id.collection != LIST || !self.active(&id.did)? {
             return Ok(None);
@@ -61,28 +78,29 @@ impl Views<'_> {
         };
         let uri = id.uri();
         let viewer = match self.viewer() {
-            Some(_) => Some(ListViewerState {
+            Some(v) => Some(ListViewerState {
                 muted: self.viewer_has(kind::LIST_MUTE, &uri)?,
+                blocked: self
+                    .state
+                    .list_blocks
+                    .of(v)
+                    .and_then(|b| b.block_of(&uri).map(RecordId::uri)),
             }),
             None => None,
         };
-        Ok(Some(ListView {
-            basic: ListViewBasic {
-                cid: cid_string(&rec.cid),
-                name,
-                purpose: purpose.to_string(),
-                avatar: value
-                    .get("avatar")
-                    .and_then(blob_cid)
-                    .map(|c| self.cdn("avatar", &id.did, &c)),
-                list_item_count: members,
-                labels: Vec::new(),
-                viewer,
-                indexed_at: datetime::format_us(rec.indexed_at_us),
-                uri,
-            },
-            creator: self.profile(&id.did)?,
-            description: text(&value, "description", DESCRIPTION),
+        Ok(Some(ListViewBasic {
+            cid: cid_string(&rec.cid),
+            name,
+            purpose: purpose.to_string(),
+            avatar: value
+                .get("avatar")
+                .and_then(blob_cid)
+                .map(|c| self.cdn("avatar", &id.did, &c)),
+            list_item_count: None,
+            labels: Vec::new(),
+            viewer,
+            indexed_at: datetime::format_us(rec.indexed_at_us),
+            uri,
         }))
     }
 

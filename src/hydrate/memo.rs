@@ -5,7 +5,7 @@
 
 use super::actor::ProfileRow;
 use super::Views;
-use aerie_storage::{Actor, RecordId, Relation};
+use aerie_storage::{Actor, RecordId, Relation, StoredRecord};
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex};
@@ -62,6 +62,8 @@ pub struct Relationship {
     pub muted: bool,
     /// The viewer's block record of the account.
     pub blocking: Option<RecordId>,
+    /// A list the viewer blocks that the account is on.
+    pub blocking_by_list: Option<Arc<StoredRecord>>,
     /// The account blocks the viewer.
     pub blocked_by: bool,
     /// The viewer's follow record of the account.
@@ -75,7 +77,7 @@ pub struct Relationship {
 impl Relationship {
     /// A block in either direction.
     pub fn blocks(&self) -> bool {
-        self.blocking.is_some() || self.blocked_by
+        self.blocking.is_some() || self.blocked_by || self.blocking_by_list.is_some()
     }
 }
 
@@ -129,6 +131,11 @@ impl Views<'_> {
             Relationship {
                 muted: store.muted(viewer, did)?,
                 blocking: store.block_record(viewer, did)?,
+                blocking_by_list: self
+                    .state
+                    .list_blocks
+                    .of(viewer)
+                    .and_then(|b| b.list_of(did).cloned()),
                 blocked_by: store.blocking(did, viewer)?,
                 following: store.relation(Relation::Follow, viewer, did)?,
                 followed_by: store.relation(Relation::Follow, did, viewer)?,

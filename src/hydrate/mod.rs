@@ -11,6 +11,7 @@ pub mod gate;
 pub mod labeler;
 mod lanes;
 pub mod list;
+pub mod list_block;
 mod memo;
 mod notification;
 pub(crate) mod post;

@@ -42,6 +42,7 @@ impl Views<'_> {
                     bookmarked: self.viewer_has(kind::BOOKMARK, &uri)?,
                     thread_muted: self.viewer_has(kind::THREAD_MUTE, &root)?,
                     embedding_disabled: *viewer != id.did && self.postgate(id)?.embedding_disabled,
+                    reply_disabled: self.reply_disabled(id, &live.content)?,
                 })
             }
             None => None,

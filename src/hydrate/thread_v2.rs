@@ -627,7 +627,7 @@ mod tests {
         let views = Views::for_viewer(&state, Some(VIEWER.into()));
         let t = thread_v2(&views, &ids[0], shape(Sort::Oldest, 10)).expect("thread");
         assert_eq!(shown(&t.thread), pairs(&[("p1", 0), ("p9", 1), ("p10", 2)]));
-        assert!(t.has_other_replies);
+        assert!(t.has_other_replies, "{:?}", shown(&t.thread));
         assert!(t.threadgate.is_some());
         let other = thread_other_v2(&views, &ids[0]).expect("other");
         assert_eq!(shown(&other), pairs(&[("p6", 1)]));
@@ -641,6 +641,21 @@ mod tests {
             .expect("found");
         let replies = v1.replies.unwrap_or_default().len();
         assert_eq!(replies, 2, "d and the hidden b (v1 shows hidden replies)");
+        // Each post says whether the root's gate lets the viewer reply in its thread.
+        let disabled = |viewer: Option<&str>, id: &RecordId| {
+            let views = Views::for_viewer(&state, viewer.map(String::from));
+            let post = views.post(id).expect("read").expect("post");
+            post.viewer.and_then(|v| v.reply_disabled)
+        };
+        assert_eq!(disabled(Some(VIEWER), &ids[0]), Some(true), "the root");
+        assert_eq!(disabled(Some(VIEWER), &ids[8]), Some(true), "a reply in it");
+        assert_eq!(
+            disabled(Some(FRIEND), &ids[8]),
+            Some(false),
+            "followed by the OP"
+        );
+        assert_eq!(disabled(Some(OP), &ids[0]), Some(false), "the OP");
+        assert_eq!(disabled(None, &ids[0]), None, "no viewer");
     }
 
     #[test]
@@ -662,6 +677,7 @@ mod tests {
             quote("q1", 40),
             quote("q2", 41),
             put(OP, "app.bsky.feed.postgate", "p1", gate, 42),
+            quote("q3", 43),
         ];
         state.store.apply(&ops, None).expect("apply");
         let views = Views::for_viewer(&state, Some(VIEWER.into()));
@@ -673,7 +689,20 @@ mod tests {
             other => panic!("{other:?}"),
         };
         assert!(matches!(quoted("q1"), EmbedRecord::Detached(_)));
-        assert!(matches!(quoted("q2"), EmbedRecord::Record(_)));
+        assert!(
+            matches!(quoted("q2"), EmbedRecord::Record(_)),
+            "quoted before quoting was disabled"
+        );
+        assert!(
+            matches!(quoted("q3"), EmbedRecord::Detached(_)),
+            "quoted after quoting was disabled"
+        );
+        let root = views.post(&ids[0]).expect("read").expect("post");
+        assert_eq!(
+            root.viewer.as_ref().and_then(|v| v.reply_disabled),
+            None,
+            "no threadgate"
+        );
         let root = views.post(&ids[0]).expect("read").expect("post");
         assert!(root.viewer.as_ref().is_some_and(|v| v.embedding_disabled));
         let op_views = Views::for_viewer(&state, Some(OP.into()));
@@ -682,6 +711,48 @@ mod tests {
             !own.viewer.as_ref().is_some_and(|v| v.embedding_disabled),
             "its author may"
         );
+    }
+
+    #[test]
+    fn the_members_of_a_list_the_viewer_blocks_are_blocked() {
+        use crate::hydrate::list_block::Blocked;
+        let (state, ids) = state();
+        let list = json!({"$type": "app.bsky.graph.list", "name": "spam",
+            "purpose": "app.bsky.graph.defs#modlist", "createdAt": "2024-01-01T00:00:00.000Z"});
+        let list_id = RecordId::new(FRIEND, "app.bsky.graph.list", "l1");
+        state
+            .store
+            .apply(&[put(FRIEND, "app.bsky.graph.list", "l1", list, 50)], None)
+            .expect("apply");
+        let rec = state.store.record(&list_id).expect("read").expect("list");
+        let block = RecordId::new(VIEWER, "app.bsky.graph.listblock", "b1");
+        let mut blocked = Blocked::default();
+        blocked
+            .lists
+            .push((block.clone(), std::sync::Arc::new(rec)));
+        blocked.members.insert(OTHER.into(), 0);
+        state.list_blocks.set(VIEWER, blocked);
+        let views = Views::for_viewer(&state, Some(VIEWER.into()));
+        let profile = views.profile(OTHER).expect("profile");
+        let v = profile.viewer.clone().expect("viewer state");
+        assert_eq!(v.blocking.as_deref(), Some(list_id.uri().as_str()));
+        assert_eq!(v.blocking_by_list.map(|l| l.uri), Some(list_id.uri()));
+        // Their replies leave the thread as blocked replies do.
+        let t = thread_v2(&views, &ids[0], shape(Sort::Oldest, 10)).expect("thread");
+        assert!(!shown(&t.thread).iter().any(|(rkey, _)| rkey == "p2"));
+        let list_view =
+            views.list_basic(&state.store.record(&list_id).expect("read").expect("list"));
+        let list_view = list_view.expect("read").expect("a list");
+        assert_eq!(list_view.viewer.and_then(|v| v.blocked), Some(block.uri()));
+        // Others do not see it.
+        let views = Views::for_viewer(&state, Some(FRIEND.into()));
+        let v = views
+            .profile(OTHER)
+            .expect("profile")
+            .viewer
+            .clone()
+            .expect("viewer state");
+        assert!(v.blocking.is_none() && v.blocking_by_list.is_none());
     }
 
     #[test]

@@ -63,6 +63,27 @@ fn merged(
     })
 }
 
+/// Refuses a feed of `did`'s posts with `BlockedActor` / `BlockedByActor` when the viewer and
+/// the account block each other (directly, or by a blocked list).
+pub fn refuse_blocked(views: &Views<'_>, did: &str) -> Result<()> {
+    let Some(r) = views.relationship(did)? else {
+        return Ok(());
+    };
+    if r.blocking.is_some() || r.blocking_by_list.is_some() {
+        return Err(Error::refused(
+            "BlockedActor",
+            "Requester has blocked actor",
+        ));
+    }
+    if r.blocked_by {
+        return Err(Error::refused(
+            "BlockedByActor",
+            "Requester is blocked by actor",
+        ));
+    }
+    Ok(())
+}
+
 /// One page of an account's posts and reposts, newest first; refused with `BlockedActor` /
 /// `BlockedByActor` when the viewer and the account block each other.
 pub fn author_feed(
@@ -73,21 +94,8 @@ pub fn author_feed(
     cursor: Option<&str>,
     limit: usize,
 ) -> Result<FeedPage> {
-    if let Some(v) = &viewer {
-        if state.store.blocking(v, did)? {
-            return Err(Error::refused(
-                "BlockedActor",
-                "Requester has blocked actor",
-            ));
-        }
-        if state.store.blocking(did, v)? {
-            return Err(Error::refused(
-                "BlockedByActor",
-                "Requester is blocked by actor",
-            ));
-        }
-    }
     let views = Views::for_viewer(state, viewer);
+    refuse_blocked(&views, did)?;
     if !views.active(did)? {
         return Err(Error::invalid("Profile not found"));
     }

@@ -184,16 +184,87 @@ pub async fn lists(
     cursor: Option<String>,
     limit: usize,
 ) -> Result<ListsPage> {
+    let (found, cursor) = lists_of(state, viewer, did, purposes, None, cursor, limit).await?;
+    Ok(ListsPage {
+        lists: found.into_iter().map(|(list, _)| list).collect(),
+        cursor,
+    })
+}
+
+/// `getListsWithMembership`' output.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MembershipPage {
+    /// The viewer's lists, each with the actor's listitem when they are on it.
+    pub lists_with_membership: Vec<WithMembership>,
+    /// The next page's cursor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+}
+
+/// `#listWithMembership`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WithMembership {
+    /// The list.
+    pub list: ListView,
+    /// The actor's listitem, when they are on it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub list_item: Option<ListItemView>,
+}
+
+/// One page of the viewer's own curation and moderation lists (of the `purposes` given), each
+/// with `actor`'s listitem when they are on it (`getListsWithMembership`).
+pub async fn lists_with_membership(
+    state: &Arc<AppState>,
+    viewer: String,
+    actor: String,
+    mut purposes: Vec<String>,
+    cursor: Option<String>,
+    limit: usize,
+) -> Result<MembershipPage> {
+    // As the reference: reference lists (starter packs') are never offered.
+    purposes.retain(|p| !p.ends_with("referencelist"));
+    if purposes.is_empty() {
+        purposes = vec!["modlist".into(), "curatelist".into()];
+    }
+    let did = viewer.clone();
+    let (found, cursor) = lists_of(
+        state,
+        Some(viewer),
+        &did,
+        purposes,
+        Some(actor),
+        cursor,
+        limit,
+    )
+    .await?;
+    Ok(MembershipPage {
+        lists_with_membership: found
+            .into_iter()
+            .map(|(list, list_item)| WithMembership { list, list_item })
+            .collect(),
+        cursor,
+    })
+}
+
+/// One page of `did`'s lists of the `purposes` given (none: all), newest first, each with
+/// `member`'s listitem when given and on it.
+async fn lists_of(
+    state: &Arc<AppState>,
+    viewer: Option<String>,
+    did: &str,
+    purposes: Vec<String>,
+    member: Option<String>,
+    cursor: Option<String>,
+    limit: usize,
+) -> Result<(Vec<(ListView, Option<ListItemView>)>, Option<String>)> {
     let from = source(state, did, None).await?;
     let (records, next) = page(state, from, did, LIST, cursor, limit).await?;
-    let counts: HashMap<String, u64> = members(state, from, did)
-        .await?
-        .into_iter()
-        .map(|(list, m)| (list, m.len() as u64))
-        .collect();
+    let members = members(state, from, did).await?;
     run(state, move |s| {
         let views = Views::for_viewer(s, viewer);
-        let mut lists = Vec::new();
+        let mut found = Vec::new();
         for rec in &records {
             let value: serde_json::Value = serde_json::from_slice(&rec.value).unwrap_or_default();
             let wanted = purposes.is_empty()
@@ -205,13 +276,18 @@ pub async fn lists(
             if !wanted {
                 continue;
             }
-            let count = counts.get(&rec.id.uri()).copied().unwrap_or(0);
-            lists.extend(views.list(rec, Some(count))?);
+            let on_list = members.get(&rec.id.uri());
+            let count = on_list.map_or(0, |m| m.len() as u64);
+            let Some(list) = views.list(rec, Some(count))? else {
+                continue;
+            };
+            let item = on_list
+                .and_then(|m| m.iter().find(|(_, d)| Some(d) == member.as_ref()))
+                .map(|(item, d)| views.list_item(item, d))
+                .transpose()?;
+            found.push((list, item));
         }
-        Ok(ListsPage {
-            lists,
-            cursor: next.filter(|_| records.len() == limit),
-        })
+        Ok((found, next.filter(|_| records.len() == limit)))
     })
     .await
 }
@@ -254,15 +330,28 @@ pub async fn muted_lists(
             .privates(&v, kind::LIST_MUTE, cursor.as_deref(), limit)
     })
     .await?;
-    let mut records = Vec::new();
-    for (uri, _) in &rows {
-        if let Some(id) = RecordId::parse_uri(uri) {
-            records.extend(stored_or_fetched(state, &id).await?);
-        }
-    }
+    let ids = rows
+        .iter()
+        .filter_map(|(uri, _)| RecordId::parse_uri(uri))
+        .collect();
     let next = (rows.len() == limit)
         .then(|| rows.last().map(|(k, _)| k.clone()))
         .flatten();
+    views_of(state, viewer, ids, next).await
+}
+
+/// The views of the lists `ids` (stored or fetched; those that cannot be shown left out), as a
+/// page with the cursor `next`.
+pub async fn views_of(
+    state: &Arc<AppState>,
+    viewer: String,
+    ids: Vec<RecordId>,
+    next: Option<String>,
+) -> Result<ListsPage> {
+    let mut records = Vec::new();
+    for id in &ids {
+        records.extend(stored_or_fetched(state, id).await?);
+    }
     run(state, move |s| {
         let views = Views::for_viewer(s, Some(viewer));
         let mut lists = Vec::new();

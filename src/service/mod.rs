@@ -13,6 +13,7 @@ pub mod feed;
 pub mod feedgen;
 pub mod interactions;
 pub mod labelers;
+pub mod list_blocks;
 pub mod lists;
 pub mod notification_prefs;
 pub mod notifications;

@@ -69,14 +69,7 @@ pub async fn author_feed(
         if let Some(handle) = identity.handle {
             views = views.with_handle(&did, handle);
         }
-        if let Some(v) = views.viewer() {
-            if s.store.blocking(v, &did)? {
-                return Err(Error::refused(
-                    "BlockedActor",
-                    "Requester has blocked actor",
-                ));
-            }
-        }
+        super::feed::refuse_blocked(&views, &did)?;
         let mut feed = Vec::new();
         for id in &shown {
             feed.extend(views.skeleton_item(id, None)?);

@@ -5,7 +5,7 @@
 use super::remote::{list_records, stored_or_fetched};
 use super::{feedgen, lists, run, Error, Result};
 use crate::hydrate::starter_pack::{parts, STARTER_PACK};
-use crate::hydrate::view::StarterPackView;
+use crate::hydrate::view::{ListItemView, StarterPackView};
 use crate::hydrate::Views;
 use crate::AppState;
 use aerie_storage::{RecordId, StoredRecord};
@@ -106,17 +106,17 @@ pub async fn starter_packs(
     basic(state, viewer, records).await
 }
 
-/// One page of an account's starter packs, newest first.
-pub async fn actor_starter_packs(
+/// One page of an account's starter pack records, newest first: the store's when it keeps
+/// the account, else its PDS's.
+async fn records_page(
     state: &Arc<AppState>,
-    viewer: Option<String>,
     did: &str,
     cursor: Option<String>,
     limit: usize,
-) -> Result<StarterPackPage> {
-    let (records, next) = if state.scope.keeps(did) {
+) -> Result<(Vec<Arc<StoredRecord>>, Option<String>)> {
+    if state.scope.keeps(did) {
         let did = did.to_string();
-        run(state, move |s| -> Result<_> {
+        return run(state, move |s| -> Result<_> {
             let page = s
                 .store
                 .records_in(&did, STARTER_PACK, cursor.as_deref(), limit)?;
@@ -126,20 +126,95 @@ pub async fn actor_starter_packs(
             }
             Ok((records, page.cursor))
         })
-        .await?
-    } else {
-        let (records, next) = list_records(state, did, STARTER_PACK, cursor.as_deref(), limit)
-            .await
-            .map_err(|e| {
-                tracing::info!("starter packs of {did}: {e}");
-                Error::invalid("Profile not found")
-            })?;
-        let full = records.len() == limit;
-        let records = records.into_iter().map(Arc::new).collect();
-        (records, next.filter(|_| full))
-    };
+        .await;
+    }
+    let (records, next) = list_records(state, did, STARTER_PACK, cursor.as_deref(), limit)
+        .await
+        .map_err(|e| {
+            tracing::info!("starter packs of {did}: {e}");
+            Error::invalid("Profile not found")
+        })?;
+    let full = records.len() == limit;
+    let records = records.into_iter().map(Arc::new).collect();
+    Ok((records, next.filter(|_| full)))
+}
+
+/// One page of an account's starter packs, newest first.
+pub async fn actor_starter_packs(
+    state: &Arc<AppState>,
+    viewer: Option<String>,
+    did: &str,
+    cursor: Option<String>,
+    limit: usize,
+) -> Result<StarterPackPage> {
+    let (records, next) = records_page(state, did, cursor, limit).await?;
     Ok(StarterPackPage {
         starter_packs: basic(state, viewer, records).await?,
+        cursor: next,
+    })
+}
+
+/// `getStarterPacksWithMembership`' output.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MembershipPage {
+    /// The viewer's starter packs, each with the actor's listitem when they are in it.
+    pub starter_packs_with_membership: Vec<WithMembership>,
+    /// The next page's cursor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+}
+
+/// `#starterPackWithMembership`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WithMembership {
+    /// The starter pack.
+    pub starter_pack: StarterPackView,
+    /// The actor's listitem in the pack's list, when they are in it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub list_item: Option<ListItemView>,
+}
+
+/// One page of the viewer's own starter packs, newest first, each whole and with `actor`'s
+/// listitem when they are in it (`getStarterPacksWithMembership`).
+pub async fn with_membership(
+    state: &Arc<AppState>,
+    viewer: String,
+    actor: String,
+    cursor: Option<String>,
+    limit: usize,
+) -> Result<MembershipPage> {
+    let (records, next) = records_page(state, &viewer, cursor, limit).await?;
+    let mut out = Vec::new();
+    for rec in records {
+        let Ok(pack) = starter_pack(state, Some(viewer.clone()), &rec.id).await else {
+            continue;
+        };
+        let item = match parts(&rec) {
+            Some((list, _)) => lists::list_members(state, &list)
+                .await?
+                .into_iter()
+                .find(|(_, member)| *member == actor),
+            None => None,
+        };
+        let list_item = match item {
+            Some((item, member)) => {
+                let viewer = viewer.clone();
+                let view = run(state, move |s| {
+                    Views::for_viewer(s, Some(viewer)).list_item(&item, &member)
+                });
+                Some(view.await?)
+            }
+            None => None,
+        };
+        out.push(WithMembership {
+            starter_pack: pack,
+            list_item,
+        });
+    }
+    Ok(MembershipPage {
+        starter_packs_with_membership: out,
         cursor: next,
     })
 }

@@ -91,6 +91,7 @@ pub async fn write_for(
     }
     let (resp, output) = forward_json(state, s, nsid, input).await?;
     if let Some(output) = output.clone() {
+        let blocks_lists = super::list_blocks::touches(input);
         let (nsid, did, input) = (nsid.to_string(), s.did.clone(), input.clone());
         super::run(state, move |state| {
             let accepted = Accepted {
@@ -103,6 +104,9 @@ pub async fn write_for(
             local::apply(&state.scope, &*state.store, &filter, &accepted);
         })
         .await;
+        if blocks_lists {
+            super::list_blocks::refresh(state, &s.did, true).await?;
+        }
     }
     Ok((resp, output))
 }

@@ -247,6 +247,18 @@ pub fn router() -> Router<Arc<AppState>> {
             get(graph::mute_list::list),
         )
         .route(
+            "/xrpc/app.bsky.graph.getListsWithMembership",
+            get(graph::get_lists_with_membership::handler),
+        )
+        .route(
+            "/xrpc/app.bsky.graph.getStarterPacksWithMembership",
+            get(graph::get_starter_packs_with_membership::handler),
+        )
+        .route(
+            "/xrpc/app.bsky.graph.getListBlocks",
+            get(graph::mute_list::blocked),
+        )
+        .route(
             "/xrpc/app.bsky.draft.createDraft",
             post(app_bsky::draft::create),
         )

@@ -198,14 +198,21 @@ pub async fn record_param(
         .ok_or_else(missing)
 }
 
-/// The DID the `actor` parameter names (a DID, or a handle the store knows), resolved off the
-/// async workers; `Profile not found` when unknown.
+/// The DID the `actor` parameter names: a DID, a handle the store knows (looked up off the
+/// async workers), else a handle the identity resolver resolves and verifies within the
+/// deadline; `Profile not found` when unknown.
 pub async fn actor_param(
     state: &std::sync::Arc<crate::AppState>,
     p: &Params,
 ) -> Result<String, XrpcError> {
     let raw = p.required("actor")?.to_string();
-    crate::service::run(state, move |s| resolve_actor(s, &raw))
-        .await?
-        .ok_or_else(|| XrpcError::invalid("Profile not found"))
+    let given = raw.clone();
+    if let Some(did) = crate::service::run(state, move |s| resolve_actor(s, &given)).await? {
+        return Ok(did);
+    }
+    let lookup = state.resolver().resolve(&raw);
+    match tokio::time::timeout(crate::service::remote::DEADLINE, lookup).await {
+        Ok(Ok(identity)) => Ok(identity.did),
+        _ => Err(XrpcError::invalid("Profile not found")),
+    }
 }

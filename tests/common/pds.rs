@@ -49,14 +49,20 @@ impl Network {
 
     /// Runs one command of `network.mjs` and returns its answer (panics on an error answer).
     pub fn cmd(&mut self, command: serde_json::Value) -> serde_json::Value {
+        let v = self.call(command.clone());
+        assert!(v.get("error").is_none(), "{command} failed: {v}");
+        v
+    }
+
+    /// Runs one command of `network.mjs` and returns its answer, an error answer too.
+    #[allow(dead_code)]
+    pub fn call(&mut self, command: serde_json::Value) -> serde_json::Value {
         let stdin = self.child.stdin.as_mut().expect("stdin");
         writeln!(stdin, "{command}").expect("send command");
         let mut line = String::new();
         self.out.read_line(&mut line).expect("answer");
-        let v: serde_json::Value = serde_json::from_str(&line)
-            .unwrap_or_else(|e| panic!("bad answer to {command}: {e}: {line:?}"));
-        assert!(v.get("error").is_none(), "{command} failed: {v}");
-        v
+        serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("bad answer to {command}: {e}: {line:?}"))
     }
 
     /// The DID of a created account.

@@ -4,22 +4,48 @@
 // {"plc", "pds", "jetstream"?, "accounts": [{"handle", "did", "password"}]}, then answers
 // commands, one JSON line each on stdin, with one JSON line on stdout (see `commands` below).
 // --jetstream=SECS also serves the PDS firehose as Jetstream JSON (bridge.mjs) keeping SECS
-// seconds of events. Stops when stdin closes, removing the PDS's data directories.
-// Usage: node network.mjs [--posts=N] [--no-follows] [--jetstream=SECS] [--appview=URL
-//   --appview-did=DID] alice.test bob.test
-import { TestNetworkNoAppView } from '@atproto/dev-env'
+// seconds of events. --reference also runs the reference AppView (@atproto/bsky, with dev-env's
+// Ozone: its TestNetwork) on a throwaway PostgreSQL of its own (postgres.mjs), reading the
+// PDS's firehose; the info line then has "appview" and "appviewDid", and the "reference" command
+// asks it. The PDS proxies to --appview when given, else to the reference. Stops when stdin
+// closes (or on SIGINT/SIGTERM), removing the PDS's data directories and the database.
+// Usage: node network.mjs [--posts=N] [--no-follows] [--jetstream=SECS] [--reference]
+//   [--appview=URL --appview-did=DID] alice.test bob.test
+import { TestNetwork, TestNetworkNoAppView } from '@atproto/dev-env'
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import readline from 'node:readline'
 import { startBridge } from './bridge.mjs'
 import { startFeedGen } from './feedgen.mjs'
+import { startPostgres } from './postgres.mjs'
 
 // dev-env puts the PDS's data and blobs under os.tmpdir(): make that a directory of our own,
 // removed when the network stops.
-const scratch = mkdtempSync(path.join(os.tmpdir(), 'aerie-pds-'))
+const systemTmp = os.tmpdir()
+const scratch = mkdtempSync(path.join(systemTmp, 'aerie-pds-'))
 process.env.TMPDIR = scratch
 process.on('exit', () => rmSync(scratch, { recursive: true, force: true }))
+
+// What stop() closes, last started first: each part adds its closer as it starts. Stops once,
+// on stdin's end or SIGINT/SIGTERM (then exiting 1), at whatever point startup is.
+const closers = []
+let stopping
+function stop() {
+  stopping ??= (async () => {
+    while (closers.length) {
+      try {
+        await closers.pop()()
+      } catch (e) {
+        console.error('network.mjs: stopping:', e)
+      }
+    }
+  })()
+  return stopping
+}
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => stop().finally(() => process.exit(1)))
+}
 
 const flags = Object.fromEntries(
   process.argv.slice(2).filter((a) => a.startsWith('--')).map((a) => {
@@ -36,7 +62,21 @@ if (flags.appview) {
   pdsConfig.bskyAppViewUrl = flags.appview
   pdsConfig.bskyAppViewDid = flags['appview-did']
 }
-const net = await TestNetworkNoAppView.create({ pds: pdsConfig })
+// --reference: the database of the reference AppView and Ozone (schemas appview_ref, ozone_ref),
+// in the system's temporary directory (its own user must reach it when we are root). TestNetwork
+// insists on REDIS_HOST, but nothing of the pinned bsky, Ozone or PDS connects to it: a closed
+// port. params.pds goes last in TestNetwork's PDS config, so --appview still wins there.
+let pg
+let net
+if (flags.reference) {
+  pg = await startPostgres(systemTmp)
+  closers.push(() => pg.stop())
+  process.env.REDIS_HOST ??= '127.0.0.1:9'
+  net = await TestNetwork.create({ dbPostgresUrl: pg.url, dbPostgresSchema: 'ref', pds: pdsConfig })
+} else {
+  net = await TestNetworkNoAppView.create({ pds: pdsConfig })
+}
+closers.push(() => net.close())
 const agents = new Map()
 const accounts = []
 for (const handle of handles) {
@@ -70,9 +110,14 @@ server.on('request', (req, res) => {
 })
 
 const info = { plc: net.plc.url, pds: net.pds.url, accounts }
+if (flags.reference) {
+  info.appview = net.bsky.url
+  info.appviewDid = net.bsky.ctx.cfg.serverDid
+}
 let bridge
 if (flags.jetstream) {
   bridge = await startBridge(net.pds.url.replace('http', 'ws'), Number(flags.jetstream), net.plc.url)
+  closers.push(() => bridge.close())
   info.jetstream = bridge.url
 }
 console.log(JSON.stringify(info))
@@ -143,6 +188,27 @@ const commands = {
       return { status: e.status ?? 0, error: e.error ?? String(e.message ?? e) }
     }
   },
+  // {"cmd":"sync"} → {}: waits until the reference AppView (--reference) has indexed every
+  // write the PDS has sequenced so far (a no-op beyond the PDS's own queue without it)
+  sync: async () => {
+    await sync()
+    return {}
+  },
+  // {"cmd":"reference","as"?:handle,"nsid","params","input"?} → an app.bsky call made straight at
+  // the reference AppView (--reference) after a sync, with a service-auth token of the account
+  // (none without "as"), validated against the lexicons by @atproto/api: {"status","body"} or
+  // {"status","error"}, as "pds" answers
+  reference: async (c) => {
+    if (!flags.reference) throw new Error('the network runs without --reference')
+    await sync()
+    const headers = c.as ? await net.serviceHeaders(agents.get(c.as).session.did, c.nsid) : {}
+    try {
+      const res = await referenceAgent.call(c.nsid, c.params ?? {}, c.input, { headers })
+      return { status: 200, body: res.data }
+    } catch (e) {
+      return { status: e.status ?? 0, error: e.error ?? String(e.message ?? e) }
+    }
+  },
   // {"cmd":"serviceauth","as":handle,"aud","lxm"} → {"token"} signed by the account's key
   serviceauth: async (c) => {
     const r = await agents.get(c.as).com.atproto.server.getServiceAuth({ aud: c.aud, lxm: c.lxm })
@@ -165,7 +231,10 @@ const commands = {
   // {"cmd":"feedgen","as":handle,"rkey","name"} → {"uri","cid","did"}: starts the test's feed
   // generator (once) and declares it in the account's repo
   feedgen: async (c) => {
-    feedgen ??= await startFeedGen()
+    if (!feedgen) {
+      feedgen = await startFeedGen()
+      closers.push(() => feedgen.close())
+    }
     const agent = agents.get(c.as)
     const r = await agent.com.atproto.repo.putRecord({
       repo: agent.session.did,
@@ -197,6 +266,11 @@ const commands = {
   },
 }
 
+// The reference AppView's client (dev-env's: it asks for the example labeler's labels too).
+const referenceAgent = flags.reference ? net.bsky.getClient() : undefined
+// Everything the PDS sequenced so far indexed by the reference (up to a minute).
+const sync = () => (flags.reference ? net.processAll(60_000) : net.processAll())
+
 const rl = readline.createInterface({ input: process.stdin })
 for await (const line of rl) {
   let out
@@ -208,7 +282,5 @@ for await (const line of rl) {
   }
   console.log(JSON.stringify(out))
 }
-if (bridge) await bridge.close()
-if (feedgen) await feedgen.close()
-await net.close()
+await stop()
 process.exit(0)

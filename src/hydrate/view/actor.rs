@@ -26,6 +26,9 @@ pub struct ViewerState {
     /// The viewer's block record.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub blocking: Option<String>,
+    /// A list the viewer blocks that the account is on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blocking_by_list: Option<super::ListViewBasic>,
     /// The viewer's follow record.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub following: Option<String>,

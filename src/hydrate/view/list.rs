@@ -49,6 +49,9 @@ pub struct ListView {
 pub struct ListViewerState {
     /// The viewer muted the list.
     pub muted: bool,
+    /// The viewer's listblock record of it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blocked: Option<String>,
 }
 
 /// `#listItemView`.

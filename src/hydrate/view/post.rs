@@ -45,6 +45,9 @@ pub struct PostViewerState {
     /// Its author does not let the viewer quote it (its postgate).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub embedding_disabled: bool,
+    /// The thread's gate keeps the viewer from replying (`None`: no gate).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_disabled: Option<bool>,
 }
 
 /// `#postView`.

@@ -1,5 +1,5 @@
-//! `app.bsky.graph.muteActorList` / `unmuteActorList` / `getListMutes`: private, kept only in
-//! Aerie.
+//! `app.bsky.graph.muteActorList` / `unmuteActorList` / `getListMutes` (private, kept only in
+//! Aerie) and `getListBlocks` (the viewer's listblock records).
 
 use crate::xrpc::prelude::*;
 
@@ -30,5 +30,17 @@ pub async fn list(
     let limit = p.limit(50, 100)?;
     let cursor = p.cursor().map(String::from);
     let page = service::lists::muted_lists(&state, viewer, cursor, limit).await?;
+    reply(page)
+}
+
+/// `app.bsky.graph.getListBlocks`: the lists the viewer blocks.
+pub async fn blocked(
+    State(state): State<Arc<AppState>>,
+    Authed(viewer): Authed,
+    p: Params,
+) -> XrpcResult {
+    let limit = p.limit(50, 100)?;
+    let cursor = p.cursor().map(String::from);
+    let page = service::list_blocks::blocked_lists(&state, viewer, cursor, limit).await?;
     reply(page)
 }
