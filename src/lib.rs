@@ -44,6 +44,8 @@ pub struct AppState {
     pub work: Arc<tokio::sync::Semaphore>,
     /// The lists local users block, and their members ([`service::list_blocks`]).
     pub list_blocks: Arc<hydrate::list_block::ListBlocks>,
+    /// Counts from the count source (`counts.source`).
+    pub counts: Arc<hydrate::outside::OutsideCounts>,
 }
 
 impl AppState {

@@ -109,6 +109,8 @@ impl Services {
             cfg.auth.pds_refresh_margin_secs,
             cfg.service_did(),
         );
+        let ttl = std::time::Duration::from_secs(cfg.counts.ttl_secs.max(1));
+        let counts = crate::hydrate::outside::OutsideCounts::new(cfg.counts.url().map(|_| ttl));
         AppState {
             store: self.store.clone(),
             front: Arc::new(crate::front::Front::new(&cfg)),
@@ -120,6 +122,7 @@ impl Services {
             issuers: Arc::default(),
             remote: Arc::default(),
             list_blocks: Arc::default(),
+            counts: Arc::new(counts),
             work: Arc::new(tokio::sync::Semaphore::new(crate::service::work_slots())),
         }
     }
@@ -309,6 +312,7 @@ pub async fn run(cfg: Config) -> Result<(), ServeError> {
     state.backfill = queue_stats;
     let state = Arc::new(state);
     tokio::spawn(crate::service::list_blocks::keep_fresh(state.clone()));
+    tokio::spawn(crate::service::outside_counts::run_fetcher(state.clone()));
     let app = crate::app(state);
     let serving = |app| crate::front::conn::Serving {
         app,

@@ -2,10 +2,12 @@
 //! `AERIE_*` environment variables (`__` separates nesting levels: `AERIE_JETSTREAM__URL`).
 //! Unknown keys are reported so typos do not pass silently.
 
+mod counts;
 mod http;
 mod load;
 mod tls;
 
+pub use counts::{CountSource, CountsConfig};
 pub use http::{HttpConfig, RateLimitConfig, RetentionConfig};
 pub use load::{load, ConfigError};
 pub use tls::{Challenge, TlsConfig, TlsMode};
@@ -63,6 +65,8 @@ pub struct Config {
     pub tls: TlsConfig,
     /// Pruning old content outside the protected set.
     pub retention: RetentionConfig,
+    /// The network's counts for what Aerie did not see.
+    pub counts: CountsConfig,
 }
 
 /// Logins and sessions.
@@ -314,6 +318,7 @@ impl Default for Config {
             admins: Vec::new(),
             tls: TlsConfig::default(),
             retention: RetentionConfig::default(),
+            counts: CountsConfig::default(),
         }
     }
 }
@@ -465,6 +470,13 @@ impl Config {
     /// Checks what serde cannot.
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.backend()?;
+        if let Some(url) = self.counts.url() {
+            if url::Url::parse(url).map_or(true, |u| !matches!(u.scheme(), "http" | "https")) {
+                return Err(ConfigError::Invalid(format!(
+                    "counts: {url:?} is not an http(s) URL"
+                )));
+            }
+        }
         if self.jetstream.compress && self.jetstream.zstd_dictionary.is_none() {
             return Err(ConfigError::Invalid(
                 "jetstream.compress needs jetstream.zstd_dictionary".into(),

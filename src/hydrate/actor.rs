@@ -55,7 +55,7 @@ impl Views<'_> {
     /// `#profileViewDetailed` (adds the banner and counts).
     pub fn profile_detailed(&self, did: &str) -> aerie_storage::Result<ProfileViewDetailed> {
         let row = self.profile_row(did)?;
-        let counts = self.state.store.actor_counts(did)?;
+        let counts = self.actor_counts(did)?;
         Ok(ProfileViewDetailed {
             profile: self.profile(did)?,
             banner: row.banner.clone(),

@@ -140,7 +140,7 @@ impl Views<'_> {
             (Some(e), true) => self.embed(&id, e, depth + 1)?.map(|e| vec![e]),
             _ => None,
         };
-        let counts = self.state.store.post_counts(&id)?;
+        let counts = self.post_counts(&id)?;
         Ok(Some(EmbedRecord::Record(Box::new(ViewRecord {
             ty: Default::default(),
             uri: id.uri(),

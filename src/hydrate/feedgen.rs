@@ -54,7 +54,7 @@ impl Views<'_> {
                 .get("avatar")
                 .and_then(blob_cid)
                 .map(|c| self.cdn("avatar", &id.did, &c)),
-            like_count: self.store().post_counts(id)?.likes,
+            like_count: self.post_counts(id)?.likes,
             accepts_interactions: value
                 .get("acceptsInteractions")
                 .and_then(Value::as_bool)

@@ -57,7 +57,7 @@ impl Views<'_> {
             ty: LabelerView::type_of(detailed),
             cid: cid_string(&rec.cid),
             creator: self.profile(&id.did)?,
-            like_count: self.store().post_counts(id)?.likes,
+            like_count: self.post_counts(id)?.likes,
             viewer,
             indexed_at: datetime::format_us(rec.indexed_at_us),
             labels: Vec::new(),

@@ -14,6 +14,7 @@ pub mod list;
 pub mod list_block;
 mod memo;
 mod notification;
+pub mod outside;
 pub(crate) mod post;
 pub mod starter_pack;
 mod thread;
@@ -126,6 +127,37 @@ impl<'a> Views<'a> {
         };
         let content = Arc::new(content::PostContent::parse(raw.get()));
         Ok(Some(LivePost { rec, raw, content }))
+    }
+
+    /// A post's (or feed's, or labeler's) counts: Aerie's, met with the count source's.
+    pub(crate) fn post_counts(
+        &self,
+        id: &RecordId,
+    ) -> aerie_storage::Result<aerie_storage::PostCounts> {
+        let c = self.state.store.post_counts(id)?;
+        let live = [c.likes, c.reposts, c.replies, c.quotes];
+        let [likes, reposts, replies, quotes] = self.state.counts.combine(&id.uri(), live);
+        Ok(aerie_storage::PostCounts {
+            likes,
+            reposts,
+            replies,
+            quotes,
+        })
+    }
+
+    /// An account's counts: Aerie's, met with the count source's.
+    pub(crate) fn actor_counts(
+        &self,
+        did: &str,
+    ) -> aerie_storage::Result<aerie_storage::ActorCounts> {
+        let c = self.state.store.actor_counts(did)?;
+        let live = [c.followers, c.follows, c.posts, 0];
+        let [followers, follows, posts, _] = self.state.counts.combine(did, live);
+        Ok(aerie_storage::ActorCounts {
+            followers,
+            follows,
+            posts,
+        })
     }
 
     /// Whether an account's content may be shown (unknown accounts count as active).

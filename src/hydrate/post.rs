@@ -54,7 +54,7 @@ impl Views<'_> {
                 author: self.profile_basic(&id.did)?,
                 record: live.raw,
                 embed,
-                counts: self.state.store.post_counts(id)?,
+                counts: self.post_counts(id)?,
                 indexed_at: datetime::format_us(live.rec.indexed_at_us),
                 viewer,
                 content: live.content,

@@ -17,6 +17,7 @@ pub mod list_blocks;
 pub mod lists;
 pub mod notification_prefs;
 pub mod notifications;
+pub mod outside_counts;
 pub mod remote;
 pub mod remote_feed;
 pub mod starter_packs;

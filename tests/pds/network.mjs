@@ -12,6 +12,7 @@
 // Usage: node network.mjs [--posts=N] [--no-follows] [--jetstream=SECS] [--reference]
 //   [--appview=URL --appview-did=DID] alice.test bob.test
 import { TestNetwork, TestNetworkNoAppView } from '@atproto/dev-env'
+import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -26,6 +27,12 @@ const systemTmp = os.tmpdir()
 const scratch = mkdtempSync(path.join(systemTmp, 'aerie-pds-'))
 process.env.TMPDIR = scratch
 process.on('exit', () => rmSync(scratch, { recursive: true, force: true }))
+// Should this process be killed outright, a shell waiting on a pipe from it removes it then.
+const janitor = spawn('sh', ['-c', 'trap "" INT TERM; cat >/dev/null; rm -rf "$1"', 'sh', scratch], {
+  stdio: ['pipe', 'ignore', 'ignore'],
+})
+janitor.unref()
+janitor.stdin.unref()
 
 // What stop() closes, last started first: each part adds its closer as it starts. Stops once,
 // on stdin's end or SIGINT/SIGTERM (then exiting 1), at whatever point startup is.
