@@ -477,6 +477,10 @@ async fn custom_feeds_through_the_users_pds() {
         "{page}"
     );
     assert!(items.iter().all(|i| i["reqId"] == "req-1"), "{page}");
+    assert_eq!(
+        items[1]["post"]["author"]["handle"], "carol.test",
+        "a stranger's handle, verified: {page}"
+    );
     assert_eq!(page["body"]["cursor"], "next-page");
     // The generator got the token alice's PDS minted for it, and the parameters.
     let seen = net.cmd(json!({"cmd": "feedgenseen"}));
@@ -541,6 +545,44 @@ async fn custom_feeds_through_the_users_pds() {
         (400, Some("UnknownFeed")),
         "{body}"
     );
+
+    // A stranger's post by its URI, and the thread above a followee's reply to it: fetched
+    // from her PDS.
+    let first = pds(
+        &mut net,
+        "app.bsky.feed.getPosts",
+        json!({"uris": [carol_post["uri"]]}),
+    );
+    assert_eq!(
+        first["body"]["posts"][0]["record"]["text"], "post 2 by carol.test",
+        "{first}"
+    );
+    assert_eq!(first["body"]["posts"][0]["author"]["handle"], "carol.test");
+    let strong = json!({"uri": carol_post["uri"], "cid": carol_post["cid"]});
+    let answer = put(
+        &mut net,
+        "bob.test",
+        "app.bsky.feed.post",
+        json!({"$type": "app.bsky.feed.post", "text": "hi carol", "createdAt": now,
+        "reply": {"root": strong, "parent": strong}}),
+    );
+    let mut thread = json!(null);
+    for _ in 0..100 {
+        thread = net.call(json!({"cmd": "pds", "as": "alice.test",
+            "nsid": "app.bsky.unspecced.getPostThreadV2", "params": {"anchor": answer["uri"]}}));
+        if thread["status"] == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let items = thread["body"]["thread"].as_array().expect("thread");
+    assert_eq!(items.len(), 2, "{thread}");
+    assert_eq!(items[0]["depth"], -1, "{thread}");
+    assert_eq!(
+        items[0]["value"]["post"]["record"]["text"], "post 2 by carol.test",
+        "{thread}"
+    );
+    assert_eq!(items[1]["value"]["post"]["record"]["text"], "hi carol");
 
     // The "add to lists" and "add to starter pack" dialogs: alice's own lists and packs, each
     // saying whether carol is in it.

@@ -12,9 +12,8 @@ use crate::outbound::Outbound;
 use crate::util::syntax::is_did;
 use crate::AppState;
 use aerie_storage::facts::nsid;
-use aerie_storage::{RecordId, StoredRecord};
+use aerie_storage::RecordId;
 use axum::http::StatusCode;
-use futures_util::StreamExt;
 use serde::Deserialize;
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,8 +22,6 @@ use std::time::Duration;
 const DEADLINE: Duration = Duration::from_secs(10);
 /// The largest skeleton accepted.
 const MAX_BYTES: usize = 1 << 20;
-/// Records fetched beyond the store at once.
-const FETCHES: usize = 8;
 
 /// How the generator learns who asks.
 pub enum FeedAuth {
@@ -130,13 +127,17 @@ pub async fn feed(
             })
         })
         .collect();
-    let fetched = beyond_the_store(state, &wanted).await;
+    let ids = wanted
+        .iter()
+        .flat_map(|w| std::iter::once(w.post.clone()).chain(w.repost.clone()))
+        .collect();
+    let fetched = super::beyond::records(state, ids).await;
     let cursor = skeleton
         .cursor
         .filter(|c| !wanted.is_empty() && Some(c) != req.cursor.as_ref());
     let req_id = skeleton.req_id;
     run(state, move |s| {
-        let views = Views::for_viewer(s, viewer).with_fetched(fetched);
+        let views = fetched.show(Views::for_viewer(s, viewer));
         let mut feed = Vec::new();
         for w in &wanted {
             let Some(mut item) = views.skeleton_item(&w.post, w.repost.as_ref())? else {
@@ -217,53 +218,6 @@ async fn skeleton(
     }
     serde_json::from_slice(&resp.body)
         .map_err(|_| upstream("InvalidFeedResponse", "feed provided an invalid response"))
-}
-
-/// The posts and reposts the store lacks, and their authors' profiles, fetched from their
-/// PDSes (what cannot be fetched in time is left out of this page).
-async fn beyond_the_store(state: &Arc<AppState>, wanted: &[Wanted]) -> Vec<Arc<StoredRecord>> {
-    let ids: Vec<RecordId> = wanted
-        .iter()
-        .flat_map(|w| std::iter::once(w.post.clone()).chain(w.repost.clone()))
-        .collect();
-    let absent = missing(state, ids).await;
-    let mut fetched = fetch_all(state, absent).await;
-    let profiles: Vec<RecordId> = fetched
-        .iter()
-        .map(|r| RecordId::new(&r.id.did, nsid::PROFILE, "self"))
-        .collect();
-    let missing_profiles = missing(state, profiles).await;
-    fetched.extend(fetch_all(state, missing_profiles).await);
-    fetched
-}
-
-/// Which of `ids` the store does not hold (each once).
-async fn missing(state: &Arc<AppState>, mut ids: Vec<RecordId>) -> Vec<RecordId> {
-    ids.sort();
-    ids.dedup();
-    run(state, move |s| {
-        ids.into_iter()
-            .filter(|id| matches!(s.store.record(id), Ok(None)))
-            .collect()
-    })
-    .await
-}
-
-async fn fetch_all(state: &Arc<AppState>, ids: Vec<RecordId>) -> Vec<Arc<StoredRecord>> {
-    futures_util::stream::iter(ids)
-        .map(|id| async move {
-            match state.remote.record(state, &id).await {
-                Ok(r) => r,
-                Err(e) => {
-                    tracing::info!("fetching {}: {e}", id.uri());
-                    None
-                }
-            }
-        })
-        .buffer_unordered(FETCHES)
-        .filter_map(|r| async move { r })
-        .collect()
-        .await
 }
 
 /// A service token for the generator `aud`, minted by the user's PDS for a session logged in

@@ -1,13 +1,14 @@
 //! Feeds of posts: the viewer's home timeline, an account's feed (with its filters), the posts
 //! an account liked, and posts by URI.
 
-use super::{Error, Result};
+use super::{run, Error, Result};
 use crate::hydrate::view::{FeedViewPost, PostView};
 use crate::hydrate::Views;
 use crate::AppState;
 use aerie_storage::facts::nsid;
 use aerie_storage::{FeedFilter, RecordId};
 use serde::Serialize;
+use std::sync::Arc;
 
 /// A page of feed items and where the next one starts.
 #[derive(Debug, Serialize)]
@@ -139,7 +140,26 @@ pub fn actor_likes(
 }
 
 /// Views of posts, in the order asked; missing or hidden ones are left out.
-pub fn posts(state: &AppState, viewer: Option<String>, ids: &[RecordId]) -> Result<Vec<PostView>> {
+pub async fn posts(
+    state: &Arc<AppState>,
+    viewer: Option<String>,
+    ids: Vec<RecordId>,
+) -> Result<Vec<PostView>> {
+    let fetched = super::beyond::records(state, ids.clone()).await;
+    run(state, move |s| {
+        let views = fetched.show(Views::for_viewer(s, viewer));
+        let posts = views.each(&ids, |id| views.post(id))?;
+        Ok(posts.into_iter().flatten().collect())
+    })
+    .await
+}
+
+/// Hydrated posts, in the order asked, leaving out the missing and hidden (the store's only).
+pub fn stored_posts(
+    state: &AppState,
+    viewer: Option<String>,
+    ids: &[RecordId],
+) -> Result<Vec<PostView>> {
     let views = Views::for_viewer(state, viewer);
     let posts = views.each(ids, |id| views.post(id))?;
     Ok(posts.into_iter().flatten().collect())

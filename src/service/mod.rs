@@ -6,6 +6,7 @@
 //! workers that also carry sockets (ingest, the front door).
 
 pub mod actors;
+pub mod beyond;
 pub mod bookmarks;
 pub mod custom_feed;
 pub mod drafts;

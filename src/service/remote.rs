@@ -1,7 +1,8 @@
 //! Records beyond the store, fetched on demand from their owner's PDS
 //! (`com.atproto.repo.getRecord`, through the outbound guard, within a deadline), checked
 //! against their CID and collection, and kept a few minutes in memory — absences too — so a
-//! page that names the same record twice, or a client asking again, costs one fetch.
+//! page that names the same record twice, or a client asking again, costs one fetch. A fetch
+//! past the deadline goes on in the background; requests per PDS host are bounded.
 
 use crate::identity::IdentityError;
 use crate::outbound::{FetchError, Outbound};
@@ -55,15 +56,22 @@ impl quick_cache::Weighter<String, Fetched> for BySize {
     }
 }
 
-/// Fetched records, by URI.
+/// Requests to one PDS host at once, at most.
+const PER_HOST: usize = 4;
+/// Hosts remembered for their bound (idle ones are forgotten past this).
+const MAX_HOSTS: usize = 1024;
+
+/// Fetched records, by URI, and the bound on requests per PDS host.
 pub struct Remote {
     cache: Cache<String, Fetched, BySize>,
+    hosts: std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Semaphore>>>,
 }
 
 impl Default for Remote {
     fn default() -> Self {
         Remote {
             cache: Cache::with_weighter(10_000, CACHE_BYTES, BySize),
+            hosts: Default::default(),
         }
     }
 }
@@ -82,10 +90,12 @@ struct GetRecord {
 }
 
 impl Remote {
-    /// The record from its owner's PDS (`None` when the PDS says it does not exist).
+    /// The record from its owner's PDS (`None` when the PDS says it does not exist). The
+    /// fetch runs on its own: past the deadline the caller gets `Late`, and the fetch goes on
+    /// and leaves its answer here for the next request.
     pub async fn record(
         &self,
-        state: &AppState,
+        state: &Arc<AppState>,
         id: &RecordId,
     ) -> Result<Option<Arc<StoredRecord>>, RemoteError> {
         let key = id.uri();
@@ -94,12 +104,37 @@ impl Remote {
                 return Ok(rec);
             }
         }
-        let rec = tokio::time::timeout(DEADLINE, fetch(state, id))
-            .await
-            .map_err(|_| RemoteError::Late(key.clone(), DEADLINE))??
-            .map(Arc::new);
-        self.cache.insert(key, (Instant::now(), rec.clone()));
-        Ok(rec)
+        let task = tokio::spawn({
+            let (state, id, key) = (state.clone(), id.clone(), key.clone());
+            async move {
+                let rec = fetch(&state, &id).await?.map(Arc::new);
+                state
+                    .remote
+                    .cache
+                    .insert(key, (Instant::now(), rec.clone()));
+                Ok(rec)
+            }
+        });
+        match tokio::time::timeout(DEADLINE, task).await {
+            Ok(Ok(answer)) => answer,
+            Ok(Err(_)) | Err(_) => Err(RemoteError::Late(key, DEADLINE)),
+        }
+    }
+
+    /// A slot for one request to `url`'s host: at most [`PER_HOST`] at once.
+    async fn slot(&self, url: &url::Url) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        let host = format!("{}:{}", url.host_str()?, url.port_or_known_default()?);
+        let sem = {
+            let mut hosts = self.hosts.lock().ok()?;
+            if hosts.len() >= MAX_HOSTS {
+                hosts.retain(|_, s| s.available_permits() < PER_HOST);
+            }
+            hosts
+                .entry(host)
+                .or_insert_with(|| Arc::new(tokio::sync::Semaphore::new(PER_HOST)))
+                .clone()
+        };
+        sem.acquire_owned().await.ok()
     }
 }
 
@@ -124,6 +159,7 @@ pub async fn list_records(
                 q.append_pair("cursor", c);
             }
         }
+        let _slot = state.remote.slot(&url).await;
         let resp = state
             .resolver()
             .fetcher()
@@ -163,6 +199,7 @@ async fn fetch(state: &AppState, id: &RecordId) -> Result<Option<StoredRecord>, 
         .append_pair("repo", &id.did)
         .append_pair("collection", &id.collection)
         .append_pair("rkey", &id.rkey);
+    let _slot = state.remote.slot(&url).await;
     let resp = state
         .resolver()
         .fetcher()

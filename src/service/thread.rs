@@ -1,4 +1,5 @@
-//! A post's thread: its parents above and replies nested below (v1), or flat (V2).
+//! A post's thread: its parents above and replies nested below (v1), or flat (V2); what the
+//! store lacks of it fetched beforehand ([`super::beyond::thread`]).
 
 use super::{Error, Result};
 use crate::hydrate::thread_v2::{self, Shape, ThreadV2};
@@ -6,6 +7,8 @@ use crate::hydrate::view::{ThreadItem, ThreadViewPost};
 use crate::hydrate::Views;
 use crate::AppState;
 use aerie_storage::RecordId;
+
+pub use super::beyond::Beyond;
 
 /// The thread around `id` for `viewer`: `depth` levels of replies, `parent_height` parents;
 /// `NotFound` when the post is missing or hidden.
@@ -15,8 +18,9 @@ pub fn post_thread(
     id: &RecordId,
     depth: usize,
     parent_height: usize,
+    beyond: Beyond,
 ) -> Result<ThreadViewPost> {
-    let views = Views::for_viewer(state, viewer);
+    let views = beyond.show(Views::for_viewer(state, viewer));
     crate::hydrate::thread(&views, id, depth, parent_height)?
         .ok_or_else(|| Error::refused("NotFound", format!("Post not found: {}", id.uri())))
 }
@@ -27,8 +31,9 @@ pub fn post_thread_v2(
     viewer: Option<String>,
     id: &RecordId,
     shape: Shape,
+    beyond: Beyond,
 ) -> Result<ThreadV2> {
-    let views = Views::for_viewer(state, viewer);
+    let views = beyond.show(Views::for_viewer(state, viewer));
     Ok(thread_v2::thread_v2(&views, id, shape)?)
 }
 

@@ -149,7 +149,10 @@ pub async fn delete(state: &Arc<AppState>, s: &StoredSession, uri: &str) -> Resu
 pub async fn post(state: &Arc<AppState>, viewer: &str, uri: &str) -> Result<Option<PostView>> {
     let id = syntax::record_uri(uri).ok_or_else(|| Error::invalid("No such post"))?;
     let viewer = Some(viewer.to_string());
-    let found = super::run(state, move |state| super::feed::posts(state, viewer, &[id])).await?;
+    let found = super::run(state, move |state| {
+        super::feed::stored_posts(state, viewer, &[id])
+    })
+    .await?;
     Ok(found.into_iter().next())
 }
 

@@ -123,12 +123,19 @@ pub async fn page(
         return not_found(&v);
     }
     let id = RecordId::new(&did, nsid::POST, &rkey);
-    run(&state, move |state| render(state, &v, &id, &rkey)).await
+    let beyond = crate::service::beyond::thread(&state, &id).await;
+    run(&state, move |state| render(state, &v, &id, &rkey, beyond)).await
 }
 
-fn render(state: &AppState, v: &Visitor, id: &RecordId, rkey: &str) -> Response {
+fn render(
+    state: &AppState,
+    v: &Visitor,
+    id: &RecordId,
+    rkey: &str,
+    beyond: crate::service::thread::Beyond,
+) -> Response {
     let viewer = v.did().map(String::from);
-    let thread = match post_thread(state, viewer.clone(), id, DEPTH, PARENTS) {
+    let thread = match post_thread(state, viewer.clone(), id, DEPTH, PARENTS, beyond) {
         Ok(t) => t,
         Err(crate::service::Error::Refused { .. }) => {
             return page::error(state, v, StatusCode::NOT_FOUND, "Post not found.")

@@ -1,4 +1,5 @@
-//! `app.bsky.feed.getPosts`: hydrated views of up to 25 posts, in the order asked.
+//! `app.bsky.feed.getPosts`: hydrated views of up to 25 posts, in the order asked — those
+//! beyond the store fetched from their authors' PDSes.
 
 use crate::xrpc::prelude::*;
 
@@ -12,11 +13,8 @@ pub async fn handler(
     State(state): State<Arc<AppState>>,
     Viewer(viewer): Viewer,
     p: Params,
-) -> Response {
-    respond(&state, move |s| {
-        let ids = p.uris("uris", 25)?;
-        let posts = service::feed::posts(s, viewer, &ids)?;
-        Ok(Output { posts })
-    })
-    .await
+) -> XrpcResult {
+    let ids = p.uris("uris", 25)?;
+    let posts = service::feed::posts(&state, viewer, ids).await?;
+    reply(Output { posts })
 }

@@ -1,8 +1,9 @@
 //! `app.bsky.unspecced.getPostThreadV2`: the thread around a post as a flat list (the only
-//! thread call the current Bluesky app makes).
+//! thread call the current Bluesky app makes); what the store lacks of it fetched first.
 
 use crate::hydrate::thread_v2::{Shape, Sort, MAX_PARENTS};
 use crate::xrpc::prelude::*;
+use axum::response::IntoResponse;
 
 /// The method's output.
 #[derive(serde::Serialize)]
@@ -28,6 +29,16 @@ pub async fn handler(
     Viewer(viewer): Viewer,
     p: Params,
 ) -> Response {
+    let shown = match p.uri("anchor") {
+        Ok(raw) => raw.uri(),
+        Err(e) => return e.into_response(),
+    };
+    let not_found = || XrpcError::named("NotFound", format!("Post not found: {shown}"));
+    let id = match record_param(&state, &p, "anchor", not_found).await {
+        Ok(id) => id,
+        Err(e) => return e.into_response(),
+    };
+    let beyond = service::beyond::thread(&state, &id).await;
     respond(&state, move |s| {
         let above = match p.boolean("above", true)? {
             true => MAX_PARENTS,
@@ -39,11 +50,7 @@ pub async fn handler(
             branching: p.int("branchingFactor", 10, 0, 100)? as usize,
             sort: sort(&p),
         };
-        let raw = p.uri("anchor")?;
-        let shown = raw.uri();
-        let id = resolve_uri(s, raw)?
-            .ok_or_else(|| XrpcError::named("NotFound", format!("Post not found: {shown}")))?;
-        let t = service::thread::post_thread_v2(s, viewer, &id, shape)?;
+        let t = service::thread::post_thread_v2(s, viewer, &id, shape, beyond)?;
         Ok(Output {
             thread: t.thread,
             has_other_replies: t.has_other_replies,
