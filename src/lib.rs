@@ -44,6 +44,8 @@ pub struct AppState {
     pub work: Arc<tokio::sync::Semaphore>,
     /// The lists local users block, and their members ([`service::list_blocks`]).
     pub list_blocks: Arc<hydrate::list_block::ListBlocks>,
+    /// Labelers local users' apps named, each remembered once ([`xrpc::labelers`]).
+    pub labelers_named: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
     /// Counts from the count source (`counts.source`).
     pub counts: Arc<hydrate::outside::OutsideCounts>,
 }
@@ -71,10 +73,17 @@ impl AppState {
 pub fn app(state: Arc<AppState>) -> axum::Router {
     let timeout = std::time::Duration::from_secs(state.cfg.http.request_timeout_secs.max(1));
     axum::Router::new()
-        .merge(xrpc::router().layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            xrpc::direct::middleware,
-        )))
+        .merge(
+            xrpc::router()
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    xrpc::labelers::middleware,
+                ))
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    xrpc::direct::middleware,
+                )),
+        )
         .merge(web::router())
         .merge(web::status::router())
         .route("/health", axum::routing::get(util::healthcheck::health))

@@ -122,6 +122,7 @@ impl Services {
             issuers: Arc::default(),
             remote: Arc::default(),
             list_blocks: Arc::default(),
+            labelers_named: Arc::default(),
             counts: Arc::new(counts),
             work: Arc::new(tokio::sync::Semaphore::new(crate::service::work_slots())),
         }
@@ -228,6 +229,15 @@ pub async fn run(cfg: Config) -> Result<(), ServeError> {
         ));
         tokio::spawn(queue::run(bf.clone(), queue_stats.clone(), stop_rx.clone()))
     });
+    if cfg.ingest.enabled {
+        let labels = crate::ingest::labels::Labels {
+            store: store.clone(),
+            scope: scope.clone(),
+            resolver: services.resolver.clone(),
+            cfg: cfg.labels.clone(),
+        };
+        tokio::spawn(labels.run(stop_rx.clone()));
+    }
     if cfg.retention.days > 0 {
         tokio::spawn(crate::ingest::retention::run(
             store.clone(),

@@ -6,8 +6,8 @@
 //! `REFETCH_EVERY` per issuer; and all fetches together, for issuers the identity cache does not
 //! already answer for, stay within `BURST` plus one per `REFILL`, `CONCURRENT` at a time.
 
-use super::keys::PublicKey;
 use super::service_jwt::{AuthError, Parsed};
+use crate::identity::keys::PublicKey;
 use crate::identity::{DidDoc, Resolver};
 use quick_cache::sync::Cache;
 use std::sync::Mutex;

@@ -1,10 +1,9 @@
 //! Authentication: login sessions (Aerie's JWTs over the user's PDS session), service-auth
 //! JWTs from PDSes proxying to Aerie (verified against the issuer's DID document, fetched within
-//! bounds), the keys they are signed with, and the server secret that seals what is kept for
+//! bounds) and the server secret that seals what is kept for
 //! users.
 
 pub mod issuers;
-pub mod keys;
 pub mod secret;
 pub mod service_jwt;
 pub mod session;

@@ -5,7 +5,7 @@
 //! (`issuers.rs` looks it up, within bounds). High-S signatures are accepted, as the reference
 //! does.
 
-use super::keys::PublicKey;
+use crate::identity::keys::PublicKey;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::Deserialize;
@@ -156,7 +156,7 @@ impl Parsed {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::keys::tests::{did_key, sign_es256, sign_es256k};
+    use crate::identity::keys::tests::{did_key, sign_es256, sign_es256k};
 
     const AUD: &str = "did:web:aerie.test";
     const LXM: &str = "app.bsky.feed.getTimeline";

@@ -4,11 +4,13 @@
 
 mod counts;
 mod http;
+mod labels;
 mod load;
 mod tls;
 
 pub use counts::{CountSource, CountsConfig};
 pub use http::{HttpConfig, RateLimitConfig, RetentionConfig};
+pub use labels::{LabelsConfig, BLUESKY_MODERATION};
 pub use load::{load, ConfigError};
 pub use tls::{Challenge, TlsConfig, TlsMode};
 
@@ -67,6 +69,8 @@ pub struct Config {
     pub retention: RetentionConfig,
     /// The network's counts for what Aerie did not see.
     pub counts: CountsConfig,
+    /// Labelers subscribed to.
+    pub labels: LabelsConfig,
 }
 
 /// Logins and sessions.
@@ -319,6 +323,7 @@ impl Default for Config {
             tls: TlsConfig::default(),
             retention: RetentionConfig::default(),
             counts: CountsConfig::default(),
+            labels: LabelsConfig::default(),
         }
     }
 }
@@ -470,6 +475,16 @@ impl Config {
     /// Checks what serde cannot.
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.backend()?;
+        if let Some(bad) = self
+            .labels
+            .labelers
+            .iter()
+            .find(|d| !crate::util::syntax::is_did(d))
+        {
+            return Err(ConfigError::Invalid(format!(
+                "labels.labelers: {bad:?} is not a DID"
+            )));
+        }
         if let Some(url) = self.counts.url() {
             if url::Url::parse(url).map_or(true, |u| !matches!(u.scheme(), "http" | "https")) {
                 return Err(ConfigError::Invalid(format!(

@@ -6,6 +6,7 @@
 //! pages all write through here; nothing else calls the store's `apply` (ARCHITECTURE.md).
 
 pub mod change;
+pub mod labels;
 pub mod local;
 pub mod own;
 pub mod scope;

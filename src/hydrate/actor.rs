@@ -1,11 +1,13 @@
 //! Profile views (basic, plain and detailed) and the viewer's state on them. An account's
 //! profile record is read once per request; each view is assembled from that.
 
+use super::labels::SelfLabels;
 use super::view::{
-    ProfileAssociated, ProfileAssociatedChat, ProfileView, ProfileViewBasic, ProfileViewDetailed,
-    ViewerState,
+    Label, ProfileAssociated, ProfileAssociatedChat, ProfileView, ProfileViewBasic,
+    ProfileViewDetailed, ViewerState,
 };
 use super::{blob_cid, datetime, text, Limit, Views};
+use crate::util::syntax::cid_string;
 use aerie_storage::facts::nsid;
 use aerie_storage::RecordId;
 use serde_json::Value;
@@ -25,6 +27,7 @@ pub(crate) struct ProfileRow {
     description: Option<String>,
     indexed_at: Option<String>,
     banner: Option<String>,
+    labels: Vec<Label>,
 }
 
 impl Views<'_> {
@@ -37,7 +40,7 @@ impl Views<'_> {
             display_name: row.display_name.clone(),
             avatar: row.avatar.clone(),
             viewer: self.actor_viewer(did)?,
-            labels: Vec::new(),
+            labels: row.labels.clone(),
             created_at: row.created_at.clone(),
         })
     }
@@ -111,7 +114,22 @@ impl Views<'_> {
                 .and_then(blob_cid)
                 .map(|c| self.cdn(kind, did, &c))
         };
+        let profile_uri = RecordId::new(did, nsid::PROFILE, "self").uri();
+        let cid = rec.as_ref().map(|r| cid_string(&r.cid));
+        let created_at = datetime(&value, "createdAt");
+        let own = super::content::self_labels(&value);
+        let labels = self.labels(
+            &[did, &profile_uri],
+            Some(SelfLabels {
+                author: did,
+                uri: &profile_uri,
+                cid: cid.as_deref(),
+                values: &own,
+                cts: created_at.as_deref(),
+            }),
+        )?;
         let row = Arc::new(ProfileRow {
+            labels,
             handle,
             display_name: text(
                 &value,
@@ -122,7 +140,7 @@ impl Views<'_> {
                 },
             ),
             avatar: blob("avatar", "avatar"),
-            created_at: datetime(&value, "createdAt"),
+            created_at,
             description: text(
                 &value,
                 "description",

@@ -102,6 +102,13 @@ struct SelfLabel {
     val: String,
 }
 
+/// A record's self-label values (`labels: {values: [{val}]}`), as written.
+pub fn self_labels(record: &Value) -> Vec<String> {
+    serde_json::from_value::<SelfLabels>(record.get("labels").cloned().unwrap_or_default())
+        .map(|l| l.values.into_iter().map(|v| v.val).collect())
+        .unwrap_or_default()
+}
+
 fn field<'a, T: Deserialize<'a>>(raw: Option<&'a RawValue>) -> Option<T> {
     serde_json::from_str(raw?.get()).ok()
 }

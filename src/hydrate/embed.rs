@@ -126,6 +126,10 @@ impl Views<'_> {
         let Some(live) = self.live_post(&id)? else {
             return Ok(Some(EmbedRecord::NotFound(ViewNotFound::new(id.uri()))));
         };
+        let labels = self.post_labels(&id, &live)?;
+        if self.taken_down(&labels) {
+            return Ok(Some(EmbedRecord::NotFound(ViewNotFound::new(id.uri()))));
+        }
         // The quoted post's author detached this quote, or disabled quoting before it (its
         // postgate).
         let gate = self.postgate(&id)?;
@@ -147,7 +151,7 @@ impl Views<'_> {
             cid: syntax::cid_string(&live.rec.cid),
             author: self.profile_basic(&id.did)?,
             value: live.raw,
-            labels: Vec::new(),
+            labels,
             reply_count: counts.replies,
             repost_count: counts.reposts,
             like_count: counts.likes,

@@ -59,7 +59,7 @@ impl Views<'_> {
                 .get("acceptsInteractions")
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
-            labels: Vec::new(),
+            labels: self.record_labels(rec)?,
             viewer,
             content_mode: value
                 .get("contentMode")

@@ -60,7 +60,7 @@ impl Views<'_> {
             like_count: self.post_counts(id)?.likes,
             viewer,
             indexed_at: datetime::format_us(rec.indexed_at_us),
-            labels: Vec::new(),
+            labels: self.record_labels(rec)?,
             detail,
             uri,
         }))

@@ -97,7 +97,7 @@ impl Views<'_> {
                 .and_then(blob_cid)
                 .map(|c| self.cdn("avatar", &id.did, &c)),
             list_item_count: None,
-            labels: Vec::new(),
+            labels: self.record_labels(rec)?,
             viewer,
             indexed_at: datetime::format_us(rec.indexed_at_us),
             uri,

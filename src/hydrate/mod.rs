@@ -9,6 +9,7 @@ mod embed;
 pub mod feedgen;
 pub mod gate;
 pub mod labeler;
+pub mod labels;
 mod lanes;
 pub mod list;
 pub mod list_block;
@@ -41,6 +42,8 @@ pub struct Views<'a> {
     fetched: HashMap<RecordId, Arc<StoredRecord>>,
     /// Handles of accounts beyond the store, resolved (and verified) for this request.
     handles: HashMap<String, String>,
+    /// The labelers whose labels are shown.
+    accepted: Arc<labels::Accepted>,
 }
 
 /// A live post: its stored row, the record as stored and what hydration reads of it.
@@ -64,6 +67,9 @@ impl<'a> Views<'a> {
             memo: Default::default(),
             fetched: HashMap::new(),
             handles: HashMap::new(),
+            accepted: labels::current().unwrap_or_else(|| {
+                Arc::new(labels::Accepted::parse(None, &state.cfg.labels.labelers))
+            }),
         }
     }
 

@@ -38,7 +38,7 @@ impl Views<'_> {
             record: raw,
             is_read: seen_at_us.is_some_and(|s| n.indexed_at_us <= s),
             indexed_at: datetime::format_us(n.indexed_at_us),
-            labels: Vec::new(),
+            labels: self.record_labels(&rec)?,
         }))
     }
 }

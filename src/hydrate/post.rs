@@ -20,6 +20,10 @@ impl Views<'_> {
         let Some(live) = self.live_post(id)? else {
             return Ok(None);
         };
+        let labels = self.post_labels(id, &live)?;
+        if self.taken_down(&labels) {
+            return Ok(None);
+        }
         let embed = match &live.content.embed {
             Some(e) => self.embed(id, e, 0)?,
             None => None,
@@ -57,10 +61,29 @@ impl Views<'_> {
                 counts: self.post_counts(id)?,
                 indexed_at: datetime::format_us(live.rec.indexed_at_us),
                 viewer,
+                labels,
                 content: live.content,
             }
             .into(),
         ))
+    }
+
+    /// The labels shown on a post: on its URI, and its self-labels.
+    pub(super) fn post_labels(
+        &self,
+        id: &RecordId,
+        live: &super::LivePost,
+    ) -> aerie_storage::Result<Vec<super::view::Label>> {
+        let uri = id.uri();
+        let cid = cid_string(&live.rec.cid);
+        let own = super::labels::SelfLabels {
+            author: &id.did,
+            uri: &uri,
+            cid: Some(&cid),
+            values: &live.content.self_labels,
+            cts: live.content.created_at.as_deref(),
+        };
+        self.labels(&[&uri], Some(own))
     }
 
     /// `#feedViewPost` for a feed entry; `None` when the post (or reposted post) is gone.

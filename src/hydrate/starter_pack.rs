@@ -60,7 +60,7 @@ impl Views<'_> {
             list_item_count,
             joined_week_count: 0,
             joined_all_time_count: 0,
-            labels: Vec::new(),
+            labels: self.record_labels(rec)?,
             indexed_at: datetime::format_us(rec.indexed_at_us),
         }))
     }

@@ -1,4 +1,5 @@
-//! DID documents: the fields an AppView needs (handle, PDS endpoint, signing key).
+//! DID documents: the fields an AppView needs (handle, PDS endpoint, signing key, a feed
+//! generator's or labeler's endpoint and a labeler's key).
 
 use serde::{Deserialize, Serialize};
 
@@ -53,6 +54,16 @@ impl DidDoc {
         self.service_endpoint("#bsky_fg", "BskyFeedGenerator")
     }
 
+    /// A labeler's endpoint: the `#atproto_labeler` service of type `AtprotoLabeler`.
+    pub fn labeler(&self) -> Option<String> {
+        self.service_endpoint("#atproto_labeler", "AtprotoLabeler")
+    }
+
+    /// A labeler's `#atproto_label` key, which signs its labels (type and multibase).
+    pub fn label_method(&self) -> Option<(String, String)> {
+        self.method("#atproto_label")
+    }
+
     /// The HTTP(S) endpoint of the service `fragment` (`#atproto_pds`) of type `kind`.
     fn service_endpoint(&self, fragment: &str, kind: &str) -> Option<String> {
         self.service
@@ -72,9 +83,14 @@ impl DidDoc {
     /// `EcdsaSecp256k1VerificationKey2019` / `EcdsaSecp256r1VerificationKey2019` whose key has
     /// no multicodec prefix) and its multibase key.
     pub fn signing_method(&self) -> Option<(String, String)> {
+        self.method("#atproto")
+    }
+
+    /// The verification method `fragment`: its type and multibase key.
+    fn method(&self, fragment: &str) -> Option<(String, String)> {
         self.verification_method
             .iter()
-            .find(|m| m.id.ends_with("#atproto"))
+            .find(|m| m.id.ends_with(fragment))
             .and_then(|m| Some((m.kind.clone(), m.public_key_multibase.clone()?)))
     }
 }

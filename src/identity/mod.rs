@@ -5,6 +5,7 @@
 
 mod cache;
 mod doc;
+pub mod keys;
 
 pub use doc::DidDoc;
 

@@ -47,7 +47,7 @@ impl Firehose {
     }
 }
 
-type Map = BTreeMap<String, Ipld>;
+pub(super) type Map = BTreeMap<String, Ipld>;
 
 fn field<'a>(m: &'a Map, k: &str) -> Option<&'a Ipld> {
     m.get(k)
@@ -76,7 +76,7 @@ fn did(m: &Map, k: &str) -> Result<String, String> {
 }
 
 /// Splits a frame into its header and body maps.
-fn split(frame: &[u8]) -> Result<(Map, Map), String> {
+pub(super) fn split(frame: &[u8]) -> Result<(Map, Map), String> {
     let mut values = serde_ipld_dagcbor::de::Deserializer::from_slice(frame).into_iter::<Ipld>();
     let mut next = |what: &str| match values.next() {
         Some(Ok(Ipld::Map(m))) => Ok(m),

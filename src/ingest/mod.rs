@@ -8,6 +8,7 @@ pub mod event;
 pub mod filtered;
 pub mod firehose;
 pub mod jetstream;
+pub mod labels;
 pub mod retention;
 pub mod socket;
 pub mod users;

@@ -172,9 +172,10 @@ pub async fn run<T: Send + 'static>(
     // The semaphore is never closed: a permit always comes.
     let permit = state.work.clone().acquire_owned().await.ok();
     let state = state.clone();
+    let accepted = crate::hydrate::labels::current();
     let work = move || {
         let _permit = permit;
-        f(&state)
+        crate::hydrate::labels::within(accepted, || f(&state))
     };
     match tokio::task::spawn_blocking(work).await {
         Ok(v) => v,

@@ -5,6 +5,7 @@ pub(crate) mod app_bsky;
 pub(crate) mod com_atproto;
 pub mod direct;
 pub mod error;
+pub mod labelers;
 pub mod params;
 pub mod pds;
 pub mod viewer;

@@ -2,17 +2,26 @@
 
 use serde::Serialize;
 
-/// `com.atproto.label.defs#label` (Aerie has no labeler yet: lists stay empty).
+/// `com.atproto.label.defs#label`, as shown (its signature was checked when it arrived).
 #[derive(Clone, Debug, Serialize)]
 pub struct Label {
+    /// The label format's version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ver: Option<u8>,
     /// Who labelled.
     pub src: String,
     /// What is labelled.
     pub uri: String,
+    /// The version of the record labelled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cid: Option<String>,
     /// The value.
     pub val: String,
     /// When.
     pub cts: String,
+    /// When it expires.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exp: Option<String>,
 }
 
 /// `#viewerState`: mutes, blocks both ways, follows both ways.

@@ -105,6 +105,8 @@ pub struct PostViewParts {
     pub indexed_at: String,
     /// Viewer state.
     pub viewer: Option<PostViewerState>,
+    /// Labels shown on it.
+    pub labels: Vec<super::Label>,
     /// Parsed content.
     pub content: Arc<PostContent>,
 }
@@ -124,7 +126,7 @@ impl From<PostViewParts> for PostView {
             quote_count: p.counts.quotes,
             indexed_at: p.indexed_at,
             viewer: p.viewer,
-            labels: Vec::new(),
+            labels: p.labels,
             content: p.content,
         }
     }
