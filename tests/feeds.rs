@@ -584,6 +584,48 @@ async fn custom_feeds_through_the_users_pds() {
     );
     assert_eq!(items[1]["value"]["post"]["record"]["text"], "hi carol");
 
+    // Trends: the hashtags the accounts alice follows used today.
+    let today = aerie_storage::datetime::format_us(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("time")
+            .as_micros() as i64,
+    );
+    for text in ["I like #Rust", "more #rust"] {
+        let start = text.find('#').expect("a tag");
+        put(
+            &mut net,
+            "bob.test",
+            "app.bsky.feed.post",
+            json!({"$type": "app.bsky.feed.post", "text": text, "createdAt": today,
+            "facets": [{"index": {"byteStart": start, "byteEnd": text.len()},
+                "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": &text[start + 1..]}]}]}),
+        );
+    }
+    let mut trends = json!(null);
+    for _ in 0..100 {
+        trends = pds(&mut net, "app.bsky.unspecced.getTrends", json!({}));
+        if trends["body"]["trends"]
+            .as_array()
+            .is_some_and(|t| !t.is_empty())
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let top = &trends["body"]["trends"][0];
+    assert_eq!(
+        (
+            top["topic"].as_str(),
+            top["displayName"].as_str(),
+            top["postCount"].as_u64()
+        ),
+        (Some("rust"), Some("#Rust"), Some(2)),
+        "{trends}"
+    );
+    assert_eq!(top["link"], "/hashtag/rust");
+    assert_eq!(top["actors"][0]["did"], bob.as_str(), "{trends}");
+
     // The "add to lists" and "add to starter pack" dialogs: alice's own lists and packs, each
     // saying whether carol is in it.
     let with = pds(

@@ -25,6 +25,7 @@ pub mod starter_packs;
 pub mod subscriptions;
 pub mod suggestions;
 pub mod thread;
+pub mod trends;
 pub mod write;
 
 use crate::auth::session::SessionError;

@@ -305,6 +305,10 @@ pub fn router() -> Router<Arc<AppState>> {
             get(unspecced::get_config::handler),
         )
         .route(
+            "/xrpc/app.bsky.unspecced.getTrends",
+            get(unspecced::get_trends::handler),
+        )
+        .route(
             "/xrpc/app.bsky.ageassurance.getState",
             get(app_bsky::ageassurance::get_state::handler),
         );

@@ -6,3 +6,4 @@ pub mod get_post_thread_v2;
 pub mod get_suggested_feeds;
 pub mod get_suggested_starter_packs;
 pub mod get_suggested_users;
+pub mod get_trends;
