@@ -1,5 +1,5 @@
-//! Read benchmark (prints figures; not a timed test): getAuthorFeed, getPostThread and
-//! getTimeline (a viewer following 1,000 accounts, logged in with an Aerie session) latency, p50
+//! Read benchmark (prints figures; not a timed test): getAuthorFeed, getPostThread(V2),
+//! getFeed (a generator on loopback) and getTimeline (a viewer following 1,000 accounts, logged in with an Aerie session) latency, p50
 //! and p99, through the real HTTP stack over a store of 5M posts (BENCH_POSTS to change),
 //! threads included. `cargo bench --bench reads`; `BENCH_STORE=<dir>` keeps the built store
 //! there and reuses it on the next run. `BENCH_POSTGRES_URL=<url>` runs it on the PostgreSQL
@@ -39,6 +39,8 @@ fn main() {
         // The store holds every author's posts, as network scope keeps them (in follows scope
         // the authors no local user follows would be read from their PDSes).
         cfg.scope = aerie::config::Scope::Network;
+        // The bench's feed generator listens on loopback.
+        cfg.identity.allow_private_addresses = true;
         let cfg = Arc::new(cfg);
         let secret = aerie::auth::secret::Secret::from_bytes(&common::SECRET).expect("secret");
         let services = aerie::serve::Services::open(&cfg, store).expect("services");
@@ -70,6 +72,21 @@ fn main() {
             })
             .collect();
         report("getPostThread (depth 6, parents 80)", &client, &thread).await;
+        let thread_v2: Vec<String> = thread
+            .iter()
+            .map(|u| {
+                u.replace("app.bsky.feed.getPostThread?uri=", "app.bsky.unspecced.getPostThreadV2?anchor=")
+            })
+            .collect();
+        report("getPostThreadV2 (below 6, branching 10)", &client, &thread_v2).await;
+        // A custom feed: a generator of the bench's own on loopback (its did:web document and
+        // skeletons of 50 stored posts), so the figure is Aerie's work plus one local round trip.
+        let generator = feed_generator(uris, &mut rng).await;
+        let feed_uri = generator_record(&page_state, &generator);
+        let custom: Vec<String> = (0..1000)
+            .map(|_| format!("http://{addr}/xrpc/app.bsky.feed.getFeed?feed={feed_uri}&limit=50"))
+            .collect();
+        report("getFeed (limit 50, generator on loopback)", &client, &custom).await;
         // The first page, and pages further down (their cursors taken from earlier pages).
         let first = format!("http://{addr}/xrpc/app.bsky.feed.getTimeline?limit=50");
         let mut timeline = vec![first.clone(); 1000];
@@ -135,6 +152,65 @@ fn main() {
             html as f64 / 1024.0
         );
     });
+}
+
+/// A feed generator on loopback answering every skeleton with 50 random stored posts; its
+/// `did:web`.
+async fn feed_generator(uris: &[aerie_storage::RecordId], rng: &mut Rng) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let did = format!("did:web:127.0.0.1%3A{port}");
+    let skeletons: Arc<Vec<serde_json::Value>> = Arc::new(
+        (0..64)
+            .map(|_| {
+                let feed: Vec<serde_json::Value> = (0..50)
+                    .map(|_| {
+                        let id = &uris[rng.below(uris.len() as u64) as usize];
+                        serde_json::json!({ "post": id.uri() })
+                    })
+                    .collect();
+                serde_json::json!({ "feed": feed })
+            })
+            .collect(),
+    );
+    let doc = serde_json::json!({
+        "id": did,
+        "service": [{"id": "#bsky_fg", "type": "BskyFeedGenerator",
+            "serviceEndpoint": format!("http://127.0.0.1:{port}")}],
+    });
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let app = axum::Router::new()
+        .route(
+            "/.well-known/did.json",
+            axum::routing::get(move || async move { axum::Json(doc) }),
+        )
+        .route(
+            "/xrpc/app.bsky.feed.getFeedSkeleton",
+            axum::routing::get(move || async move {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                axum::Json(skeletons[i % skeletons.len()].clone())
+            }),
+        );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    did
+}
+
+/// A generator record naming `generator`, written to the store; its URI.
+fn generator_record(state: &aerie::AppState, generator: &str) -> String {
+    let record = serde_json::json!({"$type": "app.bsky.feed.generator", "did": generator,
+        "displayName": "Bench", "createdAt": "2024-01-01T00:00:00.000Z"});
+    let id = aerie_storage::RecordId::new(&did(0), "app.bsky.feed.generator", "bench");
+    let op = aerie_storage::Op::Put {
+        id: id.clone(),
+        rev: u64::MAX / 2,
+        cid: aerie_storage::cbor::record_cid(&record).expect("cid"),
+        record: record.to_string().into_bytes(),
+        time_us: 1,
+    };
+    state.store.apply(&[op], None).expect("generator record");
+    id.uri()
 }
 
 /// Bytes a GET of `url` transfers (gzip-compressed when `gzip`).
