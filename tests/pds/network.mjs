@@ -19,6 +19,7 @@ import path from 'node:path'
 import readline from 'node:readline'
 import { startBridge } from './bridge.mjs'
 import { startFeedGen } from './feedgen.mjs'
+import { startLabeler } from './labeler.mjs'
 import { startPostgres } from './postgres.mjs'
 
 // dev-env puts the PDS's data and blobs under os.tmpdir(): make that a directory of our own,
@@ -102,6 +103,8 @@ if (!flags['no-follows']) {
 let fault = 'off'
 // The test's feed generator, started by the first "feedgen" command.
 let feedgen
+// The test's labeler, started by the "labeler" command.
+let labeler
 const server = net.pds.server.server
 const listeners = server.listeners('request')
 server.removeAllListeners('request')
@@ -189,7 +192,8 @@ const commands = {
   // validates the answer against the lexicons: {"status","body"} or {"status","error"}
   pds: async (c) => {
     try {
-      const res = await agents.get(c.as).call(c.nsid, c.params ?? {}, c.input)
+      const opts = c.headers ? { headers: c.headers } : undefined
+      const res = await agents.get(c.as).call(c.nsid, c.params ?? {}, c.input, opts)
       return { status: 200, body: res.data }
     } catch (e) {
       return { status: e.status ?? 0, error: e.error ?? String(e.message ?? e) }
@@ -271,6 +275,17 @@ const commands = {
     fault = c.mode
     return {}
   },
+  // {"cmd":"labeler","as":handle} → {"did","url"}: makes the account a labeler served by the
+  // test's own labeler (labeler.mjs: its DID document names the server and label key)
+  labeler: async (c) => {
+    labeler = await startLabeler({ pds: net.pds, agent: agents.get(c.as) })
+    closers.push(() => labeler.close())
+    return { did: labeler.did, url: labeler.url }
+  },
+  // {"cmd":"label","label":{uri,val,neg?,exp?,cid?,badSig?}} → {"seq"}: a signed label, streamed
+  label: async (c) => ({ seq: (await labeler.emit(c.label)).seq }),
+  // {"cmd":"labelersubs"} → {"subscriptions":[{cursor}]}: what each subscription asked for
+  labelersubs: async () => ({ subscriptions: labeler.subscriptions() }),
 }
 
 // The reference AppView's client (dev-env's: it asks for the example labeler's labels too).
