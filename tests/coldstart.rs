@@ -1,0 +1,156 @@
+//! The Bluesky app's cold start against a fresh Aerie: alice logs in at Aerie (direct mode);
+//! within 10 s her Home has her follows' posts (their repositories fetched from the real PDS),
+//! and the Home screen's calls, replayed in the app's order with the app's headers, are all
+//! answered — straight, and through her PDS with every answer validated by @atproto/api. The
+//! time the replay took is printed (a figure, not a limit: speed goals live in benchmarks).
+
+mod common;
+
+use common::pds::Network;
+use common::Aerie;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+/// Bluesky's Discover feed, pinned for every new account (its generator is beyond this network).
+const DISCOVER: &str = "at://did:plc:z72i7hdynmk6r22z27h6tvur/app.bsky.feed.generator/whats-hot";
+/// The app's moderation labeler.
+const BSKY_MOD: &str = "did:plc:ar7c4by46qjdydhdevvrndac";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_apps_home_screen_answers_from_a_fresh_store() {
+    let port = common::free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let appview = format!("--appview={base}");
+    let appview_did = format!("--appview-did=did:web:127.0.0.1%3A{port}");
+    // alice follows bob and carol, three posts each; bob made a feed.
+    let mut net = Network::start_with(
+        &["--posts=3", appview.as_str(), appview_did.as_str()],
+        &["alice.test", "bob.test", "carol.test"],
+    );
+    let alice = net.did("alice.test");
+    let feed =
+        net.cmd(json!({"cmd": "feedgen", "as": "bob.test", "rkey": "best", "name": "Bob's best"}));
+    let feed_uri = feed["uri"].as_str().expect("uri").to_string();
+    let password = net.app_password("alice.test");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let env = net.firehose_env(&[("AERIE_PUBLIC_URL", base.as_str())]);
+    let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let _a = Aerie::start_at(
+        port,
+        &dir.path().join("data"),
+        "ws://127.0.0.1:9/unused",
+        &pairs,
+    );
+
+    // Login at Aerie: she becomes a local user and her follows are fetched.
+    let client = reqwest::Client::new();
+    let login: Value = client
+        .post(format!("{base}/xrpc/com.atproto.server.createSession"))
+        .json(&json!({"identifier": "alice.test", "password": password}))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("json");
+    let logged_in = Instant::now();
+    let token = login["accessJwt"].as_str().expect("accessJwt").to_string();
+    let call = |path: String| {
+        let req = client
+            .get(format!("{base}/xrpc/{path}"))
+            .bearer_auth(&token)
+            .header("atproto-proxy", "did:web:api.bsky.app#bsky_appview")
+            .header("atproto-accept-labelers", format!("{BSKY_MOD};redact"));
+        async move {
+            let resp = req.send().await.expect("request");
+            let status = resp.status().as_u16();
+            (status, resp.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let mut home = json!(null);
+    while logged_in.elapsed() < Duration::from_secs(10) {
+        home = call("app.bsky.feed.getTimeline?limit=30".into()).await.1;
+        if home["feed"].as_array().is_some_and(|f| f.len() == 9) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        home["feed"].as_array().map(Vec::len),
+        Some(9),
+        "her follows' posts and her own, within 10 s of login: {home}"
+    );
+    println!(
+        "fresh store → Home with her follows' posts: {:?} after login",
+        logged_in.elapsed()
+    );
+
+    // The Home screen's calls, in the app's order (client census: cold start).
+    let calls = [
+        "app.bsky.ageassurance.getState?countryCode=US&regionCode=CA".to_string(),
+        format!("app.bsky.labeler.getServices?dids={BSKY_MOD}&detailed=true"),
+        "app.bsky.unspecced.getConfig".into(),
+        "app.bsky.notification.listNotifications?limit=40".into(),
+        format!("app.bsky.actor.getProfile?actor={alice}"),
+        format!("app.bsky.actor.getProfiles?actors={alice}"),
+        "app.bsky.unspecced.getTrends".into(),
+        format!("app.bsky.feed.getFeedGenerators?feeds={DISCOVER}&feeds={feed_uri}"),
+        "app.bsky.feed.getTimeline?limit=30".into(),
+        format!("app.bsky.feed.getFeed?feed={feed_uri}&limit=30"),
+    ];
+    let started = Instant::now();
+    let mut each = Vec::new();
+    for path in &calls {
+        let t = Instant::now();
+        let (status, body) = call(path.clone()).await;
+        each.push((
+            path.split('?').next().unwrap_or(path).to_string(),
+            t.elapsed(),
+        ));
+        assert_eq!(status, 200, "{path}: {body}");
+        if path.starts_with("app.bsky.feed.getFeedGenerators") {
+            let feeds = body["feeds"].as_array().expect("feeds");
+            assert_eq!(feeds.len(), 1, "the generator that exists: {body}");
+            assert_eq!(feeds[0]["uri"], feed_uri.as_str());
+        }
+    }
+    let total = started.elapsed();
+    println!(
+        "cold-start replay: {} calls answered in {:.1} ms",
+        calls.len(),
+        total.as_secs_f64() * 1e3
+    );
+    for (nsid, t) in &each {
+        println!("  {nsid}: {:.2} ms", t.as_secs_f64() * 1e3);
+    }
+
+    // The same calls through her PDS (service auth), each answer validated by @atproto/api.
+    for path in &calls {
+        let (nsid, query) = path.split_once('?').unwrap_or((path, ""));
+        let mut params = serde_json::Map::new();
+        for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+            let v = Value::String(v.into_owned());
+            match params.get_mut(k.as_ref()) {
+                Some(Value::Array(a)) => a.push(v),
+                Some(one) => *one = json!([one.clone(), v]),
+                None => {
+                    let many = matches!(k.as_ref(), "feeds" | "dids" | "actors");
+                    params.insert(k.into_owned(), if many { json!([v]) } else { v });
+                }
+            }
+        }
+        if let Some(Value::String(d)) = params.get("detailed") {
+            let detailed = d == "true";
+            params.insert("detailed".into(), json!(detailed));
+        }
+        for int in ["limit"] {
+            if let Some(Value::String(n)) = params.get(int) {
+                let n: u64 = n.parse().expect("a number");
+                params.insert(int.into(), json!(n));
+            }
+        }
+        let answer =
+            net.call(json!({"cmd": "pds", "as": "alice.test", "nsid": nsid, "params": params}));
+        assert_eq!(answer["status"], 200, "{nsid} through the PDS: {answer}");
+    }
+}
