@@ -3,6 +3,8 @@
 //! and the Home screen's calls, replayed in the app's order with the app's headers, are all
 //! answered — straight, and through her PDS with every answer validated by @atproto/api. The
 //! time the replay took is printed (a figure, not a limit: speed goals live in benchmarks).
+//! Then the Python `atproto` SDK (tests/python, pinned) logs in at Aerie and parses the answer
+//! of every read method the app calls into its strict models.
 
 mod common;
 
@@ -153,4 +155,95 @@ async fn the_apps_home_screen_answers_from_a_fresh_store() {
             net.call(json!({"cmd": "pds", "as": "alice.test", "nsid": nsid, "params": params}));
         assert_eq!(answer["status"], 200, "{nsid} through the PDS: {answer}");
     }
+
+    // The Python SDK: its login, and its models over every read method the app calls.
+    let bob = net.did("bob.test");
+    let posts =
+        net.cmd(json!({"cmd": "records", "as": "bob.test", "collection": "app.bsky.feed.post"}));
+    let post = posts["records"][0]["uri"]
+        .as_str()
+        .expect("uri")
+        .to_string();
+    let plan = json!([
+        ["app.bsky.ageassurance.getState", {"country_code": "US"}],
+        ["app.bsky.labeler.getServices", {"dids": [BSKY_MOD], "detailed": true}],
+        ["app.bsky.unspecced.getConfig", {}],
+        ["app.bsky.notification.listNotifications", {"limit": 40}],
+        ["app.bsky.notification.getUnreadCount", {}],
+        ["app.bsky.notification.getPreferences", {}],
+        ["app.bsky.notification.listActivitySubscriptions", {}],
+        ["app.bsky.actor.getProfile", {"actor": alice}],
+        ["app.bsky.actor.getProfiles", {"actors": [alice, bob]}],
+        ["app.bsky.actor.getSuggestions", {}],
+        ["app.bsky.unspecced.getTrends", {}],
+        ["app.bsky.feed.getFeedGenerators", {"feeds": [DISCOVER, feed_uri]}],
+        ["app.bsky.feed.getFeedGenerator", {"feed": feed_uri}],
+        ["app.bsky.feed.getTimeline", {"limit": 30}],
+        ["app.bsky.feed.getFeed", {"feed": feed_uri}],
+        ["app.bsky.feed.getAuthorFeed", {"actor": bob}],
+        ["app.bsky.feed.getActorFeeds", {"actor": bob}],
+        ["app.bsky.feed.getActorLikes", {"actor": alice}],
+        ["app.bsky.feed.getPosts", {"uris": [post]}],
+        ["app.bsky.feed.getPostThread", {"uri": post}],
+        ["app.bsky.unspecced.getPostThreadV2", {"anchor": post}],
+        ["app.bsky.unspecced.getPostThreadOtherV2", {"anchor": post}],
+        ["app.bsky.feed.getLikes", {"uri": post}],
+        ["app.bsky.feed.getRepostedBy", {"uri": post}],
+        ["app.bsky.feed.getQuotes", {"uri": post}],
+        ["app.bsky.graph.getFollows", {"actor": alice}],
+        ["app.bsky.graph.getFollowers", {"actor": bob}],
+        ["app.bsky.graph.getKnownFollowers", {"actor": bob}],
+        ["app.bsky.graph.getSuggestedFollowsByActor", {"actor": bob}],
+        ["app.bsky.graph.getLists", {"actor": alice}],
+        ["app.bsky.graph.getListMutes", {}],
+        ["app.bsky.graph.getListBlocks", {}],
+        ["app.bsky.graph.getListsWithMembership", {"actor": bob}],
+        ["app.bsky.graph.getStarterPacksWithMembership", {"actor": bob}],
+        ["app.bsky.graph.getActorStarterPacks", {"actor": bob}],
+        ["app.bsky.graph.getBlocks", {}],
+        ["app.bsky.graph.getMutes", {}],
+        ["app.bsky.graph.getRelationships", {"actor": alice, "others": [bob]}],
+        ["app.bsky.unspecced.getSuggestedUsersForExplore", {}],
+        ["app.bsky.unspecced.getSuggestedUsersForDiscover", {}],
+        ["app.bsky.unspecced.getSuggestedUsersForSeeMore", {}],
+        ["app.bsky.unspecced.getSuggestedOnboardingUsers", {}],
+        ["app.bsky.unspecced.getSuggestedFeeds", {}],
+        ["app.bsky.unspecced.getSuggestedStarterPacks", {}],
+        ["app.bsky.unspecced.getOnboardingSuggestedStarterPacks", {}],
+        ["app.bsky.unspecced.getPopularFeedGenerators", {}],
+        ["app.bsky.bookmark.getBookmarks", {}],
+        ["app.bsky.draft.getDrafts", {}],
+        ["com.atproto.identity.resolveHandle", {"handle": "bob.test"}],
+    ]);
+    let steps: Vec<Value> = plan
+        .as_array()
+        .expect("plan")
+        .iter()
+        .map(|s| json!({"nsid": s[0], "params": s[1]}))
+        .collect();
+    let plan_path = dir.path().join("sdk-plan.json");
+    std::fs::write(&plan_path, Value::Array(steps).to_string()).expect("plan");
+    let pydir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python");
+    let python = pydir.join(".venv/bin/python");
+    assert!(
+        python.exists(),
+        "the Python SDK is not installed: python3 -m venv tests/python/.venv && \
+         tests/python/.venv/bin/pip install -r tests/python/requirements.txt (.ci/run does)"
+    );
+    let out = common::child::command(python.to_str().expect("path"))
+        .arg(pydir.join("sdk_check.py"))
+        .arg(&base)
+        .arg("alice.test")
+        .arg(&password)
+        .arg(&plan_path)
+        .output()
+        .expect("python");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "the Python SDK refused answers:\n{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let parsed = text.lines().filter(|l| l.contains("\"ok\": true")).count();
+    println!("Python atproto SDK: logged in, {parsed} methods parsed into its models");
 }

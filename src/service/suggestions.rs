@@ -2,7 +2,8 @@
 //! (friends of friends, ranked by how many of them follow each), then their followers they do
 //! not follow back; feeds and starter packs made by the accounts they follow. Never empty for
 //! someone who follows anyone with follows, and never a suggestion the viewer blocks, is
-//! blocked by, muted or already follows.
+//! blocked by, muted or already follows. Someone who follows nobody yet (onboarding) gets what
+//! the other users of this Aerie follow.
 
 use super::{feedgen, starter_packs, Result};
 use crate::hydrate::feedgen::GENERATOR;
@@ -43,8 +44,18 @@ pub fn accounts(
             skip.extend(theirs.into_iter().map(|e| e.other));
         }
     }
+    // Someone who follows nobody yet (onboarding) gets what this Aerie's other users follow.
+    let seeds: Vec<String> = match follows.is_empty() {
+        true => state
+            .scope
+            .local_users()
+            .into_iter()
+            .filter(|u| u != did)
+            .collect(),
+        false => follows.clone(),
+    };
     let mut score: HashMap<String, usize> = HashMap::new();
-    for f in &follows {
+    for f in &seeds {
         for e in store.follows(f, None, FANOUT)?.items {
             if !skip.contains(&e.other) {
                 *score.entry(e.other).or_default() += 1;

@@ -339,6 +339,10 @@ pub fn router() -> Router<Arc<AppState>> {
         .route(
             "/xrpc/app.bsky.unspecced.getSuggestedStarterPacks",
             get(unspecced::get_suggested_starter_packs::handler),
+        )
+        .route(
+            "/xrpc/app.bsky.unspecced.getOnboardingSuggestedStarterPacks",
+            get(unspecced::get_suggested_starter_packs::handler),
         );
     app_bsky::contact::METHODS
         .iter()

@@ -1,5 +1,5 @@
-//! `app.bsky.unspecced.getSuggestedStarterPacks`: starter packs the accounts the viewer
-//! follows made.
+//! `app.bsky.unspecced.getSuggestedStarterPacks` and `getOnboardingSuggestedStarterPacks`:
+//! starter packs the accounts the viewer follows made.
 
 use crate::xrpc::prelude::*;
 

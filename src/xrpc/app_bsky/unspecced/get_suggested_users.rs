@@ -1,14 +1,15 @@
-//! `app.bsky.unspecced.getSuggestedUsersForExplore`, `…ForDiscover` and `…ForSeeMore` (one
-//! answer for the three: Aerie has no categories) and `app.bsky.actor.getSuggestions`
-//! (paged): accounts to follow from the viewer's own graph.
+//! `app.bsky.unspecced.getSuggestedUsersForExplore`, `…ForDiscover`, `…ForSeeMore` and
+//! `getSuggestedOnboardingUsers` (one answer for the four: Aerie has no categories) and
+//! `app.bsky.actor.getSuggestions` (paged): accounts to follow from the viewer's own graph.
 
 use crate::xrpc::prelude::*;
 
 /// The `getSuggestedUsersFor*` methods, as routed.
-pub const METHODS: [&str; 3] = [
+pub const METHODS: [&str; 4] = [
     "getSuggestedUsersForExplore",
     "getSuggestedUsersForDiscover",
     "getSuggestedUsersForSeeMore",
+    "getSuggestedOnboardingUsers",
 ];
 
 pub async fn handler(
