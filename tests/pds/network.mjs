@@ -84,7 +84,14 @@ if (flags.reference) {
 } else {
   net = await TestNetworkNoAppView.create({ pds: pdsConfig })
 }
-closers.push(() => net.close())
+// @atproto/sync's MemoryRunner.destroy waits forever for tasks it dropped, so the reference's
+// close hangs now and then when its firehose queue is not empty: drain it first, and give each
+// step at most 5 s (the process exits after stop() anyway).
+const within = (ms, p) => Promise.race([p, new Promise((ok) => setTimeout(ok, ms).unref())])
+closers.push(async () => {
+  if (flags.reference) await within(5_000, net.processAll(5_000).catch(() => {}))
+  await within(5_000, net.close())
+})
 const agents = new Map()
 const accounts = []
 for (const handle of handles) {

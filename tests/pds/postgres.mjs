@@ -6,7 +6,7 @@
 // directory. As root the shell and server run as Debian's `postgres` user (initdb refuses
 // root). Like storage/tests/support/postgres.rs, which the Rust tests use.
 import { execFileSync, spawn } from 'node:child_process'
-import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
+import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
 
@@ -93,6 +93,7 @@ export async function startPostgres(tmp) {
     if (gone || Date.now() > deadline) {
       const logs = `${log(dir, 'initdb.log')}\n${log(dir, 'server.log')}`
       await stop()
+      rmSync(dir, { recursive: true, force: true })
       throw new Error(`postgres did not start:\n${logs}`)
     }
     await new Promise((ok) => setTimeout(ok, 100))
