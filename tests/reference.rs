@@ -1,0 +1,206 @@
+//! Aerie against the reference AppView on the same network (`@atproto/dev-env`'s TestNetwork
+//! runs `@atproto/bsky` beside the real PDS and PLC): a stranger's like and follow from before
+//! Aerie started, then replies and a repost after, and where the data decides the answer the
+//! two answer alike — counts (Aerie's count source being that AppView: `counts.source =
+//! "appview"`, with what Aerie sees afterwards added once, never twice), author feeds, the
+//! timeline and V2 threads. Aerie is asked through alice's PDS, the reference directly, both
+//! validated by @atproto/api.
+
+mod common;
+
+use common::pds::Network;
+use common::Aerie;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+/// The fields of a post view the data decides.
+fn post_counts(post: &Value) -> Value {
+    json!([
+        post["uri"],
+        post["likeCount"],
+        post["repostCount"],
+        post["replyCount"],
+        post["quoteCount"]
+    ])
+}
+
+/// The fields of a profile the data decides.
+fn profile_counts(p: &Value) -> Value {
+    json!([
+        p["did"],
+        p["followersCount"],
+        p["followsCount"],
+        p["postsCount"]
+    ])
+}
+
+fn uris(feed: &Value) -> Vec<String> {
+    feed.as_array()
+        .map(|f| {
+            f.iter()
+                .filter_map(|i| i["post"]["uri"].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn thread(t: &Value) -> Vec<(String, i64)> {
+    t["thread"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .map(|i| {
+                    (
+                        i["uri"].as_str().unwrap_or_default().to_string(),
+                        i["depth"].as_i64().unwrap_or_default(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Asks Aerie (through alice's PDS) and the reference the same; returns both bodies.
+fn both(net: &mut Network, nsid: &str, params: Value) -> (Value, Value) {
+    let ours = net.cmd(json!({"cmd": "pds", "as": "alice.test", "nsid": nsid, "params": params}));
+    let theirs =
+        net.cmd(json!({"cmd": "reference", "as": "alice.test", "nsid": nsid, "params": params}));
+    assert_eq!(ours["status"], 200, "{nsid} at Aerie: {ours}");
+    assert_eq!(theirs["status"], 200, "{nsid} at the reference: {theirs}");
+    (ours["body"].clone(), theirs["body"].clone())
+}
+
+/// Waits (the count source is asked in the background) until `f` of Aerie's answer equals
+/// `f` of the reference's.
+async fn alike(net: &mut Network, nsid: &str, params: Value, f: fn(&Value) -> Value) {
+    let mut last = (json!(null), json!(null));
+    for _ in 0..100 {
+        let (ours, theirs) = both(net, nsid, params.clone());
+        last = (f(&ours), f(&theirs));
+        if last.0 == last.1 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{nsid}: Aerie {} ≠ reference {}", last.0, last.1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn aerie_answers_as_the_reference_appview_does() {
+    let port = common::free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let appview = format!("--appview={base}");
+    let appview_did = format!("--appview-did=did:web:127.0.0.1%3A{port}");
+    let mut net = Network::start_with(
+        &[
+            "--reference",
+            "--no-follows",
+            "--posts=2",
+            appview.as_str(),
+            appview_did.as_str(),
+        ],
+        &["alice.test", "bob.test", "carol.test"],
+    );
+    let bob = net.did("bob.test");
+    let reference = net.info["appview"].as_str().expect("appview").to_string();
+    let posts =
+        net.cmd(json!({"cmd": "records", "as": "bob.test", "collection": "app.bsky.feed.post"}));
+    let post = posts["records"][0].clone();
+    let (uri, cid) = (
+        post["uri"].as_str().expect("uri"),
+        post["cid"].as_str().expect("cid"),
+    );
+    // Before Aerie starts: alice follows bob; carol, whom nobody here follows, follows bob and
+    // likes his post.
+    net.cmd(json!({"cmd": "follow", "as": "alice.test", "did": bob}));
+    net.cmd(json!({"cmd": "follow", "as": "carol.test", "did": bob}));
+    net.cmd(json!({"cmd": "like", "as": "carol.test", "uri": uri, "cid": cid}));
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let env = net.firehose_env(&[
+        ("AERIE_USERS", "[\"alice.test\"]"),
+        ("AERIE_PUBLIC_URL", base.as_str()),
+        ("AERIE_SCOPE", "follows"),
+        ("AERIE_COUNTS__SOURCE", "appview"),
+        ("AERIE_COUNTS__APPVIEW_URL", reference.as_str()),
+    ]);
+    let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let a = Aerie::start_at(
+        port,
+        &dir.path().join("data"),
+        "ws://127.0.0.1:9/unused",
+        &pairs,
+    );
+    a.wait_for(Duration::from_secs(60), |r| {
+        r["backfill"]["pending"] == 0 && r["backfill"]["done"].as_u64() >= Some(2)
+    })
+    .await;
+
+    // What Aerie never saw, it has from its count source.
+    let posts_of = json!({"uris": [uri]});
+    alike(&mut net, "app.bsky.feed.getPosts", posts_of.clone(), |b| {
+        post_counts(&b["posts"][0])
+    })
+    .await;
+    alike(
+        &mut net,
+        "app.bsky.actor.getProfile",
+        json!({"actor": bob}),
+        profile_counts,
+    )
+    .await;
+
+    // After it started: replies by alice and by carol, carol's repost; seen live, added once to
+    // the answers already fetched.
+    let strong = json!({"uri": uri, "cid": cid});
+    for who in ["alice.test", "carol.test"] {
+        net.cmd(
+            json!({"cmd": "put", "as": who, "collection": "app.bsky.feed.post",
+            "record": {"$type": "app.bsky.feed.post", "text": format!("re from {who}"),
+            "createdAt": "2026-06-01T00:00:00.000Z", "reply": {"root": strong, "parent": strong}}}),
+        );
+    }
+    net.cmd(
+        json!({"cmd": "put", "as": "carol.test", "collection": "app.bsky.feed.repost",
+        "record": {"$type": "app.bsky.feed.repost", "subject": strong,
+        "createdAt": "2026-06-01T00:00:01.000Z"}}),
+    );
+    alike(&mut net, "app.bsky.feed.getPosts", posts_of, |b| {
+        post_counts(&b["posts"][0])
+    })
+    .await;
+    alike(
+        &mut net,
+        "app.bsky.actor.getProfile",
+        json!({"actor": bob}),
+        profile_counts,
+    )
+    .await;
+
+    // Lists the data decides: bob's posts, alice's timeline, the thread.
+    alike(
+        &mut net,
+        "app.bsky.feed.getAuthorFeed",
+        json!({"actor": bob}),
+        |b| json!(uris(&b["feed"])),
+    )
+    .await;
+    alike(
+        &mut net,
+        "app.bsky.feed.getTimeline",
+        json!({"limit": 30}),
+        |b| json!(uris(&b["feed"])),
+    )
+    .await;
+    for sort in ["oldest", "newest"] {
+        let params = json!({"anchor": uri, "sort": sort});
+        alike(
+            &mut net,
+            "app.bsky.unspecced.getPostThreadV2",
+            params,
+            |b| json!(thread(b)),
+        )
+        .await;
+    }
+}
