@@ -8,8 +8,7 @@
 
 mod common;
 
-use common::pds::Network;
-use common::Aerie;
+use common::pds::{AppView, Network};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
@@ -20,13 +19,12 @@ const BSKY_MOD: &str = "did:plc:ar7c4by46qjdydhdevvrndac";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_apps_home_screen_answers_from_a_fresh_store() {
-    let port = common::free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let appview = format!("--appview={base}");
-    let appview_did = format!("--appview-did=did:web:127.0.0.1%3A{port}");
+    let appview = AppView::new();
+    let base = appview.url.clone();
     // alice follows bob and carol, three posts each; bob made a feed.
-    let mut net = Network::start_with(
-        &["--posts=3", appview.as_str(), appview_did.as_str()],
+    let mut net = Network::proxying_to(
+        &appview,
+        &["--posts=3"],
         &["alice.test", "bob.test", "carol.test"],
     );
     let alice = net.did("alice.test");
@@ -35,14 +33,7 @@ async fn the_apps_home_screen_answers_from_a_fresh_store() {
     let feed_uri = feed["uri"].as_str().expect("uri").to_string();
     let password = net.app_password("alice.test");
     let dir = tempfile::tempdir().expect("tempdir");
-    let env = net.firehose_env(&[("AERIE_PUBLIC_URL", base.as_str())]);
-    let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let _a = Aerie::start_at(
-        port,
-        &dir.path().join("data"),
-        "ws://127.0.0.1:9/unused",
-        &pairs,
-    );
+    let _a = net.appview_aerie(&appview, &dir.path().join("data"), &[]);
 
     // Login at Aerie: she becomes a local user and her follows are fetched.
     let client = reqwest::Client::new();

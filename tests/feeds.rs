@@ -9,8 +9,7 @@
 
 mod common;
 
-use common::pds::Network;
-use common::Aerie;
+use common::pds::{AppView, Network};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -29,18 +28,11 @@ fn claims(jwt: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn custom_feeds_through_the_users_pds() {
-    let port = common::free_port();
-    let aerie_url = format!("http://127.0.0.1:{port}");
-    let aerie_did = format!("did:web:127.0.0.1%3A{port}");
-    let appview = format!("--appview={aerie_url}");
-    let appview_did = format!("--appview-did={aerie_did}");
-    let mut net = Network::start_with(
-        &[
-            "--posts=2",
-            "--no-follows",
-            appview.as_str(),
-            appview_did.as_str(),
-        ],
+    let appview = AppView::new();
+    let aerie_url = appview.url.clone();
+    let mut net = Network::proxying_to(
+        &appview,
+        &["--posts=2", "--no-follows"],
         &["alice.test", "bob.test", "carol.test"],
     );
     let (alice, bob, carol) = (
@@ -52,17 +44,13 @@ async fn custom_feeds_through_the_users_pds() {
     net.cmd(json!({"cmd": "follow", "as": "bob.test", "did": carol}));
     let dir = tempfile::tempdir().expect("tempdir");
     // Aerie keeps what alice follows (bob); carol stays beyond the follows.
-    let env = net.firehose_env(&[
-        ("AERIE_USERS", "[\"alice.test\"]"),
-        ("AERIE_PUBLIC_URL", aerie_url.as_str()),
-        ("AERIE_SCOPE", "follows"),
-    ]);
-    let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let a = Aerie::start_at(
-        port,
+    let a = net.appview_aerie(
+        &appview,
         &dir.path().join("data"),
-        "ws://127.0.0.1:9/unused",
-        &pairs,
+        &[
+            ("AERIE_USERS", "[\"alice.test\"]"),
+            ("AERIE_SCOPE", "follows"),
+        ],
     );
     a.wait_for(Duration::from_secs(60), |r| {
         r["backfill"]["done"] == 2 && r["backfill"]["pending"] == 0

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::pds::Network;
+use common::pds::{AppView, Network};
 use common::Aerie;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -41,13 +41,10 @@ fn vals(labels: &Value) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn labels_from_a_labeler_are_kept_and_shown() {
-    let port = common::free_port();
-    let aerie_url = format!("http://127.0.0.1:{port}");
-    let aerie_did = format!("did:web:127.0.0.1%3A{port}");
-    let appview = format!("--appview={aerie_url}");
-    let appview_did = format!("--appview-did={aerie_did}");
-    let mut net = Network::start_with(
-        &["--posts=3", appview.as_str(), appview_did.as_str()],
+    let appview = AppView::new();
+    let mut net = Network::proxying_to(
+        &appview,
+        &["--posts=3"],
         &["alice.test", "bob.test", "mod.test"],
     );
     let bob = net.did("bob.test");
@@ -65,17 +62,13 @@ async fn labels_from_a_labeler_are_kept_and_shown() {
 
     let dir = tempfile::tempdir().expect("tempdir");
     let labelers = format!("[\"{mod_did}\"]");
-    let env = net.firehose_env(&[
-        ("AERIE_USERS", "[\"alice.test\"]"),
-        ("AERIE_PUBLIC_URL", aerie_url.as_str()),
-        ("AERIE_LABELS__LABELERS", labelers.as_str()),
-    ]);
-    let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let mut a = Aerie::start_at(
-        port,
+    let mut a = net.appview_aerie(
+        &appview,
         &dir.path().join("data"),
-        "ws://127.0.0.1:9/unused",
-        &pairs,
+        &[
+            ("AERIE_USERS", "[\"alice.test\"]"),
+            ("AERIE_LABELS__LABELERS", labelers.as_str()),
+        ],
     );
     a.wait_for(Duration::from_secs(60), |r| {
         r["backfill"]["pending"] == 0 && r["backfill"]["done"].as_u64() >= Some(3)

@@ -8,8 +8,7 @@
 
 mod common;
 
-use common::pds::Network;
-use common::Aerie;
+use common::pds::{AppView, Network};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -88,18 +87,10 @@ async fn alike(net: &mut Network, nsid: &str, params: Value, f: fn(&Value) -> Va
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn aerie_answers_as_the_reference_appview_does() {
-    let port = common::free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let appview = format!("--appview={base}");
-    let appview_did = format!("--appview-did=did:web:127.0.0.1%3A{port}");
-    let mut net = Network::start_with(
-        &[
-            "--reference",
-            "--no-follows",
-            "--posts=2",
-            appview.as_str(),
-            appview_did.as_str(),
-        ],
+    let appview = AppView::new();
+    let mut net = Network::proxying_to(
+        &appview,
+        &["--reference", "--no-follows", "--posts=2"],
         &["alice.test", "bob.test", "carol.test"],
     );
     let bob = net.did("bob.test");
@@ -118,19 +109,15 @@ async fn aerie_answers_as_the_reference_appview_does() {
     net.cmd(json!({"cmd": "like", "as": "carol.test", "uri": uri, "cid": cid}));
 
     let dir = tempfile::tempdir().expect("tempdir");
-    let env = net.firehose_env(&[
-        ("AERIE_USERS", "[\"alice.test\"]"),
-        ("AERIE_PUBLIC_URL", base.as_str()),
-        ("AERIE_SCOPE", "follows"),
-        ("AERIE_COUNTS__SOURCE", "appview"),
-        ("AERIE_COUNTS__APPVIEW_URL", reference.as_str()),
-    ]);
-    let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let a = Aerie::start_at(
-        port,
+    let a = net.appview_aerie(
+        &appview,
         &dir.path().join("data"),
-        "ws://127.0.0.1:9/unused",
-        &pairs,
+        &[
+            ("AERIE_USERS", "[\"alice.test\"]"),
+            ("AERIE_SCOPE", "follows"),
+            ("AERIE_COUNTS__SOURCE", "appview"),
+            ("AERIE_COUNTS__APPVIEW_URL", reference.as_str()),
+        ],
     );
     a.wait_for(Duration::from_secs(60), |r| {
         r["backfill"]["pending"] == 0 && r["backfill"]["done"].as_u64() >= Some(2)

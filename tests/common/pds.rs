@@ -6,6 +6,28 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+/// Where an Aerie that a network's PDS proxies to listens: a free port, its URL and did:web.
+pub struct AppView {
+    /// The port.
+    pub port: u16,
+    /// `http://127.0.0.1:<port>`.
+    pub url: String,
+    /// `did:web:127.0.0.1%3A<port>`.
+    pub did: String,
+}
+
+impl AppView {
+    /// On a free port.
+    pub fn new() -> AppView {
+        let port = super::free_port();
+        AppView {
+            port,
+            url: format!("http://127.0.0.1:{port}"),
+            did: format!("did:web:127.0.0.1%3A{port}"),
+        }
+    }
+}
+
 /// The running network and what it created.
 pub struct Network {
     child: std::process::Child,
@@ -81,6 +103,31 @@ impl Network {
             .as_str()
             .expect("password")
             .to_string()
+    }
+
+    /// Starts the network with its PDS proxying its users' app.bsky calls to `appview` (with
+    /// service auth), and `flags`.
+    pub fn proxying_to(appview: &AppView, flags: &[&str], handles: &[&str]) -> Network {
+        let url = format!("--appview={}", appview.url);
+        let did = format!("--appview-did={}", appview.did);
+        let mut all = vec![url.as_str(), did.as_str()];
+        all.extend_from_slice(flags);
+        Self::start_with(&all, handles)
+    }
+
+    /// Aerie where the PDS proxies to (`appview`), following the PDS's firehose, data in
+    /// `data_dir`, plus `extra` env.
+    pub fn appview_aerie(
+        &self,
+        appview: &AppView,
+        data_dir: &Path,
+        extra: &[(&str, &str)],
+    ) -> super::Aerie {
+        let mut with_url = vec![("AERIE_PUBLIC_URL", appview.url.as_str())];
+        with_url.extend_from_slice(extra);
+        let env = self.firehose_env(&with_url);
+        let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        super::Aerie::start_at(appview.port, data_dir, "ws://127.0.0.1:9/unused", &pairs)
     }
 
     /// Aerie following this PDS's firehose with `scope = "follows"`, data in `data_dir`, plus

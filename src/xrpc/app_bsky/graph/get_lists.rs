@@ -9,11 +9,7 @@ pub async fn handler(
 ) -> XrpcResult {
     let limit = p.limit(50, 100)?;
     let did = actor_param(&state, &p).await?;
-    let purposes: Vec<String> = p
-        .optional_list("purposes", 10)?
-        .into_iter()
-        .map(String::from)
-        .collect();
+    let purposes = super::purposes(&p)?;
     let cursor = p.cursor().map(String::from);
     let page = service::lists::lists(&state, viewer, &did, purposes, cursor, limit).await?;
     reply(page)

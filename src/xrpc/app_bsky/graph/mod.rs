@@ -47,6 +47,14 @@ fn follow_list(
     ))
 }
 
+/// The `purposes` parameter of the list methods (at most 10).
+fn purposes(p: &Params) -> Result<Vec<String>, XrpcError> {
+    Ok(p.optional_list("purposes", 10)?
+        .into_iter()
+        .map(String::from)
+        .collect())
+}
+
 /// Sets or clears one of the viewer's private flags on the record the input property `field`
 /// names (`muteThread`'s root, `muteActorList`'s list) through `apply`; answers `{}`.
 async fn set_flag(
