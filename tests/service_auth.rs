@@ -124,6 +124,8 @@ async fn forged_tokens_cause_a_bounded_number_of_did_fetches() {
             ("AERIE_SERVICE_DID", AUD),
             ("AERIE_IDENTITY__PLC_URL", &plc.url),
             ("AERIE_IDENTITY__ALLOW_PRIVATE_ADDRESSES", "true"),
+            // No labeler to look up: every document fetched is an issuer's.
+            ("AERIE_LABELS__LABELERS", "[]"),
         ],
     );
     let client = reqwest::Client::new();
