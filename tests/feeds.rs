@@ -44,7 +44,7 @@ async fn custom_feeds_through_the_users_pds() {
     net.cmd(json!({"cmd": "follow", "as": "bob.test", "did": carol}));
     let dir = tempfile::tempdir().expect("tempdir");
     // Aerie keeps what alice follows (bob); carol stays beyond the follows.
-    let a = net.appview_aerie(
+    let mut a = net.appview_aerie(
         &appview,
         &dir.path().join("data"),
         &[
@@ -571,6 +571,21 @@ async fn custom_feeds_through_the_users_pds() {
         "{thread}"
     );
     assert_eq!(items[1]["value"]["post"]["record"]["text"], "hi carol");
+
+    // What was fetched is kept as visited content: after a restart, with carol's PDS refusing
+    // getRecord, her post still shows.
+    net.cmd(json!({"cmd": "fault", "mode": "500", "nsid": "com.atproto.repo.getRecord"}));
+    a.restart();
+    let kept = pds(
+        &mut net,
+        "app.bsky.feed.getPosts",
+        json!({"uris": [carol_post["uri"]]}),
+    );
+    assert_eq!(
+        kept["body"]["posts"][0]["record"]["text"], "post 2 by carol.test",
+        "{kept}"
+    );
+    net.cmd(json!({"cmd": "fault", "mode": "off"}));
 
     // Trends: the hashtags the accounts alice follows used today.
     let today = aerie_storage::datetime::format_us(

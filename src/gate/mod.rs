@@ -10,5 +10,6 @@ pub mod labels;
 pub mod local;
 pub mod own;
 pub mod scope;
+pub mod visited;
 
 pub use scope::{follows_of, Scope};

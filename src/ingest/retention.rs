@@ -4,7 +4,8 @@
 //! at their records (replies, likes, reposts, quotes, mentions, follows, blocks — what
 //! notifications are made of); posts local users liked or reposted; and posts local users or
 //! their follows replied to or quoted (their threads stay whole). Pruning keeps every count exact (see the storage crate's
-//! `Op::Prune`); the final check against the tracked set happens under the scope's lock.
+//! `Op::Prune`); the final check against the tracked set happens under the scope's lock. After
+//! each full pass, visited content (records fetched on demand) fetched before the horizon goes.
 
 use crate::config::RetentionConfig;
 use crate::gate::Scope;
@@ -137,6 +138,32 @@ pub async fn run(
         match result {
             Ok(Ok((stats, next))) => {
                 total += stats.pruned;
+                if next.is_none() {
+                    // With every record examined, visited content fetched before the horizon goes too.
+                    let (store2, batch) = (store.clone(), cfg.batch.max(1));
+                    let visited = tokio::task::spawn_blocking(move || {
+                        let (mut pruned, mut after) = (0, None);
+                        loop {
+                            let (n, next) = crate::gate::visited::prune(
+                                &*store2,
+                                cutoff,
+                                after.as_deref(),
+                                batch,
+                            )?;
+                            pruned += n;
+                            match next {
+                                Some(n) => after = Some(n),
+                                None => return Ok::<_, aerie_storage::Error>(pruned),
+                            }
+                        }
+                    })
+                    .await;
+                    match visited {
+                        Ok(Ok(n)) => total += n as u64,
+                        Ok(Err(e)) => tracing::warn!("retention of visited records: {e}"),
+                        Err(e) => tracing::warn!("retention of visited records: {e}"),
+                    }
+                }
                 if next.is_none() && total > 0 {
                     tracing::info!(
                         pruned = total,

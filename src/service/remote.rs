@@ -1,9 +1,12 @@
 //! Records beyond the store, fetched on demand from their owner's PDS
 //! (`com.atproto.repo.getRecord`, through the outbound guard, within a deadline), checked
 //! against their CID and collection, and kept a few minutes in memory — absences too — so a
-//! page that names the same record twice, or a client asking again, costs one fetch. A fetch
-//! past the deadline goes on in the background; requests per PDS host are bounded.
+//! page that names the same record twice, or a client asking again, costs one fetch; and kept
+//! in the store as visited content (`gate::visited`), which serves after a restart and when
+//! the PDS is down, until retention prunes it. A fetch past the deadline goes on in the
+//! background; requests per PDS host are bounded.
 
+use crate::gate::visited;
 use crate::identity::IdentityError;
 use crate::outbound::{FetchError, Outbound};
 use crate::AppState;
@@ -14,6 +17,9 @@ use std::time::{Duration, Instant};
 
 /// How long a fetched record (or its absence) is served from memory.
 const FRESH: Duration = Duration::from_secs(300);
+/// How long a record kept as visited content is served before it is fetched again (an older
+/// copy still serves when its PDS does not answer in time).
+pub const REVISIT: Duration = Duration::from_secs(600);
 /// How long one fetch may take, DID document included.
 pub const DEADLINE: Duration = Duration::from_secs(5);
 /// The largest record response accepted.
@@ -90,9 +96,11 @@ struct GetRecord {
 }
 
 impl Remote {
-    /// The record from its owner's PDS (`None` when the PDS says it does not exist). The
-    /// fetch runs on its own: past the deadline the caller gets `Late`, and the fetch goes on
-    /// and leaves its answer here for the next request.
+    /// The record from its owner's PDS (`None` when the PDS says it does not exist). A copy
+    /// fetched within [`REVISIT`] (kept in memory, else in the store as visited content)
+    /// serves at once. Otherwise it is fetched, on its own: past the deadline the caller gets
+    /// the older copy if there is one (else `Late`), and the fetch goes on and leaves its
+    /// answer for the next request.
     pub async fn record(
         &self,
         state: &Arc<AppState>,
@@ -104,6 +112,20 @@ impl Remote {
                 return Ok(rec);
             }
         }
+        let kept = {
+            let id = id.clone();
+            super::run(state, move |s| visited::get(&*s.store, &id))
+                .await
+                .ok()
+                .flatten()
+        };
+        if let Some((rec, at_us)) = &kept {
+            if crate::util::now_us() - at_us < REVISIT.as_micros() as i64 {
+                let rec = Some(Arc::new(rec.clone()));
+                self.cache.insert(key, (Instant::now(), rec.clone()));
+                return Ok(rec);
+            }
+        }
         let task = tokio::spawn({
             let (state, id, key) = (state.clone(), id.clone(), key.clone());
             async move {
@@ -111,13 +133,28 @@ impl Remote {
                 state
                     .remote
                     .cache
-                    .insert(key, (Instant::now(), rec.clone()));
+                    .insert(key.clone(), (Instant::now(), rec.clone()));
+                let (s, fetched) = (state.clone(), rec.clone());
+                let _ = tokio::task::spawn_blocking(move || {
+                    let at = crate::util::now_us();
+                    if let Err(e) = visited::keep(&*s.store, &key, fetched.as_deref(), at) {
+                        tracing::warn!("keeping {key}: {e}");
+                    }
+                })
+                .await;
                 Ok(rec)
             }
         });
-        match tokio::time::timeout(DEADLINE, task).await {
+        let answer = match tokio::time::timeout(DEADLINE, task).await {
             Ok(Ok(answer)) => answer,
             Ok(Err(_)) | Err(_) => Err(RemoteError::Late(key, DEADLINE)),
+        };
+        match (answer, kept) {
+            (Err(e), Some((rec, _))) => {
+                tracing::info!("{e}; serving the copy fetched before");
+                Ok(Some(Arc::new(rec)))
+            }
+            (answer, _) => answer,
         }
     }
 

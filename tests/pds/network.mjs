@@ -106,8 +106,11 @@ if (!flags['no-follows']) {
   for (const other of accounts.slice(1)) await agents.get(handles[0]).follow(other.did)
 }
 
-// Faults for getRepo: 'off', '500' (an error), 'hang' (no answer until the client gives up).
+// Faults for one method (getRepo unless named): 'off', '500' (an error), 'hang' (no answer
+// until the client gives up).
 let fault = 'off'
+// The method the fault applies to.
+let faultPath = '/xrpc/com.atproto.sync.getRepo'
 // The test's feed generator, started by the first "feedgen" command.
 let feedgen
 // The test's labeler, started by the "labeler" command.
@@ -116,7 +119,7 @@ const server = net.pds.server.server
 const listeners = server.listeners('request')
 server.removeAllListeners('request')
 server.on('request', (req, res) => {
-  if (fault !== 'off' && req.url.startsWith('/xrpc/com.atproto.sync.getRepo')) {
+  if (fault !== 'off' && req.url.startsWith(faultPath)) {
     if (fault === '500') {
       res.writeHead(500, { 'content-type': 'application/json' })
       return res.end(JSON.stringify({ error: 'InternalServerError', message: 'injected' }))
@@ -277,9 +280,11 @@ const commands = {
   },
   // {"cmd":"feedgenseen"} → {"seen":[{authorization, params}]}: the skeleton requests so far
   feedgenseen: async () => ({ seen: feedgen.state.seen }),
-  // {"cmd":"fault","mode":"off"|"500"|"hang"} → {}
+  // {"cmd":"fault","mode":"off"|"500"|"hang","nsid"?} → {}: the PDS fails that method
+  // (getRepo unless named)
   fault: async (c) => {
     fault = c.mode
+    faultPath = `/xrpc/${c.nsid ?? 'com.atproto.sync.getRepo'}`
     return {}
   },
   // {"cmd":"labeler","as":handle} → {"did","url"}: makes the account a labeler served by the
