@@ -160,6 +160,32 @@ async fn labels_from_a_labeler_are_kept_and_shown() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(vals(&p["labels"]), ["spam"], "{p}");
+
+    // An account a redacting labeler takes down disappears with its posts, for requests that
+    // accept that labeler as redacting.
+    let theirs =
+        net.cmd(json!({"cmd": "records", "as": "mod.test", "collection": "app.bsky.feed.post"}));
+    let their_post = theirs["records"][0]["uri"]
+        .as_str()
+        .expect("uri")
+        .to_string();
+    net.cmd(json!({"cmd": "label", "label": {"uri": mod_did, "val": "!takedown"}}));
+    let path = format!("/xrpc/app.bsky.feed.getPosts?uris={their_post}");
+    let mut gone = json!(null);
+    for _ in 0..100 {
+        gone = get_with(&a, &path, None).await.0;
+        if gone["posts"] == json!([]) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(gone["posts"], json!([]), "{gone}");
+    let shown = get_with(&a, &path, Some(&mod_did)).await.0;
+    assert_eq!(
+        shown["posts"].as_array().map(Vec::len),
+        Some(1),
+        "not redacting: {shown}"
+    );
     let asked = net.cmd(json!({"cmd": "labelersubs"}));
     let cursors: Vec<Value> = asked["subscriptions"]
         .as_array()

@@ -2,8 +2,9 @@
 //! `labels.labelers`) put on a subject — a post's URI, an account's DID and profile record, a
 //! list's, feed's or labeler's URI — as the store keeps them, expired ones left out; plus a
 //! record's self-labels. A post a redacting labeler took down (`!takedown`, `!suspend`) is
-//! not shown. The accepted labelers travel with the request: a task-local set by the XRPC
-//! layer, carried onto the blocking thread that hydrates (`within`).
+//! not shown, nor an account it took down (or any of its content). The accepted labelers
+//! travel with the request: a task-local set by the XRPC layer, carried onto the blocking
+//! thread that hydrates (`within`).
 
 use super::view::Label;
 use super::Views;
@@ -174,6 +175,17 @@ impl Views<'_> {
             cts: value.get("createdAt").and_then(|c| c.as_str()),
         };
         self.labels(&[&uri], Some(own))
+    }
+
+    /// Whether a labeler the request accepts as redacting took the account `did` down (looked
+    /// up once per request).
+    pub(super) fn account_taken_down(&self, did: &str) -> aerie_storage::Result<bool> {
+        if let Some(down) = self.memo.taken_down.get(did) {
+            return Ok(down);
+        }
+        let down = self.taken_down(&self.labels(&[did], None)?);
+        self.memo.taken_down.put(did.to_string(), down);
+        Ok(down)
     }
 
     /// Whether a labeler the request accepts as redacting took `labels`' subject down.

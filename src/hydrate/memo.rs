@@ -17,6 +17,8 @@ pub(super) struct Memo {
     relationships: Table<String, Arc<Relationship>>,
     pub(super) profiles: Table<String, Arc<ProfileRow>>,
     privates: Table<&'static str, Arc<Private>>,
+    /// Accounts a redacting labeler took down, by DID.
+    pub(super) taken_down: Table<String, bool>,
 }
 
 /// The viewer's private keys of one kind, read once per request (or, for a very large set,

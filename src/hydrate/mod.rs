@@ -166,9 +166,10 @@ impl<'a> Views<'a> {
         })
     }
 
-    /// Whether an account's content may be shown (unknown accounts count as active).
+    /// Whether an account's content may be shown (unknown accounts count as active; an account
+    /// a labeler the request accepts as redacting took down does not).
     pub fn active(&self, did: &str) -> aerie_storage::Result<bool> {
-        Ok(self.actor(did)?.is_none_or(|a| a.active))
+        Ok(self.actor(did)?.is_none_or(|a| a.active) && !self.account_taken_down(did)?)
     }
 
     /// Whether either account blocks the other (content between them is shown as blocked).
