@@ -204,7 +204,12 @@ fn generator_record(state: &aerie::AppState, generator: &str) -> String {
     let id = aerie_storage::RecordId::new(&did(0), "app.bsky.feed.generator", "bench");
     let op = aerie_storage::Op::Put {
         id: id.clone(),
-        rev: u64::MAX / 2,
+        // Newer than any earlier run's (a kept BENCH_STORE names another port there).
+        rev: u64::MAX / 2
+            + std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .expect("clock")
+                .as_micros() as u64,
         cid: aerie_storage::cbor::record_cid(&record).expect("cid"),
         record: record.to_string().into_bytes(),
         time_us: 1,

@@ -3,8 +3,9 @@
 //! Aerie started, then replies and a repost after, and where the data decides the answer the
 //! two answer alike — counts (Aerie's count source being that AppView: `counts.source =
 //! "appview"`, with what Aerie sees afterwards added once, never twice), author feeds, the
-//! timeline and V2 threads. Aerie is asked through alice's PDS, the reference directly, both
-//! validated by @atproto/api.
+//! timeline, V2 threads, and a threadgate's and a postgate's effects (replies left out,
+//! `replyDisabled`, `embeddingDisabled`, detached quotes). Aerie is asked through alice's PDS,
+//! the reference directly, both validated by @atproto/api.
 
 mod common;
 
@@ -190,4 +191,74 @@ async fn aerie_answers_as_the_reference_appview_does() {
         )
         .await;
     }
+
+    // Gates. bob's new post lets only those he follows reply (alice), and nobody quote it:
+    // carol's reply leaves the thread, later quotes show detached, and each viewer is told
+    // whether they may reply.
+    let alice = net.did("alice.test");
+    net.cmd(json!({"cmd": "follow", "as": "bob.test", "did": alice}));
+    let gated = net.cmd(
+        json!({"cmd": "put", "as": "bob.test", "collection": "app.bsky.feed.post",
+        "record": {"$type": "app.bsky.feed.post", "text": "gated",
+        "createdAt": "2026-06-02T00:00:00.000Z"}}),
+    );
+    let gated_uri = gated["uri"].as_str().expect("uri").to_string();
+    let rkey = gated_uri.rsplit('/').next().expect("rkey").to_string();
+    net.cmd(
+        json!({"cmd": "put", "as": "bob.test", "collection": "app.bsky.feed.threadgate",
+        "rkey": rkey, "record": {"$type": "app.bsky.feed.threadgate", "post": gated_uri,
+        "allow": [{"$type": "app.bsky.feed.threadgate#followingRule"}],
+        "createdAt": "2026-06-02T00:00:01.000Z"}}),
+    );
+    net.cmd(
+        json!({"cmd": "put", "as": "bob.test", "collection": "app.bsky.feed.postgate",
+        "rkey": rkey, "record": {"$type": "app.bsky.feed.postgate", "post": gated_uri,
+        "embeddingRules": [{"$type": "app.bsky.feed.postgate#disableRule"}],
+        "createdAt": "2026-06-02T00:00:02.000Z"}}),
+    );
+    // The reference checks a reply against the gate when it indexes the reply: the gates are
+    // indexed first.
+    net.cmd(json!({"cmd": "sync"}));
+    let strong = json!({"uri": gated_uri, "cid": gated["cid"]});
+    let mut quotes = Vec::new();
+    for who in ["alice.test", "carol.test"] {
+        net.cmd(
+            json!({"cmd": "put", "as": who, "collection": "app.bsky.feed.post",
+            "record": {"$type": "app.bsky.feed.post", "text": format!("gated re from {who}"),
+            "createdAt": "2026-06-02T00:00:03.000Z", "reply": {"root": strong, "parent": strong}}}),
+        );
+        let q = net.cmd(
+            json!({"cmd": "put", "as": who, "collection": "app.bsky.feed.post",
+            "record": {"$type": "app.bsky.feed.post", "text": format!("quoting, {who}"),
+            "createdAt": "2026-06-02T00:00:04.000Z",
+            "embed": {"$type": "app.bsky.embed.record", "record": strong}}}),
+        );
+        quotes.push(q["uri"].clone());
+    }
+    alike(
+        &mut net,
+        "app.bsky.unspecced.getPostThreadV2",
+        json!({"anchor": gated_uri}),
+        |b| {
+            let anchor = &b["thread"][0]["value"]["post"];
+            json!([
+                thread(b),
+                anchor["viewer"]["replyDisabled"],
+                anchor["viewer"]["embeddingDisabled"]
+            ])
+        },
+    )
+    .await;
+    alike(
+        &mut net,
+        "app.bsky.feed.getPosts",
+        json!({"uris": quotes}),
+        |b| {
+            json!(b["posts"].as_array().map(|p| p
+                .iter()
+                .map(|p| p["embed"]["record"]["$type"].clone())
+                .collect::<Vec<_>>()))
+        },
+    )
+    .await;
 }
