@@ -86,36 +86,30 @@ pub async fn thread(state: &Arc<AppState>, anchor: &RecordId) -> Beyond {
     let mut fetched = Vec::new();
     let mut next = Some(anchor.clone());
     let mut root = None;
-    for _ in 0..=MAX_PARENTS {
-        let Some(id) = next.take().filter(|id| id.collection == nsid::POST) else {
+    let mut steps = 0;
+    while let Some(id) = next.take() {
+        // Up through what the store holds, in one piece of store work (a thread the store has
+        // whole costs nothing more); then the first post it lacks, fetched.
+        let from = id.clone();
+        let (missing_id, top) = run(state, move |s| walk_stored(&*s.store, from)).await;
+        steps += 1;
+        root = top.or(root);
+        let Some(id) = missing_id else {
             break;
         };
-        let stored = run(state, {
-            let id = id.clone();
-            move |s| s.store.record(&id)
-        })
-        .await
-        .ok()
-        .flatten();
-        let rec = match stored {
-            Some(r) => Arc::new(r),
-            None => match stored_or_fetched(state, &id).await {
-                Ok(Some(r)) => {
-                    fetched.push(r.clone());
-                    r
-                }
-                _ => break,
-            },
-        };
-        let Ok(value) = serde_json::from_slice(&rec.value) else {
+        if steps > MAX_PARENTS {
+            break;
+        }
+        let Ok(Some(rec)) = stored_or_fetched(state, &id).await else {
             break;
         };
-        match facts::derive(nsid::POST, &value) {
-            Facts::Post { reply: Some(r), .. } => {
-                root = Some(r.root.clone());
-                next = Some(r.parent);
+        fetched.push(rec.clone());
+        match parent_and_root(&rec) {
+            Some((parent, r)) => {
+                root = Some(r);
+                next = Some(parent);
             }
-            _ => root = root.or(Some(id)),
+            None => root = Some(id),
         }
     }
     if fetched.is_empty() {
@@ -128,6 +122,43 @@ pub async fn thread(state: &Arc<AppState>, anchor: &RecordId) -> Beyond {
     let absent = missing(state, more).await;
     fetched.extend(fetch_all(state, absent).await);
     with_profiles(state, fetched).await
+}
+
+/// From `id` up through the posts the store holds (at most [`MAX_PARENTS`]): the first the
+/// store lacks (`None` when it holds them all, up to the root), and the thread's root as far as
+/// known.
+fn walk_stored(
+    store: &dyn aerie_storage::Store,
+    mut id: RecordId,
+) -> (Option<RecordId>, Option<RecordId>) {
+    let mut root = None;
+    for _ in 0..=MAX_PARENTS {
+        if id.collection != nsid::POST {
+            return (None, root);
+        }
+        let rec = match store.record(&id) {
+            Ok(Some(r)) => r,
+            Ok(None) => return (Some(id), root),
+            Err(_) => return (None, root),
+        };
+        match parent_and_root(&rec) {
+            Some((parent, r)) => {
+                root = Some(r);
+                id = parent;
+            }
+            None => return (None, Some(id)),
+        }
+    }
+    (None, root)
+}
+
+/// A reply's parent and root.
+fn parent_and_root(rec: &StoredRecord) -> Option<(RecordId, RecordId)> {
+    let value = serde_json::from_slice(&rec.value).ok()?;
+    match facts::derive(nsid::POST, &value) {
+        Facts::Post { reply: Some(r), .. } => Some((r.parent, r.root)),
+        _ => None,
+    }
 }
 
 /// The post a post record quotes.
