@@ -124,6 +124,11 @@ pub async fn thread(state: &Arc<AppState>, anchor: &RecordId) -> Beyond {
     with_profiles(state, fetched).await
 }
 
+/// Whether the store holds the thread from `id` up to its root (nothing to fetch first).
+pub fn holds_thread(store: &dyn aerie_storage::Store, id: &RecordId) -> bool {
+    walk_stored(store, id.clone()).0.is_none()
+}
+
 /// From `id` up through the posts the store holds (at most [`MAX_PARENTS`]): the first the
 /// store lacks (`None` when it holds them all, up to the root), and the thread's root as far as
 /// known.

@@ -123,6 +123,21 @@ pub async fn page(
         return not_found(&v);
     }
     let id = RecordId::new(&did, nsid::POST, &rkey);
+    // A thread the store holds renders in one piece of store work; else what it lacks is
+    // fetched first.
+    let (id2, rkey2) = (id.clone(), rkey.clone());
+    let at_once = run(
+        &state,
+        move |state| match crate::service::beyond::holds_thread(&*state.store, &id2) {
+            true => Ok(render(state, &v, &id2, &rkey2, Default::default())),
+            false => Err(Box::new(v)),
+        },
+    )
+    .await;
+    let v = match at_once {
+        Ok(page) => return page,
+        Err(v) => *v,
+    };
     let beyond = crate::service::beyond::thread(&state, &id).await;
     run(&state, move |state| render(state, &v, &id, &rkey, beyond)).await
 }

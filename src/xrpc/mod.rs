@@ -8,6 +8,7 @@ pub mod error;
 pub mod labelers;
 pub mod params;
 pub mod pds;
+pub mod thread;
 pub mod viewer;
 
 use crate::AppState;

@@ -15,24 +15,20 @@ pub async fn handler(
     Viewer(viewer): Viewer,
     p: Params,
 ) -> Response {
-    let shown = match p.uri("uri") {
-        Ok(raw) => raw.uri(),
+    let sizes = p
+        .int("depth", 6, 0, 1000)
+        .and_then(|depth| Ok((depth as usize, p.int("parentHeight", 80, 0, 1000)? as usize)));
+    let (depth, parent_height) = match sizes {
+        Ok(sizes) => sizes,
         Err(e) => return e.into_response(),
     };
-    let not_found = move || XrpcError::named("NotFound", format!("Post not found: {shown}"));
-    let id = match record_param(&state, &p, "uri", not_found.clone()).await {
-        Ok(id) => id,
-        Err(e) => return e.into_response(),
-    };
-    let beyond = service::beyond::thread(&state, &id).await;
-    respond(&state, move |s| {
-        let depth = p.int("depth", 6, 0, 1000)? as usize;
-        let parent_height = p.int("parentHeight", 80, 0, 1000)? as usize;
-        let thread = service::thread::post_thread(s, viewer, &id, depth, parent_height, beyond)
-            .map_err(|e| match e {
-                service::Error::Refused { .. } => not_found(),
-                e => e.into(),
-            })?;
+    crate::xrpc::thread::answer(&state, &p, "uri", move |s, id, beyond| {
+        let thread =
+            service::thread::post_thread(s, viewer.clone(), id, depth, parent_height, beyond)
+                .map_err(|e| match e {
+                    service::Error::Refused { .. } => crate::xrpc::thread::not_found(&id.uri()),
+                    e => e.into(),
+                })?;
         Ok(Output { thread })
     })
     .await

@@ -29,28 +29,12 @@ pub async fn handler(
     Viewer(viewer): Viewer,
     p: Params,
 ) -> Response {
-    let shown = match p.uri("anchor") {
-        Ok(raw) => raw.uri(),
+    let shape = match shape(&p) {
+        Ok(shape) => shape,
         Err(e) => return e.into_response(),
     };
-    let not_found = || XrpcError::named("NotFound", format!("Post not found: {shown}"));
-    let id = match record_param(&state, &p, "anchor", not_found).await {
-        Ok(id) => id,
-        Err(e) => return e.into_response(),
-    };
-    let beyond = service::beyond::thread(&state, &id).await;
-    respond(&state, move |s| {
-        let above = match p.boolean("above", true)? {
-            true => MAX_PARENTS,
-            false => 0,
-        };
-        let shape = Shape {
-            above,
-            below: p.int("below", 6, 0, 20)?,
-            branching: p.int("branchingFactor", 10, 0, 100)? as usize,
-            sort: sort(&p),
-        };
-        let t = service::thread::post_thread_v2(s, viewer, &id, shape, beyond)?;
+    crate::xrpc::thread::answer(&state, &p, "anchor", move |s, id, beyond| {
+        let t = service::thread::post_thread_v2(s, viewer.clone(), id, shape, beyond)?;
         Ok(Output {
             thread: t.thread,
             has_other_replies: t.has_other_replies,
@@ -58,4 +42,18 @@ pub async fn handler(
         })
     })
     .await
+}
+
+/// The thread's shape from the parameters.
+fn shape(p: &Params) -> Result<Shape, XrpcError> {
+    let above = match p.boolean("above", true)? {
+        true => MAX_PARENTS,
+        false => 0,
+    };
+    Ok(Shape {
+        above,
+        below: p.int("below", 6, 0, 20)?,
+        branching: p.int("branchingFactor", 10, 0, 100)? as usize,
+        sort: sort(p),
+    })
 }
