@@ -115,7 +115,7 @@ impl Change<'_> {
                 if json.len() > filter.max_record_bytes {
                     return Err(Skip::Oversized(json.len()));
                 }
-                if !json.starts_with('{') || bad_surrogates(json) {
+                if !json.starts_with('{') || unreadable(json) {
                     return Err(invalid("record", json));
                 }
                 Ok(Op::Put {
@@ -131,23 +131,65 @@ impl Change<'_> {
     }
 }
 
-/// Whether a record's JSON escapes UTF-16 surrogates that do not pair up (`\ud800` alone): the
-/// frame parser passes them, but no JSON reader downstream accepts them. Only records that
-/// escape a surrogate at all are parsed again (Jetstream writes plain UTF-8).
-fn bad_surrogates(json: &str) -> bool {
-    let escapes = json.contains("\\ud") || json.contains("\\uD");
-    escapes
+/// Whether a record's JSON is one the frame parser passes but no JSON reader downstream
+/// accepts: escaped UTF-16 surrogates that do not pair up (`\ud800` alone), or a number out of
+/// a double's range (`1e999`, or more digits than one holds). Only records that escape a
+/// surrogate or write such a number at all are parsed again (Jetstream writes plain UTF-8 and
+/// ordinary numbers).
+fn unreadable(json: &str) -> bool {
+    let suspect = json.contains("\\ud") || json.contains("\\uD") || odd_number(json);
+    suspect
         && serde_json::from_str::<serde_json::Value>(json)
             .is_err_and(|e| !e.to_string().contains("recursion limit"))
+}
+
+/// Whether `json` has a number with an exponent, or a very long one: a run of digits that
+/// starts where a number can (after `:`, `,`, `[`, `-` or a space) and ends in `e`/`E` or goes
+/// on past 300 digits.
+fn odd_number(json: &str) -> bool {
+    let mut run: Option<usize> = None;
+    let mut prev = b' ';
+    for &c in json.as_bytes() {
+        run = match (c.is_ascii_digit(), run) {
+            (true, Some(n)) if n >= 300 => return true,
+            (true, Some(n)) => Some(n + 1),
+            (true, None)
+                if matches!(prev, b':' | b',' | b'[' | b'-' | b'.')
+                    || prev.is_ascii_whitespace() =>
+            {
+                Some(1)
+            }
+            (false, Some(_)) if c == b'e' || c == b'E' => return true,
+            (false, Some(_)) if c == b'.' => Some(0),
+            _ => None,
+        };
+        prev = c;
+    }
+    false
 }
 
 #[cfg(test)]
 mod surrogate_tests {
     #[test]
     fn unpaired_escaped_surrogates_are_refused_and_pairs_kept() {
-        assert!(super::bad_surrogates(r#"{"a":"\udadd\udadc"}"#));
-        assert!(super::bad_surrogates(r#"{"\uDADDx":1}"#));
-        assert!(!super::bad_surrogates(r#"{"a":"\ud83d\ude00"}"#));
-        assert!(!super::bad_surrogates(r#"{"a":"plain"}"#));
+        assert!(super::unreadable(r#"{"a":"\udadd\udadc"}"#));
+        assert!(super::unreadable(r#"{"\uDADDx":1}"#));
+        assert!(!super::unreadable(r#"{"a":"\ud83d\ude00"}"#));
+        assert!(!super::unreadable(r#"{"a":"plain"}"#));
+    }
+
+    #[test]
+    fn numbers_out_of_range_are_refused_and_ordinary_ones_kept() {
+        assert!(super::unreadable(r#"{"a":1e999}"#));
+        assert!(super::unreadable(r#"{"a":[-2.5E+400]}"#));
+        assert!(super::unreadable(&format!(
+            r#"{{"a":{}}}"#,
+            "9".repeat(400)
+        )));
+        assert!(!super::unreadable(r#"{"a":1e5,"b":-0.25e-3,"c":12345}"#));
+        // Digits inside strings (CIDs, text) are not numbers: no second parse.
+        assert!(!super::odd_number(
+            r#"{"cid":"bafyreie5737gdxlw5i64e","text":"h2e"}"#
+        ));
     }
 }
