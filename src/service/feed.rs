@@ -139,28 +139,26 @@ pub fn actor_likes(
     })
 }
 
-/// Views of posts, in the order asked; missing or hidden ones are left out.
+/// Views of posts, in the order asked, those beyond the store fetched first; missing or
+/// hidden ones are left out.
 pub async fn posts(
     state: &Arc<AppState>,
     viewer: Option<String>,
     ids: Vec<RecordId>,
 ) -> Result<Vec<PostView>> {
     let fetched = super::beyond::records(state, ids.clone()).await;
-    run(state, move |s| {
-        let views = fetched.show(Views::for_viewer(s, viewer));
-        let posts = views.each(&ids, |id| views.post(id))?;
-        Ok(posts.into_iter().flatten().collect())
-    })
-    .await
+    run(state, move |s| hydrated_posts(s, viewer, &ids, fetched)).await
 }
 
-/// Hydrated posts, in the order asked, leaving out the missing and hidden (the store's only).
-pub fn stored_posts(
+/// Views of posts, in the order asked, from the store and what was fetched `beyond` it;
+/// missing or hidden ones are left out.
+pub fn hydrated_posts(
     state: &AppState,
     viewer: Option<String>,
     ids: &[RecordId],
+    beyond: super::beyond::Beyond,
 ) -> Result<Vec<PostView>> {
-    let views = Views::for_viewer(state, viewer);
+    let views = beyond.show(Views::for_viewer(state, viewer));
     let posts = views.each(ids, |id| views.post(id))?;
     Ok(posts.into_iter().flatten().collect())
 }

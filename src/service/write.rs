@@ -150,7 +150,7 @@ pub async fn post(state: &Arc<AppState>, viewer: &str, uri: &str) -> Result<Opti
     let id = syntax::record_uri(uri).ok_or_else(|| Error::invalid("No such post"))?;
     let viewer = Some(viewer.to_string());
     let found = super::run(state, move |state| {
-        super::feed::stored_posts(state, viewer, &[id])
+        super::feed::hydrated_posts(state, viewer, &[id], Default::default())
     })
     .await?;
     Ok(found.into_iter().next())
