@@ -11,6 +11,7 @@ pub mod hydrate;
 pub mod identity;
 pub mod ingest;
 pub mod outbound;
+pub mod search;
 pub mod serve;
 pub mod service;
 pub mod tls;

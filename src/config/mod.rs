@@ -6,12 +6,14 @@ mod counts;
 mod http;
 mod labels;
 mod load;
+mod search;
 mod tls;
 
 pub use counts::{CountSource, CountsConfig};
 pub use http::{HttpConfig, RateLimitConfig, RetentionConfig};
 pub use labels::{LabelsConfig, BLUESKY_MODERATION};
 pub use load::{load, ConfigError};
+pub use search::SearchConfig;
 pub use tls::{Challenge, TlsConfig, TlsMode};
 
 use serde::{Deserialize, Serialize};
@@ -71,6 +73,8 @@ pub struct Config {
     pub counts: CountsConfig,
     /// Labelers subscribed to.
     pub labels: LabelsConfig,
+    /// The search index.
+    pub search: SearchConfig,
 }
 
 /// Logins and sessions.
@@ -324,6 +328,7 @@ impl Default for Config {
             retention: RetentionConfig::default(),
             counts: CountsConfig::default(),
             labels: LabelsConfig::default(),
+            search: SearchConfig::default(),
         }
     }
 }
@@ -491,6 +496,23 @@ impl Config {
                     "counts: {url:?} is not an http(s) URL"
                 )));
             }
+        }
+        if let Some(url) = self.search.people_url() {
+            if url::Url::parse(url).map_or(true, |u| !matches!(u.scheme(), "http" | "https")) {
+                return Err(ConfigError::Invalid(format!(
+                    "search.people_appview_url: {url:?} is not an http(s) URL"
+                )));
+            }
+        }
+        if self.search.writer_memory_mb < 15 {
+            return Err(ConfigError::Invalid(
+                "search.writer_memory_mb: at least 15".into(),
+            ));
+        }
+        if !(10..=500).contains(&self.search.commit_interval_ms) {
+            return Err(ConfigError::Invalid(
+                "search.commit_interval_ms: between 10 and 500".into(),
+            ));
         }
         if self.jetstream.compress && self.jetstream.zstd_dictionary.is_none() {
             return Err(ConfigError::Invalid(

@@ -1,7 +1,7 @@
 //! Aerie's own bookkeeping, written beside the network data but decided by no scope: login
 //! sessions, the identity cache, mutes, activity subscriptions, users' other private data
 //! (bookmarks, thread mutes, notification preferences: [`private`]), notification seen marks, the backfill queue's failures,
-//! stream gaps and the starting cursor. None of these holds a record or changes the tracked
+//! stream gaps, the starting cursor, and how far search has read the change log. None of these holds a record or changes the tracked
 //! set, so they skip the scope's lock; each has one function here, so the kinds of write that
 //! bypass the scope are exactly the ones listed.
 
@@ -157,4 +157,10 @@ pub fn gaps_repaired(
 /// Records where a fresh store starts reading (before anything was committed).
 pub fn start_at(store: &dyn Store, cursor: &Cursor) -> aerie_storage::Result<()> {
     write(store, &[], Some(cursor))
+}
+
+/// A derived index (search) has taken in the store's changes up to `upto`: the change log
+/// drops them.
+pub fn changes_taken_in(store: &dyn Store, upto: u64) -> aerie_storage::Result<()> {
+    write(store, &[Op::TrimChanges { upto }], None)
 }

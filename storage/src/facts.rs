@@ -18,6 +18,21 @@ pub mod nsid {
     pub const BLOCK: &str = "app.bsky.graph.block";
     /// Profiles.
     pub const PROFILE: &str = "app.bsky.actor.profile";
+    /// Feed generators.
+    pub const GENERATOR: &str = "app.bsky.feed.generator";
+    /// Starter packs.
+    pub const STARTER_PACK: &str = "app.bsky.graph.starterpack";
+}
+
+/// What a change to a record of `collection` means to a derived index (search): the record
+/// itself (posts, feed generators, starter packs), its author (profiles), or nothing.
+pub fn searchable(id: &RecordId) -> Option<crate::model::Change> {
+    use crate::model::Change;
+    match id.collection.as_str() {
+        nsid::POST | nsid::GENERATOR | nsid::STARTER_PACK => Some(Change::Record(id.clone())),
+        nsid::PROFILE if id.rkey == "self" => Some(Change::Actor(id.did.clone())),
+        _ => None,
+    }
 }
 
 /// A reply's references.

@@ -166,6 +166,12 @@ pub enum Op {
         /// Up to when (µs).
         at_us: i64,
     },
+    /// A derived index (search) has taken in every change up to `upto`: the change log drops
+    /// them (a bounded number per op; the rest go with the next one).
+    TrimChanges {
+        /// The last sequence number taken in.
+        upto: u64,
+    },
     /// Marks the gap starting at `from_us` as being repaired, or (`repaired`) removes it.
     GapProgress {
         /// Start of the gap.
@@ -173,6 +179,30 @@ pub enum Op {
         /// Repaired: remove it.
         repaired: bool,
     },
+}
+
+/// What a derived index (search) must look at again, logged by the writer in the same batch
+/// as the change itself: a record of a searchable collection (see
+/// [`crate::facts::searchable`]) put, deleted or pruned, or an account whose handle, status or
+/// profile changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// A post, feed generator or starter pack.
+    Record(RecordId),
+    /// An account (its handle, status or profile).
+    Actor(String),
+}
+
+/// Where the change log stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ChangeLog {
+    /// Names this store's history: a derived index built from another store (or before the
+    /// store was replaced) does not match it. 0 until the first change is logged.
+    pub store_id: u64,
+    /// The oldest sequence number still kept (`next` when the log is empty).
+    pub first: u64,
+    /// The sequence number the next change gets.
+    pub next: u64,
 }
 
 /// A stretch of the stream the store may have missed (a clamped cursor, a changed endpoint,

@@ -139,6 +139,14 @@ pub trait MetaReader: Send + Sync {
     fn location(&self) -> String;
 }
 
+/// The change log derived indexes follow (see [`Change`]).
+pub trait ChangeReader: Send + Sync {
+    /// Where the log stands.
+    fn change_log(&self) -> Result<ChangeLog>;
+    /// Up to `limit` logged changes after sequence number `after`, in order.
+    fn changes(&self, after: u64, limit: usize) -> Result<Vec<(u64, Change)>>;
+}
+
 /// Local users, the backfill queue and cached identity lookups.
 pub trait AccountReader: Send + Sync {
     /// Every local user.
@@ -230,6 +238,7 @@ pub trait Store:
     + MetaReader
     + AccountReader
     + NotificationReader
+    + ChangeReader
 {
 }
 
@@ -244,5 +253,6 @@ impl<T> Store for T where
         + MetaReader
         + AccountReader
         + NotificationReader
+        + ChangeReader
 {
 }

@@ -1554,6 +1554,74 @@ fn subscribers_are_notified_of_new_posts(s: &dyn Store) {
         .is_empty());
 }
 
+/// Every searchable change is logged once, in order, with the batch that made it; replays and
+/// other collections log nothing; trimming drops what was taken in.
+fn searchable_changes_are_logged_with_their_batch(s: &dyn Store) {
+    let empty = s.change_log().expect("log");
+    assert_eq!((empty.store_id, empty.first, empty.next), (0, 1, 1));
+    let profile = put(
+        ALICE,
+        nsid::PROFILE,
+        "self",
+        1,
+        json!({"$type": nsid::PROFILE, "displayName": "Alice"}),
+        1,
+    );
+    let ops = vec![
+        post(ALICE, "p1", 2, 2, "hello"),
+        like(BOB, "l1", 3, 3, &uri(ALICE, nsid::POST, "p1")),
+        profile.clone(),
+        Op::Identity {
+            did: BOB.into(),
+            handle: Some("bob.test".into()),
+            seq: 5,
+        },
+    ];
+    s.apply(&ops, Some(&cursor(10))).expect("apply");
+    let log = s.change_log().expect("log");
+    let store_id = log.store_id;
+    assert_ne!(store_id, 0);
+    assert_eq!((log.first, log.next), (1, 4));
+    let changes: Vec<(u64, Change)> = s.changes(0, 10).expect("changes");
+    assert_eq!(
+        changes,
+        vec![
+            (1, Change::Record(RecordId::new(ALICE, nsid::POST, "p1"))),
+            (2, Change::Actor(ALICE.into())),
+            (3, Change::Actor(BOB.into())),
+        ]
+    );
+    // A replay changes nothing and logs nothing; a delete and a prune are logged.
+    s.apply(&ops, None).expect("replay");
+    assert_eq!(s.change_log().expect("log").next, 4);
+    s.apply(
+        &[
+            post(ALICE, "p2", 6, 6, "second"),
+            prune(ALICE, nsid::POST, "p2"),
+            del(ALICE, nsid::POST, "p1", 7),
+            Op::Account {
+                did: ALICE.into(),
+                active: false,
+                status: Some("takendown".into()),
+                seq: 8,
+            },
+        ],
+        None,
+    )
+    .expect("apply");
+    let after: Vec<u64> = s.changes(3, 10).expect("c").iter().map(|c| c.0).collect();
+    assert_eq!(after, vec![4, 5, 6, 7]);
+    assert_eq!(
+        s.changes(5, 1).expect("c")[0].1,
+        Change::Record(RecordId::new(ALICE, nsid::POST, "p1"))
+    );
+    s.apply(&[Op::TrimChanges { upto: 5 }], None).expect("trim");
+    let log = s.change_log().expect("log");
+    assert_eq!((log.first, log.next), (6, 8));
+    assert_eq!(s.changes(0, 10).expect("c").len(), 2);
+    assert_eq!(log.store_id, store_id, "the store keeps its id");
+}
+
 fn schema_version_is_reported(s: &dyn Store) {
     assert_eq!(s.schema_version().expect("v"), kv::SCHEMA_VERSION);
 }
@@ -1597,6 +1665,7 @@ contract!(
     subscribers_are_notified_of_new_posts,
     exports_import_into_an_empty_store_of_either_backend,
     pruning_hides_records_and_keeps_counts_exact,
+    searchable_changes_are_logged_with_their_batch,
 );
 
 /// Reopening gives back what was written; a store stamped with a newer schema version (written

@@ -5,6 +5,9 @@ use crate::facts::nsid;
 pub const META_SCHEMA: &[u8] = b"schema_version";
 pub const META_CURSOR: &[u8] = b"cursor";
 pub const META_NEXT_AID: &[u8] = b"next_aid";
+/// The change log: the next sequence number, and the store's id (see `ChangeLog`).
+pub const META_CHANGE_NEXT: &[u8] = b"change_next";
+pub const META_STORE_ID: &[u8] = b"store_id";
 /// Prefix of per-connection cursors: `cursor/ · endpoint`.
 pub const META_CONNECTION_CURSOR: &[u8] = b"cursor/";
 

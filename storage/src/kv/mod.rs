@@ -3,6 +3,7 @@
 //! in-memory map (tests, tools). The key layout is documented at the top of `fjall.rs`.
 
 mod backup;
+mod changes;
 mod compact;
 pub mod fjall;
 mod keys;
@@ -27,7 +28,7 @@ pub use backup::BackupStats;
 pub use keys::feed_by_time;
 
 /// Current on-disk schema version. Bump it (and add a migration) whenever the layout changes.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The keyspaces (column families) of a KV store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -74,11 +75,13 @@ pub enum Ks {
     Relations,
     /// Every post and repost by time (home timelines of many follows).
     FeedByTime,
+    /// The change log derived indexes (search) follow, by sequence number.
+    Changes,
 }
 
 impl Ks {
     /// Every keyspace, in a fixed order.
-    pub const ALL: [Ks; 21] = [
+    pub const ALL: [Ks; 22] = [
         Ks::Meta,
         Ks::Dids,
         Ks::DidNames,
@@ -100,6 +103,7 @@ impl Ks {
         Ks::Notifications,
         Ks::Relations,
         Ks::FeedByTime,
+        Ks::Changes,
     ];
 
     /// The keyspace's name on disk.
@@ -126,6 +130,7 @@ impl Ks {
             Ks::Notifications => "recipient_notification",
             Ks::Relations => "actor_subject_relation",
             Ks::FeedByTime => "time_feed",
+            Ks::Changes => "seq_change",
         }
     }
 }

@@ -30,6 +30,8 @@ pub(super) struct Tx<'a, E: Engine> {
     pub(super) subscriptions: Vec<(String, String, crate::model::ActivitySubscription)>,
     /// Whether index changes move counts (false only while pruning).
     counting: bool,
+    /// The change log's next sequence number, once this batch has logged a change.
+    pub(super) next_change: Option<u64>,
 }
 
 impl<'a, E: Engine> Tx<'a, E> {
@@ -243,7 +245,16 @@ impl<'a, E: Engine> Tx<'a, E> {
             None => None,
         };
         self.put(Ks::Records, key, Row { rev, live }.encode());
+        self.log_searchable(id)?;
         Ok(true)
+    }
+
+    /// Logs a change of `id` when a derived index must see it.
+    fn log_searchable(&mut self, id: &RecordId) -> Result<()> {
+        match facts::searchable(id) {
+            Some(change) => self.log_change(change),
+            None => Ok(()),
+        }
     }
 
     /// Retention: removes a live record's index entries but not its counts, and keeps only its
@@ -281,6 +292,7 @@ impl<'a, E: Engine> Tx<'a, E> {
             }
             .encode(),
         );
+        self.log_searchable(id)?;
         Ok(true)
     }
 
@@ -379,6 +391,7 @@ impl<'a, E: Engine> Tx<'a, E> {
                 row.handle = handle;
                 row.identity_seq = *seq;
                 self.put(Ks::Actors, aid.to_be_bytes().to_vec(), row.encode());
+                self.log_change(crate::model::Change::Actor(did.clone()))?;
                 Ok(true)
             }
             Op::Gap(g) => {
@@ -427,6 +440,7 @@ impl<'a, E: Engine> Tx<'a, E> {
             Op::Session { id, session } => self.apply_session(id, session.as_ref()),
             Op::Seen { did, at_us } => self.apply_seen(did, *at_us),
             Op::Prune { id } => self.prune_record(id),
+            Op::TrimChanges { upto } => self.trim_changes(*upto),
             Op::Mute {
                 viewer,
                 subject,
@@ -458,6 +472,7 @@ impl<'a, E: Engine> Tx<'a, E> {
                 row.status = if *active { None } else { status.clone() };
                 row.account_seq = *seq;
                 self.put(Ks::Actors, aid.to_be_bytes().to_vec(), row.encode());
+                self.log_change(crate::model::Change::Actor(did.clone()))?;
                 Ok(true)
             }
         }
@@ -555,6 +570,7 @@ impl<E: Engine> Writer for KvStore<E> {
             local_changes: Vec::new(),
             subscriptions: Vec::new(),
             counting: true,
+            next_change: None,
         };
         self.prefetch_records(ops)?;
         let mut stats = ApplyStats::default();

@@ -18,11 +18,25 @@ struct Migration {
 }
 
 /// Every step, in order. The last one's `to` is `SCHEMA_VERSION`.
-const MIGRATIONS: &[Migration] = &[Migration {
-    to: 2,
-    what: "index every feed entry by time (the home timeline)",
-    run: v2_time_feed::run,
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        to: 2,
+        what: "index every feed entry by time (the home timeline)",
+        run: v2_time_feed::run,
+    },
+    Migration {
+        to: 3,
+        what: "keep a change log for derived indexes (search builds itself from the store)",
+        run: v3_change_log,
+    },
+];
+
+/// Schema 2 → 3: the `seq_change` keyspace is new and starts empty (the engine made it on
+/// open); a derived index finds no position of its own in it and rebuilds from the store.
+/// Older builds must not write to a store whose changes they would not log.
+fn v3_change_log(_: &dyn Engine) -> Result<u64> {
+    Ok(0)
+}
 
 /// The version a store records, if it records one.
 pub fn stored_version(engine: &dyn Engine) -> Result<Option<u32>> {

@@ -1,0 +1,300 @@
+//! The index's one writer: a thread that takes in the store's change log in order, commits
+//! with the last position taken in (the commit payload), reloads the reader at once, and lets
+//! the store drop what was taken in. At start it resumes from its payload, or rebuilds from
+//! the whole store when the payload does not name this store's history (a new or damaged
+//! index, another store, an older index version, a position the log no longer holds).
+//! Replays are harmless: every change deletes the document by identifier, then adds what the
+//! store holds now.
+
+use super::schema::{kind, Fields};
+use super::{doc, Search, SearchError, INDEX_VERSION};
+use aerie_storage::facts::nsid;
+use aerie_storage::{Change, RecordId, Store};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tantivy::indexer::{IndexWriterOptions, LogMergePolicy};
+use tantivy::{IndexWriter, TantivyDocument, Term};
+
+/// Changes read from the log at once.
+const BATCH: usize = 2_000;
+/// How often the log is looked at when it had nothing new.
+const IDLE: Duration = Duration::from_millis(20);
+/// How often the store is told what was taken in.
+const TRIM_EVERY: Duration = Duration::from_secs(5);
+
+/// What a commit records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct Payload {
+    version: u32,
+    store_id: u64,
+    seq: u64,
+}
+
+/// How a rebuild goes (for a progress bar).
+pub trait Progress {
+    /// `done` records of about `total` read.
+    fn advance(&mut self, done: u64, total: u64);
+}
+
+impl<F: FnMut(u64, u64)> Progress for F {
+    fn advance(&mut self, done: u64, total: u64) {
+        self(done, total)
+    }
+}
+
+/// The writer half.
+pub struct Indexer {
+    search: Arc<Search>,
+    store: Arc<dyn Store>,
+    writer: IndexWriter<TantivyDocument>,
+    commit_every: Duration,
+    /// The last change taken in.
+    seq: u64,
+    store_id: u64,
+}
+
+impl Indexer {
+    pub(super) fn new(
+        search: Arc<Search>,
+        store: Arc<dyn Store>,
+        cfg: &crate::config::SearchConfig,
+    ) -> Result<Self, SearchError> {
+        let options = IndexWriterOptions::builder()
+            .memory_budget_per_thread(cfg.writer_memory_mb.max(15) << 20)
+            .num_worker_threads(1)
+            .num_merge_threads(1)
+            .build();
+        let writer = search.index.writer_with_options(options)?;
+        let mut policy = LogMergePolicy::default();
+        policy.set_del_docs_ratio_before_merge(0.2);
+        writer.set_merge_policy(Box::new(policy));
+        Ok(Indexer {
+            search,
+            store,
+            writer,
+            commit_every: Duration::from_millis(cfg.commit_interval_ms.clamp(10, 500)),
+            seq: 0,
+            store_id: 0,
+        })
+    }
+
+    /// The payload of the last commit, when it names this index version.
+    fn committed(&self) -> Option<Payload> {
+        let metas = self.search.index.load_metas().ok()?;
+        let p: Payload = serde_json::from_str(metas.payload.as_deref()?).ok()?;
+        (p.version == INDEX_VERSION).then_some(p)
+    }
+
+    /// Whether the index must be rebuilt to match the store, and why.
+    pub fn stale(&self) -> Result<Option<&'static str>, SearchError> {
+        let log = self.store.change_log()?;
+        Ok(match self.committed() {
+            None => Some("the index has no position of its own"),
+            Some(p) if p.store_id != log.store_id => Some("the index was built from another store"),
+            Some(p) if p.seq >= log.next => Some("the index is ahead of the store"),
+            Some(p) if p.seq + 1 < log.first => {
+                Some("the store no longer holds the index's position")
+            }
+            Some(_) => None,
+        })
+    }
+
+    /// Resumes from the last commit, or rebuilds when it does not match the store.
+    pub fn start(&mut self, progress: &mut dyn Progress) -> Result<(), SearchError> {
+        match (self.stale()?, self.committed()) {
+            (None, Some(p)) => {
+                self.seq = p.seq;
+                self.store_id = p.store_id;
+                tracing::info!(position = p.seq, "search index resumes");
+                Ok(())
+            }
+            (why, _) => {
+                tracing::info!(
+                    why = why.unwrap_or("asked"),
+                    "search index rebuilds from the store"
+                );
+                self.rebuild(progress)
+            }
+        }
+    }
+
+    /// Empties the index and builds it again from every record the store holds; commits with
+    /// the log's position as it was before the walk (what changes during it is taken in
+    /// after, again: harmless).
+    pub fn rebuild(&mut self, progress: &mut dyn Progress) -> Result<(), SearchError> {
+        let log = self.store.change_log()?;
+        let total = self.store.stats()?.records;
+        self.writer.delete_all_documents()?;
+        let f = *self.search.fields();
+        let mut authors: HashSet<String> = HashSet::new();
+        let mut after: Option<Vec<u8>> = None;
+        let mut done = 0u64;
+        loop {
+            let page = self.store.scan_records(after.as_deref(), 10_000)?;
+            for r in &page.records {
+                done += 1;
+                if !authors.contains(&r.id.did) {
+                    authors.insert(r.id.did.clone());
+                }
+                if let Some(d) = record_doc(&f, &r.id, r.sort_at_us, &r.value) {
+                    self.writer.add_document(d)?;
+                }
+            }
+            progress.advance(done, total);
+            match page.next {
+                Some(n) => after = Some(n),
+                None => break,
+            }
+        }
+        for did in &authors {
+            if let Some(d) = actor_doc(&*self.store, &f, did)? {
+                self.writer.add_document(d)?;
+            }
+        }
+        self.seq = log.next.saturating_sub(1);
+        self.store_id = log.store_id;
+        self.commit()?;
+        tracing::info!(
+            records = done,
+            accounts = authors.len(),
+            "search index rebuilt"
+        );
+        Ok(())
+    }
+
+    /// Takes in what the log holds after the last position (up to `BATCH` changes); returns
+    /// how many.
+    fn take_in(&mut self) -> Result<usize, SearchError> {
+        let changes = self.store.changes(self.seq, BATCH)?;
+        let f = *self.search.fields();
+        for (seq, change) in &changes {
+            match change {
+                Change::Record(id) => {
+                    let uri = id.uri();
+                    self.writer.delete_term(Term::from_field_text(f.id, &uri));
+                    if let Some(rec) = self.store.record(id)? {
+                        let value: serde_json::Value =
+                            serde_json::from_slice(&rec.value).unwrap_or_default();
+                        if let Some(d) = record_doc(&f, id, rec.sort_at_us, &value) {
+                            self.writer.add_document(d)?;
+                        }
+                    }
+                }
+                Change::Actor(did) => {
+                    self.writer.delete_term(Term::from_field_text(f.id, did));
+                    if let Some(d) = actor_doc(&*self.store, &f, did)? {
+                        self.writer.add_document(d)?;
+                    }
+                }
+            }
+            self.seq = *seq;
+        }
+        if self.store_id == 0 && !changes.is_empty() {
+            self.store_id = self.store.change_log()?.store_id;
+        }
+        Ok(changes.len())
+    }
+
+    /// Commits what was taken in, with its position, and shows it to searches at once.
+    fn commit(&mut self) -> Result<(), SearchError> {
+        // The store first: the index must never record a position the store could lose.
+        self.store.flush()?;
+        let payload = serde_json::to_string(&Payload {
+            version: INDEX_VERSION,
+            store_id: self.store_id,
+            seq: self.seq,
+        })
+        .map_err(|e| SearchError::Directory(e.to_string()))?;
+        let mut prepared = self.writer.prepare_commit()?;
+        prepared.set_payload(&payload);
+        prepared.commit()?;
+        self.search.reload()
+    }
+
+    /// Takes in the change log until `stop`, committing every `commit_interval_ms` while there
+    /// is something new, and trimming the log behind it.
+    pub fn run(mut self, stop: Arc<AtomicBool>) {
+        let mut last_commit = Instant::now();
+        let mut last_trim = Instant::now();
+        let mut trimmed = self.seq;
+        let mut pending = false;
+        while !stop.load(Ordering::Relaxed) {
+            let taken = match self.take_in() {
+                Ok(n) => n,
+                Err(e) => {
+                    tracing::warn!(error = %e, "search index: taking in changes failed; retrying");
+                    std::thread::sleep(Duration::from_secs(1));
+                    continue;
+                }
+            };
+            pending |= taken > 0;
+            if pending && last_commit.elapsed() >= self.commit_every {
+                match self.commit() {
+                    Ok(()) => pending = false,
+                    Err(e) => tracing::warn!(error = %e, "search index: commit failed; retrying"),
+                }
+                last_commit = Instant::now();
+            }
+            if self.seq > trimmed && last_trim.elapsed() >= TRIM_EVERY && !pending {
+                match crate::gate::own::changes_taken_in(&*self.store, self.seq) {
+                    Ok(()) => trimmed = self.seq,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "search index: trimming the change log failed")
+                    }
+                }
+                last_trim = Instant::now();
+            }
+            if taken < BATCH {
+                std::thread::sleep(IDLE);
+            }
+        }
+        if pending {
+            if let Err(e) = self.commit() {
+                tracing::warn!(error = %e, "search index: last commit failed");
+            }
+        }
+    }
+
+    /// Takes in everything logged so far and commits (tools, tests).
+    pub fn catch_up(&mut self) -> Result<(), SearchError> {
+        while self.take_in()? > 0 {}
+        self.commit()
+    }
+}
+
+/// The document of a searchable record, if it is one.
+fn record_doc(
+    f: &Fields,
+    id: &RecordId,
+    sort_at_us: i64,
+    v: &serde_json::Value,
+) -> Option<TantivyDocument> {
+    let uri = id.uri();
+    match id.collection.as_str() {
+        nsid::POST => Some(doc::post(f, &uri, &id.did, sort_at_us, v)),
+        nsid::GENERATOR => Some(doc::named(f, kind::FEED, &uri, &id.did, sort_at_us, v)),
+        nsid::STARTER_PACK => Some(doc::named(f, kind::PACK, &uri, &id.did, sort_at_us, v)),
+        _ => None,
+    }
+}
+
+/// An account's document, when it has a handle or a profile.
+fn actor_doc(
+    store: &dyn Store,
+    f: &Fields,
+    did: &str,
+) -> Result<Option<TantivyDocument>, SearchError> {
+    let actor = store.actor(did)?;
+    let profile = store
+        .record(&RecordId::new(did, nsid::PROFILE, "self"))?
+        .and_then(|r| serde_json::from_slice::<serde_json::Value>(&r.value).ok());
+    let handle = actor.as_ref().and_then(|a| a.handle.as_deref());
+    if handle.is_none() && profile.is_none() {
+        return Ok(None);
+    }
+    let active = actor.as_ref().is_none_or(|a| a.active);
+    Ok(Some(doc::actor(f, did, handle, active, profile.as_ref())))
+}

@@ -1,0 +1,167 @@
+//! Search: a Tantivy index under `<data_dir>/search` kept as a view of the store. One writer
+//! thread follows the store's change log (`indexer`) and commits, with the position it took
+//! in, every `search.commit_interval_ms`; queries (`query`, `posts`, `actors`) read the last
+//! commit. The index never holds text the store does not: documents carry terms and the
+//! identifier, and answers are hydrated from the store.
+
+pub mod analyze;
+pub mod doc;
+mod indexer;
+pub mod query;
+pub mod schema;
+mod segment;
+mod segment_model;
+
+pub use indexer::{Indexer, Progress};
+
+use aerie_storage::Store;
+use schema::Fields;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use tantivy::collector::TopDocs;
+use tantivy::query::TermQuery;
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{Index, IndexReader, ReloadPolicy, Searcher, Term};
+
+/// What can go wrong opening or reading the index.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    /// Tantivy failed.
+    #[error("search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    /// The index directory could not be opened or made.
+    #[error("search index directory: {0}")]
+    Directory(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] aerie_storage::Error),
+}
+
+/// The version of what the index holds: bumped when documents are built differently, so an
+/// index built by an older Aerie is rebuilt.
+const INDEX_VERSION: u32 = 1;
+
+/// The open index, shared by every request.
+pub struct Search {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    /// DIDs of hidden accounts, for the searcher generation they were read at.
+    hidden: Mutex<(u64, Arc<Vec<String>>)>,
+}
+
+impl Search {
+    /// Opens the index in `dir` (made when missing; a damaged or outdated one is moved aside
+    /// and made anew, then rebuilt by the indexer), or in memory when `dir` is `None`.
+    pub fn open(dir: Option<&Path>) -> Result<Self, SearchError> {
+        let (schema, fields) = schema::build();
+        let index = match dir {
+            None => Index::create_in_ram(schema),
+            Some(dir) => open_dir(dir, schema)?,
+        };
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Search {
+            index,
+            reader,
+            fields,
+            hidden: Mutex::new((u64::MAX, Arc::default())),
+        })
+    }
+
+    /// The index's fields.
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    /// The last committed state.
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// The writer thread's half: follows `store`'s change log into this index.
+    pub fn indexer(
+        self: &Arc<Self>,
+        store: Arc<dyn Store>,
+        cfg: &crate::config::SearchConfig,
+    ) -> Result<Indexer, SearchError> {
+        Indexer::new(self.clone(), store, cfg)
+    }
+
+    /// DIDs of accounts that serve no content (deactivated, taken down), as of the last
+    /// commit: left out of every answer.
+    pub fn hidden(&self, searcher: &Searcher) -> Result<Arc<Vec<String>>, SearchError> {
+        let generation = searcher.generation().generation_id();
+        if let Ok(h) = self.hidden.lock() {
+            if h.0 == generation {
+                return Ok(h.1.clone());
+            }
+        }
+        let q = TermQuery::new(
+            Term::from_field_text(self.fields.hidden, "1"),
+            IndexRecordOption::Basic,
+        );
+        let n = searcher.search(&q, &tantivy::collector::Count)?;
+        let hits = searcher.search(&q, &TopDocs::with_limit(n.max(1)).order_by_score())?;
+        let mut dids = Vec::with_capacity(hits.len());
+        for (_, addr) in hits {
+            let doc: tantivy::TantivyDocument = searcher.doc(addr)?;
+            if let Some(id) = doc.get_first(self.fields.id).and_then(|v| v.as_str()) {
+                dids.push(id.to_string());
+            }
+        }
+        let dids = Arc::new(dids);
+        if let Ok(mut h) = self.hidden.lock() {
+            *h = (generation, dids.clone());
+        }
+        Ok(dids)
+    }
+
+    /// The stored identifier of a hit.
+    pub fn id_of(
+        &self,
+        searcher: &Searcher,
+        addr: tantivy::DocAddress,
+    ) -> Result<Option<String>, SearchError> {
+        let doc: tantivy::TantivyDocument = searcher.doc(addr)?;
+        Ok(doc
+            .get_first(self.fields.id)
+            .and_then(|v| v.as_str())
+            .map(String::from))
+    }
+
+    /// Reloads the reader (after a commit).
+    fn reload(&self) -> Result<(), SearchError> {
+        self.reader.reload()?;
+        Ok(())
+    }
+}
+
+/// Opens the index in `dir`, or makes it. A directory that is not a readable index of this
+/// schema is moved aside (`search.damaged-<time>`, so nothing is destroyed) and a new one made.
+fn open_dir(dir: &Path, schema: tantivy::schema::Schema) -> Result<Index, SearchError> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| SearchError::Directory(format!("{}: {e}", dir.display())))?;
+    let opened = tantivy::directory::MmapDirectory::open(dir)
+        .map_err(|e| SearchError::Directory(e.to_string()))
+        .and_then(|d| Index::open_or_create(d, schema.clone()).map_err(SearchError::from));
+    match opened {
+        Ok(index) => Ok(index),
+        Err(e) => {
+            let aside = dir.with_file_name(format!(
+                "search.damaged-{}",
+                crate::util::now_us() / 1_000_000
+            ));
+            tracing::warn!(error = %e, moved_to = %aside.display(), "the search index cannot be opened; it is set aside and rebuilt");
+            std::fs::rename(dir, &aside)
+                .map_err(|e| SearchError::Directory(format!("{}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| SearchError::Directory(format!("{}: {e}", dir.display())))?;
+            let d = tantivy::directory::MmapDirectory::open(dir)
+                .map_err(|e| SearchError::Directory(e.to_string()))?;
+            Ok(Index::open_or_create(d, schema)?)
+        }
+    }
+}
