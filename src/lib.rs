@@ -49,6 +49,8 @@ pub struct AppState {
     pub labelers_named: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
     /// Counts from the count source (`counts.source`).
     pub counts: Arc<hydrate::outside::OutsideCounts>,
+    /// The search index (`None`: search is off).
+    pub search: Option<Arc<search::Search>>,
 }
 
 impl AppState {

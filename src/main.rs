@@ -58,6 +58,10 @@ enum Command {
         /// The export file.
         path: String,
     },
+    /// Rebuild the search index (`<data_dir>/search`) from the store, with a progress bar.
+    /// Aerie must be stopped; a running one rebuilds by itself whenever the index does not
+    /// match the store.
+    Reindex,
 }
 
 fn main() -> ExitCode {
@@ -99,6 +103,7 @@ fn main() -> ExitCode {
         },
         Command::Export { path } => aerie::backup::export(&cfg, &path).map(|s| eprintln!("{s}")),
         Command::Import { path } => aerie::backup::import(&cfg, &path).map(|s| eprintln!("{s}")),
+        Command::Reindex => reindex(&cfg),
         Command::Config => toml::to_string_pretty(&cfg)
             .map(|s| print!("{s}"))
             .map_err(|e| e.to_string()),
@@ -123,25 +128,50 @@ async fn resolve(cfg: aerie::config::Config, actor: &str) -> Result<(), String> 
     Ok(())
 }
 
-async fn backfill(cfg: aerie::config::Config, actor: &str) -> Result<(), String> {
+/// Draws a progress bar on stderr: `done` of `total` records.
+fn progress_bar(done: u64, total: u64) {
     use std::io::Write;
+    let width = 30;
+    let filled = (done * width)
+        .checked_div(total)
+        .unwrap_or(width)
+        .min(width) as usize;
+    eprint!(
+        "\r[{}{}] {done}/{total} records",
+        "#".repeat(filled),
+        " ".repeat(width as usize - filled)
+    );
+    let _ = std::io::stderr().flush();
+}
+
+/// `aerie reindex`.
+fn reindex(cfg: &aerie::config::Config) -> Result<(), String> {
+    let store = aerie::serve::open_store(cfg).map_err(|e| e.to_string())?;
+    let services = aerie::serve::Services::open(cfg, store).map_err(|e| e.to_string())?;
+    let search = services
+        .search
+        .ok_or("search is off (search.enabled = false), or its index cannot be opened")?;
+    let mut indexer = search
+        .indexer(services.store.clone(), &cfg.search)
+        .map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    indexer
+        .rebuild(&mut progress_bar)
+        .map_err(|e| e.to_string())?;
+    eprintln!();
+    eprintln!(
+        "search index rebuilt in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+async fn backfill(cfg: aerie::config::Config, actor: &str) -> Result<(), String> {
     let store = aerie::serve::open_store(&cfg).map_err(|e| e.to_string())?;
     let bf = aerie::serve::Services::open(&cfg, store.clone())
         .map_err(|e| e.to_string())?
         .backfiller(&cfg);
-    let progress = |done: usize, total: usize| {
-        let width = 30;
-        let filled = (done * width)
-            .checked_div(total)
-            .unwrap_or(width)
-            .min(width);
-        eprint!(
-            "\r[{}{}] {done}/{total} records",
-            "#".repeat(filled),
-            " ".repeat(width - filled)
-        );
-        let _ = std::io::stderr().flush();
-    };
+    let progress = |done: usize, total: usize| progress_bar(done as u64, total as u64);
     let report = bf
         .run_one(actor, None, progress)
         .await

@@ -64,6 +64,67 @@ pub fn open_store(cfg: &Config) -> Result<Arc<dyn Store>, ServeError> {
     Ok(store)
 }
 
+/// The search index of `cfg`: `<data_dir>/search` beside an on-disk store, in memory beside
+/// a memory store. One that cannot be opened even anew is logged and left out: search
+/// answers nothing, everything else runs.
+fn open_search(cfg: &Config) -> Option<crate::search::Search> {
+    if !cfg.search.enabled {
+        return None;
+    }
+    let dir = match cfg.backend() {
+        Ok(aerie_storage::Backend::Memory) => None,
+        _ => Some(cfg.data_dir.join("search")),
+    };
+    match crate::search::Search::open(dir.as_deref()) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            tracing::error!(error = %e, "search is off: the index cannot be opened");
+            None
+        }
+    }
+}
+
+/// Starts the search index's writer thread: it catches up with the store (or rebuilds), then
+/// follows its change log until `stop`.
+fn start_search(
+    services: &Services,
+    cfg: &Config,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+) -> Option<std::thread::JoinHandle<()>> {
+    let search = services.search.as_ref()?;
+    let mut indexer = match search.indexer(services.store.clone(), &cfg.search) {
+        Ok(i) => i,
+        Err(e) => {
+            tracing::error!(error = %e, "search is not kept: the index writer cannot start");
+            return None;
+        }
+    };
+    let spawned = std::thread::Builder::new()
+        .name("aerie-search".into())
+        .spawn(move || {
+            let mut last = 0u64;
+            let mut progress = |done: u64, total: u64| {
+                let pct = (done * 100).checked_div(total).unwrap_or(100);
+                if pct >= last + 10 {
+                    last = pct;
+                    tracing::info!(done, total, "search index: rebuilding, {pct}%");
+                }
+            };
+            if let Err(e) = indexer.start(&mut progress) {
+                tracing::error!(error = %e, "search index: cannot catch up with the store");
+                return;
+            }
+            indexer.run(stop);
+        });
+    match spawned {
+        Ok(h) => Some(h),
+        Err(e) => {
+            tracing::error!(error = %e, "search index: cannot start its thread");
+            None
+        }
+    }
+}
+
 /// The services the parts share, built once over a store: the write gate with its tracked set
 /// loaded from the store, and the identity resolver (answers cached in the store, fetches
 /// through the guarded outbound client).
@@ -74,6 +135,8 @@ pub struct Services {
     pub scope: Arc<Scope>,
     /// Identity resolution (and the guarded HTTP client).
     pub resolver: Arc<Resolver>,
+    /// The search index (`None`: `search.enabled = false`, or it could not be opened).
+    pub search: Option<Arc<crate::search::Search>>,
 }
 
 impl Services {
@@ -81,10 +144,12 @@ impl Services {
     pub fn open(cfg: &Config, store: Arc<dyn Store>) -> Result<Self, ServeError> {
         let scope = Arc::new(Scope::load(&*store, cfg.scope)?);
         let resolver = Arc::new(Resolver::with_cache(cfg.identity.clone(), store.clone())?);
+        let search = open_search(cfg).map(Arc::new);
         Ok(Services {
             store,
             scope,
             resolver,
+            search,
         })
     }
 
@@ -124,6 +189,7 @@ impl Services {
             list_blocks: Arc::default(),
             labelers_named: Arc::default(),
             counts: Arc::new(counts),
+            search: self.search.clone(),
             work: Arc::new(tokio::sync::Semaphore::new(crate::service::work_slots())),
         }
     }
@@ -309,6 +375,9 @@ pub async fn run(cfg: Config) -> Result<(), ServeError> {
         writer_done = Some(done_rx);
     }
 
+    let search_stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let search_done = start_search(&services, &cfg, search_stop.clone());
+
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await
         .map_err(|source| ServeError::Bind {
@@ -369,6 +438,10 @@ pub async fn run(cfg: Config) -> Result<(), ServeError> {
     }
     if let Some(q) = queue_done {
         let _ = q.await;
+    }
+    search_stop.store(true, Ordering::Relaxed);
+    if let Some(h) = search_done {
+        let _ = tokio::task::spawn_blocking(move || h.join()).await;
     }
     store.flush()?;
     match writer_result {

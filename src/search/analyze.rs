@@ -174,25 +174,57 @@ fn start_bigrams(chars: &[char], starts: &[bool], pos: usize, out: &mut Vec<Term
     pos + n.max(1)
 }
 
-/// The terms a query word must match, in order (consecutive positions: a phrase when more
-/// than one). Each script run of the word is one piece; Latin words fold as indexed.
-pub fn query_terms(word: &str) -> Vec<String> {
+/// The terms a query text must match, each with its offset in the phrase (consecutive words
+/// at consecutive offsets, CJK runs as in the index). Latin words fold as indexed.
+pub fn query_terms(text: &str) -> Vec<(usize, String)> {
     let mut out = Vec::new();
-    for (run, kind) in runs(word) {
-        let chars: Vec<char> = run.chars().collect();
-        match kind {
-            Script::Other => out.extend(run.unicode_words().filter_map(fold)),
-            Script::Cjk | Script::Hangul => match chars.as_slice() {
-                [] => {}
-                [c] => out.push(format!("^{c}")),
-                _ => {
-                    for i in 0..chars.len() - 1 {
-                        let bigram: String = chars[i..i + 2].iter().collect();
-                        out.push(if i == 0 { format!("^{bigram}") } else { bigram });
+    let mut at = 0;
+    for word in text.split_whitespace() {
+        for (run, kind) in runs(word) {
+            let chars: Vec<char> = run.chars().collect();
+            match kind {
+                Script::Other => {
+                    for w in run.unicode_words().filter_map(fold) {
+                        out.push((at, w));
+                        at += 1;
                     }
                 }
-            },
+                Script::Cjk | Script::Hangul => {
+                    if let [c] = chars.as_slice() {
+                        out.push((at, format!("^{c}")));
+                    }
+                    for i in 0..chars.len().saturating_sub(1) {
+                        let bigram: String = chars[i..i + 2].iter().collect();
+                        out.push((at + i, if i == 0 { format!("^{bigram}") } else { bigram }));
+                    }
+                    at += chars.len();
+                }
+            }
         }
+    }
+    out
+}
+
+/// The languages a query's script tells (`ja`, `zh`, `ko`, `th`, `ar`), for
+/// `detectedQueryLanguages`; none for other scripts.
+pub fn detected_languages(text: &str) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if text.chars().any(is_kana) {
+        out.push("ja");
+    } else if text.chars().any(|c| script(c) == Script::Cjk) {
+        out.push("zh");
+    }
+    if text.chars().any(|c| script(c) == Script::Hangul) {
+        out.push("ko");
+    }
+    if text.chars().any(|c| matches!(c as u32, 0x0E00..=0x0E7F)) {
+        out.push("th");
+    }
+    if text
+        .chars()
+        .any(|c| matches!(c as u32, 0x0600..=0x06FF | 0x0750..=0x077F))
+    {
+        out.push("ar");
     }
     out
 }
@@ -213,10 +245,9 @@ mod tests {
         let q = query_terms(query);
         assert!(!q.is_empty(), "{query} has terms");
         doc.iter().any(|(t, p)| {
-            t == &q[0]
+            t == &q[0].1
                 && q.iter()
-                    .enumerate()
-                    .all(|(i, qt)| doc.iter().any(|(t2, p2)| t2 == qt && *p2 == p + i))
+                    .all(|(o, qt)| doc.iter().any(|(t2, p2)| t2 == qt && *p2 == p + o))
         })
     }
 
@@ -266,7 +297,12 @@ mod tests {
         let t = terms("iPhone15を買った", true);
         assert_eq!(t[0].0, "iphone15");
         assert!(t.windows(2).all(|w| w[0].1 <= w[1].1));
-        assert_eq!(query_terms("Hello"), ["hello"]);
+        assert_eq!(query_terms("Hello"), [(0, "hello".to_string())]);
         assert!(query_terms("!!!").is_empty());
+        // A phrase across scripts keeps the index's positions.
+        assert!(finds("iPhone15を買った", true, "iPhone15 を買"));
+        assert_eq!(detected_languages("京都"), ["zh"]);
+        assert_eq!(detected_languages("ハリー"), ["ja"]);
+        assert!(detected_languages("hello").is_empty());
     }
 }

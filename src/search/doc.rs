@@ -4,6 +4,7 @@
 
 use super::analyze::{self, Term};
 use super::schema::{has, kind, tie, Fields};
+use aerie_storage::RecordId;
 use serde_json::Value;
 use tantivy::tokenizer::{PreTokenizedString, Token};
 use tantivy::TantivyDocument;
@@ -235,6 +236,9 @@ pub fn post(f: &Fields, uri: &str, author: &str, sort_at_us: i64, v: &Value) -> 
     ) {
         doc.add_text(f.parent, parent);
         doc.add_text(f.root, root);
+        if let Some(to) = RecordId::parse_uri(parent) {
+            doc.add_text(f.reply_to, &to.did);
+        }
         doc.add_text(f.has, has::REPLY);
     }
     match media_type {

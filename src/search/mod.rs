@@ -7,6 +7,7 @@
 pub mod analyze;
 pub mod doc;
 mod indexer;
+pub mod posts;
 pub mod query;
 pub mod schema;
 mod segment;

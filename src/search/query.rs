@@ -69,6 +69,12 @@ pub enum Node {
     Has(Flag),
     /// Only accounts the viewer follows.
     Follows,
+    /// Replies to this post (a parameter, not query syntax).
+    Parent(String),
+    /// Posts of this thread, its root included (a parameter).
+    Root(String),
+    /// Posts embedding this record (a parameter).
+    Embeds(String),
     /// Not this.
     Not(Box<Node>),
     /// All of these.
@@ -273,7 +279,7 @@ fn actor_ref(v: &str) -> Result<ActorRef, QueryError> {
 }
 
 /// A date (`2024-01-31`, UTC midnight) or an RFC 3339 time, as µs.
-fn date(v: &str) -> Result<i64, QueryError> {
+pub fn date(v: &str) -> Result<i64, QueryError> {
     let parsed = if v.len() == 10 {
         aerie_storage::datetime::parse_us(&format!("{v}T00:00:00Z"))
     } else {
@@ -307,7 +313,7 @@ fn operator(w: &str) -> Result<Node, QueryError> {
     let Some((key, value)) = w.split_once(':') else {
         return Ok(Node::Word(w.to_string()));
     };
-    let value = value.trim_matches(|c| is_quote(c));
+    let value = value.trim_matches(is_quote);
     Ok(match key.to_ascii_lowercase().as_str() {
         "from" => Node::Actor(Rel::From, actor_ref(value)?),
         "to" => Node::Actor(Rel::To, actor_ref(value)?),

@@ -49,6 +49,8 @@ pub struct Fields {
     pub quote: Field,
     /// Languages, lowercased, whole and primary subtag.
     pub lang: Field,
+    /// The DID a reply answers (the parent's author).
+    pub reply_to: Field,
     /// The parent and root of a reply.
     pub parent: Field,
     pub root: Field,
@@ -87,6 +89,7 @@ pub fn build() -> (Schema, Fields) {
         domain: b.add_text_field("domain", STRING),
         quote: b.add_text_field("quote", STRING),
         lang: b.add_text_field("lang", STRING),
+        reply_to: b.add_text_field("reply_to", STRING),
         parent: b.add_text_field("parent", STRING),
         root: b.add_text_field("root", STRING),
         has: b.add_text_field("has", STRING),

@@ -21,6 +21,7 @@ pub mod notifications;
 pub mod outside_counts;
 pub mod remote;
 pub mod remote_feed;
+pub mod search;
 pub mod starter_packs;
 pub mod subscriptions;
 pub mod suggestions;

@@ -80,6 +80,14 @@ pub fn router() -> Router<Arc<AppState>> {
             get(feed::get_timeline::handler),
         )
         .route(
+            "/xrpc/app.bsky.feed.searchPosts",
+            get(feed::search_posts::v1),
+        )
+        .route(
+            "/xrpc/app.bsky.feed.searchPostsV2",
+            get(feed::search_posts::v2),
+        )
+        .route(
             "/xrpc/app.bsky.actor.getProfile",
             get(actor::get_profile::handler),
         )

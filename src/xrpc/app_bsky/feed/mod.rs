@@ -13,6 +13,7 @@ pub mod get_posts;
 pub mod get_quotes;
 pub mod get_reposted_by;
 pub mod get_timeline;
+pub mod search_posts;
 
 use crate::xrpc::prelude::*;
 

@@ -1,0 +1,413 @@
+//! Post search: a parsed query and the request's filters compiled into one Tantivy query —
+//! the viewer's exclusions (blocked and muted accounts, muted threads, hidden accounts) inside
+//! it, so a full page is full — then `latest` (newest first, keyset cursor `(sortAt, uri)`,
+//! stable under inserts, any depth) or `top` (text relevance within a recency window,
+//! reranked by the store's exact counts and the viewer's follows).
+
+use super::analyze;
+use super::query::{ActorRef, Flag, Node, Rel};
+use super::schema::{has, kind, tie, Fields};
+use super::{Search, SearchError};
+use aerie_storage::{RecordId, Store};
+use std::collections::{HashMap, HashSet};
+use std::ops::Bound;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
+    TermSetQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{Order, Searcher, Term};
+
+/// How `top` looks back when the request sets no window (µs).
+const TOP_WINDOW_US: i64 = 7 * 24 * 3600 * 1_000_000;
+/// Candidates `top` reranks.
+const TOP_CANDIDATES: usize = 300;
+
+/// The order of results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    /// Newest first.
+    Latest,
+    /// Most relevant first.
+    Top,
+}
+
+/// Everything a post search needs besides the query.
+#[derive(Debug, Default)]
+pub struct Context {
+    /// The viewer, if any (`from:me`).
+    pub viewer: Option<String>,
+    /// Accounts named by the query, resolved (absent: did not resolve).
+    pub actors: HashMap<ActorRef, String>,
+    /// The accounts the viewer follows (`filter:follows`, boosts in `top`).
+    pub follows: HashSet<String>,
+    /// Authors left out (blocks both ways that are known, mutes, blocked and muted lists).
+    pub exclude_authors: Vec<String>,
+    /// Threads left out (muted threads' roots).
+    pub exclude_roots: Vec<String>,
+    /// `top` looks at every post, not only recent ones.
+    pub all_time: bool,
+    /// Now (µs), for `top`'s window.
+    pub now_us: i64,
+}
+
+/// A page of hits.
+#[derive(Debug, Default)]
+pub struct Hits {
+    /// Post URIs, in order.
+    pub uris: Vec<String>,
+    /// The next page's cursor.
+    pub cursor: Option<String>,
+    /// How many posts match in all.
+    pub total: usize,
+}
+
+/// Why a search answers nothing without running.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unrunnable {
+    /// An account the query names does not resolve.
+    UnknownActor(String),
+    /// `from:me` (or `filter:follows`) without a viewer.
+    NeedsViewer,
+}
+
+fn term(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
+fn set(field: Field, values: impl IntoIterator<Item = impl AsRef<str>>) -> Box<dyn Query> {
+    Box::new(TermSetQuery::new(
+        values
+            .into_iter()
+            .map(|v| Term::from_field_text(field, v.as_ref())),
+    ))
+}
+
+/// Text in the `text` field: a term, a phrase, or (no terms: punctuation only) nothing.
+pub fn text_query(field: Field, text: &str) -> Option<Box<dyn Query>> {
+    let terms = analyze::query_terms(text);
+    match terms.len() {
+        0 => None,
+        1 => Some(term(field, &terms[0].1)),
+        _ => Some(Box::new(PhraseQuery::new_with_offset(
+            terms
+                .into_iter()
+                .map(|(o, t)| (o, Term::from_field_text(field, &t)))
+                .collect(),
+        ))),
+    }
+}
+
+fn since(f: &Fields, us: i64) -> Box<dyn Query> {
+    Box::new(RangeQuery::new(
+        Bound::Included(Term::from_field_i64(f.sort_at, us)),
+        Bound::Unbounded,
+    ))
+}
+
+fn until(f: &Fields, us: i64) -> Box<dyn Query> {
+    Box::new(RangeQuery::new(
+        Bound::Unbounded,
+        Bound::Excluded(Term::from_field_i64(f.sort_at, us)),
+    ))
+}
+
+struct Compiler<'a> {
+    f: &'a Fields,
+    ctx: &'a Context,
+}
+
+impl Compiler<'_> {
+    fn did(&self, r: &ActorRef) -> Result<String, Unrunnable> {
+        match r {
+            ActorRef::Me => self.ctx.viewer.clone().ok_or(Unrunnable::NeedsViewer),
+            ActorRef::Did(d) => Ok(d.clone()),
+            ActorRef::Handle(h) => self
+                .ctx
+                .actors
+                .get(r)
+                .cloned()
+                .ok_or_else(|| Unrunnable::UnknownActor(h.clone())),
+        }
+    }
+
+    /// A node as a query (`None`: matches everything, as an empty word does).
+    fn node(&self, n: &Node) -> Result<Option<Box<dyn Query>>, Unrunnable> {
+        let f = self.f;
+        Ok(Some(match n {
+            Node::Word(w) | Node::Phrase(w) => return Ok(text_query(f.text, w)),
+            Node::Actor(rel, r) => {
+                let did = self.did(r)?;
+                match rel {
+                    Rel::From => term(f.author, &did),
+                    Rel::Mentions => term(f.mention, &did),
+                    Rel::To => Box::new(BooleanQuery::new(vec![
+                        (Occur::Should, term(f.reply_to, &did)),
+                        (Occur::Should, term(f.mention, &did)),
+                    ])),
+                }
+            }
+            Node::Tag(t) => term(f.tag, t),
+            Node::Parent(uri) => term(f.parent, uri),
+            Node::Root(uri) => Box::new(BooleanQuery::new(vec![
+                (Occur::Should, term(f.root, uri)),
+                (Occur::Should, term(f.id, uri)),
+            ])),
+            Node::Embeds(uri) => term(f.quote, uri),
+            Node::Domain(d) => term(f.domain, d),
+            Node::Url(u) => term(f.url, u),
+            Node::Lang(l) => term(f.lang, l),
+            Node::Since(t) => since(f, *t),
+            Node::Until(t) => until(f, *t),
+            Node::Has(flag) => term(
+                f.has,
+                match flag {
+                    Flag::Reply => has::REPLY,
+                    Flag::Media => has::MEDIA,
+                    Flag::Video => has::VIDEO,
+                    Flag::Link => has::LINK,
+                    Flag::Quote => has::QUOTE,
+                },
+            ),
+            Node::Follows => {
+                if self.ctx.viewer.is_none() {
+                    return Err(Unrunnable::NeedsViewer);
+                }
+                set(f.author, &self.ctx.follows)
+            }
+            Node::Not(inner) => {
+                let Some(q) = self.node(inner)? else {
+                    return Ok(None);
+                };
+                Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, Box::new(AllQuery)),
+                    (Occur::MustNot, q),
+                ]))
+            }
+            Node::And(parts) => {
+                let mut clauses = Vec::new();
+                for p in parts {
+                    match p {
+                        Node::Not(inner) => {
+                            if let Some(q) = self.node(inner)? {
+                                clauses.push((Occur::MustNot, q));
+                            }
+                        }
+                        other => {
+                            if let Some(q) = self.node(other)? {
+                                clauses.push((Occur::Must, q));
+                            }
+                        }
+                    }
+                }
+                if clauses.iter().all(|(o, _)| *o == Occur::MustNot) {
+                    if clauses.is_empty() {
+                        return Ok(None);
+                    }
+                    clauses.push((Occur::Must, Box::new(AllQuery)));
+                }
+                Box::new(BooleanQuery::new(clauses))
+            }
+            Node::Or(parts) => {
+                let mut clauses = Vec::new();
+                for p in parts {
+                    match self.node(p)? {
+                        Some(q) => clauses.push((Occur::Should, q)),
+                        None => return Ok(None),
+                    }
+                }
+                Box::new(BooleanQuery::new(clauses))
+            }
+        }))
+    }
+}
+
+/// The whole query: the user's, posts only, exclusions inside.
+pub fn compile(
+    search: &Search,
+    searcher: &Searcher,
+    node: &Node,
+    ctx: &Context,
+) -> Result<Result<Box<dyn Query>, Unrunnable>, SearchError> {
+    let f = search.fields();
+    let user = match (Compiler { f, ctx }).node(node) {
+        Ok(q) => q,
+        Err(why) => return Ok(Err(why)),
+    };
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, term(f.kind, kind::POST))];
+    if let Some(q) = user {
+        clauses.push((Occur::Must, q));
+    }
+    let hidden = search.hidden(searcher)?;
+    let excluded: Vec<&str> = ctx
+        .exclude_authors
+        .iter()
+        .map(String::as_str)
+        .chain(hidden.iter().map(String::as_str))
+        .collect();
+    if !excluded.is_empty() {
+        clauses.push((Occur::MustNot, set(f.author, excluded)));
+    }
+    if !ctx.exclude_roots.is_empty() {
+        clauses.push((Occur::MustNot, set(f.root, &ctx.exclude_roots)));
+        clauses.push((Occur::MustNot, set(f.id, &ctx.exclude_roots)));
+    }
+    Ok(Ok(Box::new(BooleanQuery::new(clauses))))
+}
+
+/// A `latest` cursor: `sortAt` (µs) and URI of the last hit.
+fn latest_cursor(sort_at: i64, uri: &str) -> String {
+    format!("{sort_at}::{uri}")
+}
+
+fn parse_latest_cursor(c: &str) -> Option<(i64, String)> {
+    let (t, uri) = c.split_once("::")?;
+    Some((t.parse().ok()?, uri.to_string()))
+}
+
+/// Newest first, after `cursor`.
+pub fn latest(
+    search: &Search,
+    searcher: &Searcher,
+    query: Box<dyn Query>,
+    cursor: Option<&str>,
+    limit: usize,
+) -> Result<Hits, SearchError> {
+    let f = search.fields();
+    let total = searcher.search(&*query, &Count)?;
+    let query: Box<dyn Query> = match cursor.and_then(parse_latest_cursor) {
+        None => query,
+        Some((t, uri)) => {
+            let before = BooleanQuery::new(vec![
+                (Occur::Should, until(f, t)),
+                (
+                    Occur::Should,
+                    Box::new(BooleanQuery::new(vec![
+                        (
+                            Occur::Must,
+                            Box::new(TermQuery::new(
+                                Term::from_field_i64(f.sort_at, t),
+                                IndexRecordOption::Basic,
+                            )) as Box<dyn Query>,
+                        ),
+                        (
+                            Occur::Must,
+                            Box::new(RangeQuery::new(
+                                Bound::Unbounded,
+                                Bound::Excluded(Term::from_field_u64(f.tie, tie(&uri))),
+                            )),
+                        ),
+                    ])),
+                ),
+            ]);
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Must, query),
+                (Occur::Must, Box::new(before)),
+            ]))
+        }
+    };
+    let collector = TopDocs::with_limit(limit.max(1)).order_by((
+        (
+            tantivy::collector::sort_key::SortByStaticFastValue::<i64>::for_field("sort_at"),
+            Order::Desc,
+        ),
+        (
+            tantivy::collector::sort_key::SortByStaticFastValue::<u64>::for_field("tie"),
+            Order::Desc,
+        ),
+    ));
+    let top = searcher.search(&*query, &collector)?;
+    let mut hits = Hits {
+        total,
+        ..Hits::default()
+    };
+    let full = top.len() >= limit;
+    let mut last = None;
+    for ((sort_at, _), addr) in top {
+        if let Some(uri) = search.id_of(searcher, addr)? {
+            last = Some((sort_at.unwrap_or(0), uri.clone()));
+            hits.uris.push(uri);
+        }
+    }
+    hits.cursor = full
+        .then(|| last.map(|(t, u)| latest_cursor(t, &u)))
+        .flatten();
+    Ok(hits)
+}
+
+/// `top`'s cursor: the window's end, frozen at the first page, and the offset.
+fn top_cursor(until_us: i64, offset: usize) -> String {
+    format!("top:{until_us}:{offset}")
+}
+
+fn parse_top_cursor(c: &str) -> Option<(i64, usize)> {
+    let rest = c.strip_prefix("top:")?;
+    let (t, o) = rest.split_once(':')?;
+    Some((t.parse().ok()?, o.parse().ok()?))
+}
+
+/// Most relevant first: BM25 within the window, reranked by engagement (the store's exact
+/// counts), freshness and whether the viewer follows the author. Pages cut one ranking
+/// frozen at the first page's time.
+pub fn top(
+    search: &Search,
+    searcher: &Searcher,
+    store: &dyn Store,
+    query: Box<dyn Query>,
+    ctx: &Context,
+    cursor: Option<&str>,
+    limit: usize,
+) -> Result<Hits, SearchError> {
+    let f = search.fields();
+    let (frozen, offset) = cursor.and_then(parse_top_cursor).unwrap_or((ctx.now_us, 0));
+    let mut clauses = vec![(Occur::Must, query), (Occur::Must, until(f, frozen + 1))];
+    if !ctx.all_time {
+        clauses.push((Occur::Must, since(f, frozen - TOP_WINDOW_US)));
+    }
+    let query = BooleanQuery::new(clauses);
+    let (total, top) = searcher.search(
+        &query,
+        &(Count, TopDocs::with_limit(TOP_CANDIDATES).order_by_score()),
+    )?;
+    let mut ranked: Vec<(f64, String)> = Vec::with_capacity(top.len());
+    for (score, addr) in top {
+        let Some(uri) = search.id_of(searcher, addr)? else {
+            continue;
+        };
+        let Some(id) = RecordId::parse_uri(&uri) else {
+            continue;
+        };
+        let c = store.post_counts(&id)?;
+        let engagement = (c.likes + 2 * c.reposts + c.replies + c.quotes) as f64;
+        let followed = if ctx.follows.contains(&id.did) {
+            1.5
+        } else {
+            1.0
+        };
+        let s = f64::from(score) * (1.0 + engagement.ln_1p()) * followed;
+        ranked.push((s, uri));
+    }
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| b.1.cmp(&a.1)));
+    let page: Vec<String> = ranked
+        .into_iter()
+        .skip(offset)
+        .take(limit)
+        .map(|(_, u)| u)
+        .collect();
+    let next = offset + page.len();
+    Ok(Hits {
+        cursor: (page.len() >= limit && next < total.min(TOP_CANDIDATES))
+            .then(|| top_cursor(frozen, next)),
+        uris: page,
+        total,
+    })
+}
+
+/// A query that matches nothing (for answers that cannot run).
+pub fn nothing() -> Box<dyn Query> {
+    Box::new(EmptyQuery)
+}
