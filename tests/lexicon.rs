@@ -163,6 +163,12 @@ fn step(nsid: &str, params: Value) -> Value {
     json!({"nsid": nsid, "params": params, "expect": "ok"})
 }
 
+/// A step for a method only the newer client knows (`@atproto/api-next`).
+fn next(mut step: Value) -> Value {
+    step["next"] = json!(true);
+    step
+}
+
 fn fails(nsid: &str, params: Value, status: u16, error: &str) -> Value {
     json!({"nsid": nsid, "params": params, "expect": {"status": status, "error": error}})
 }
@@ -386,6 +392,76 @@ async fn every_response_is_valid_against_the_lexicons() {
             .all(|r| r["post"]["author"]["did"] != bad.as_str()),
         "replies across a block are left out"
     );
+    // Search, once the index has taken in the last post.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let (_, found) = aerie
+            .get(&format!("/xrpc/app.bsky.feed.searchPosts?q=hi+from:{long}"))
+            .await;
+        if found["hitsTotal"] == 1 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never indexed: {found}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let from_bad = format!("from:{bad}");
+    plan.extend([
+        step("app.bsky.feed.searchPosts", json!({"q": "hi"})),
+        step(
+            "app.bsky.feed.searchPosts",
+            json!({"q": from_bad, "limit": 100}),
+        ),
+        step(
+            "app.bsky.feed.searchPosts",
+            json!({"q": from_bad, "sort": "top"}),
+        ),
+        next(step(
+            "app.bsky.feed.searchPostsV2",
+            json!({"query": "hi", "sort": "recent"}),
+        )),
+        next(step(
+            "app.bsky.feed.searchPostsV2",
+            json!({"query": from_bad, "allTime": true, "limit": 100}),
+        )),
+        next(step(
+            "app.bsky.feed.searchPostsV2",
+            json!({"query": "", "hasMedia": true, "allTime": true}),
+        )),
+        step(
+            "app.bsky.actor.searchActors",
+            json!({"q": "é", "limit": 100}),
+        ),
+        step("app.bsky.actor.searchActors", json!({"q": "a"})),
+        step(
+            "app.bsky.actor.searchActorsTypeahead",
+            json!({"q": "a", "limit": 100}),
+        ),
+        step("app.bsky.actor.searchActorsTypeahead", json!({"q": "é"})),
+        step("app.bsky.graph.searchStarterPacks", json!({"q": "a"})),
+        next(step(
+            "app.bsky.graph.searchStarterPacksV2",
+            json!({"q": "a"}),
+        )),
+        step(
+            "app.bsky.unspecced.getPopularFeedGenerators",
+            json!({"query": "a"}),
+        ),
+        fails(
+            "app.bsky.feed.searchPosts",
+            json!({"q": "(".repeat(50)}),
+            400,
+            "BadQueryString",
+        ),
+        next(fails(
+            "app.bsky.feed.searchPostsV2",
+            json!({"query": "x ".repeat(600)}),
+            400,
+            "BadQueryString",
+        )),
+    ]);
     // Errors, each with the status and name the reference gives.
     let unknown_post = format!("at://{bad}/app.bsky.feed.post/nothere");
     plan.extend([

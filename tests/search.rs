@@ -10,6 +10,8 @@ use common::{enc, Aerie};
 use jetsim::{Sim, SimEvent, SimOptions};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const T0: i64 = 1_767_225_600_000_000; // 2026-01-01T00:00:00Z
@@ -597,4 +599,198 @@ async fn after_kill_9_mid_indexing_the_index_equals_the_store() {
         log.contains("search index resumes"),
         "a restart resumed from the commit's position rather than rebuilding:\n{log}"
     );
+}
+
+fn profile(n: i64, who: &str, name: &str, description: &str) -> SimEvent {
+    commit_at(
+        T0 + n * 1_000,
+        9_000 + n as u64,
+        &did(who),
+        "app.bsky.actor.profile",
+        "self",
+        json!({"$type": "app.bsky.actor.profile", "displayName": name, "description": description}),
+    )
+}
+
+/// A stand-in for another AppView's people search: answers `searchActorsTypeahead` with one
+/// account Aerie does not know, and counts the requests.
+async fn people_appview() -> (String, Arc<AtomicUsize>) {
+    let asked = Arc::new(AtomicUsize::new(0));
+    let counter = asked.clone();
+    let app = axum::Router::new().route(
+        "/xrpc/app.bsky.actor.searchActorsTypeahead",
+        axum::routing::get(move || {
+            let counter = counter.clone();
+            async move {
+                counter.fetch_add(1, Ordering::SeqCst);
+                axum::Json(json!({"actors": [
+                    {"did": did("stranger"), "handle": "stranger.example", "displayName": "A Stranger"},
+                    {"did": did("alice"), "handle": "alice.test"}
+                ]}))
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, asked)
+}
+
+/// The handles `searchActorsTypeahead` answers for `q`.
+async fn typeahead(a: &Aerie, q: &str) -> Vec<String> {
+    let path = format!("/xrpc/app.bsky.actor.searchActorsTypeahead?q={}", enc(q));
+    handles(&a.get(&path).await.1)
+}
+
+fn handles(body: &Value) -> Vec<String> {
+    body["actors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a["handle"].as_str().map(String::from))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn people_feeds_and_starter_packs_are_found() {
+    let sim = Sim::start(SimOptions::default()).await.expect("sim");
+    let mut events = corpus();
+    events.extend([
+        identity_at(T0 + 10, 4, &did("jane"), "janedoe.test"),
+        identity_at(T0 + 11, 5, &did("alicia"), "alicia.test"),
+        profile(20, "alice", "Alice Wonder", "I write about rust and tea"),
+        profile(21, "bob", "Bob Builder", "Builds things"),
+        profile(22, "jane", "Jane", "Nothing much"),
+        profile(23, "alicia", "Alicia Keys", "Music"),
+        commit_at(T0 + 30_000, 9_100, &did("bob"), "app.bsky.feed.generator", "rustnews",
+            json!({"$type": "app.bsky.feed.generator", "did": "did:web:feeds.example", "displayName": "Rust News", "description": "Everything about rust", "createdAt": iso(T0)})),
+        commit_at(T0 + 31_000, 9_101, &did("bob"), "app.bsky.feed.generator", "cats",
+            json!({"$type": "app.bsky.feed.generator", "did": "did:web:feeds.example", "displayName": "Cats", "description": "Only cats", "createdAt": iso(T0)})),
+        commit_at(T0 + 32_000, 9_102, &did("carol"), "app.bsky.graph.list", "l1",
+            json!({"$type": "app.bsky.graph.list", "purpose": "app.bsky.graph.defs#referencelist", "name": "Rustaceans list", "createdAt": iso(T0)})),
+        commit_at(T0 + 33_000, 9_103, &did("carol"), "app.bsky.graph.starterpack", "sp1",
+            json!({"$type": "app.bsky.graph.starterpack", "name": "Rustaceans", "description": "People who write rust", "list": format!("at://{}/app.bsky.graph.list/l1", did("carol")), "createdAt": iso(T0)})),
+    ]);
+    let last = events.iter().map(|e| e.time_us).max().unwrap_or(0);
+    sim.push(events);
+    let (people_url, asked) = people_appview().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = Aerie::start(
+        &dir.path().join("data"),
+        &sim.url(),
+        &[
+            ("AERIE_JETSTREAM__INITIAL_CURSOR", "0"),
+            ("AERIE_SEARCH__PEOPLE_APPVIEW_URL", &people_url),
+            ("AERIE_IDENTITY__ALLOW_PRIVATE_ADDRESSES", "true"),
+        ],
+    );
+    a.wait_for_cursor(last, Duration::from_secs(60)).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while typeahead(&a, "ali").await.len() < 2 {
+        assert!(Instant::now() < deadline, "accounts never indexed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // In scope "network" the store is the network: nobody else is asked.
+    assert_eq!(asked.load(Ordering::SeqCst), 0);
+    let ali = typeahead(&a, "ali").await;
+    assert_eq!(ali.len(), 2, "{ali:?}");
+    assert_eq!(
+        typeahead(&a, "alicia.test").await[0],
+        "alicia.test",
+        "an exact handle first"
+    );
+    assert_eq!(typeahead(&a, "@alice.test").await[0], "alice.test");
+    assert_eq!(
+        typeahead(&a, "wond").await,
+        ["alice.test"],
+        "a display name's word"
+    );
+    assert_eq!(typeahead(&a, "bob builder").await, ["bob.test"]);
+    assert_eq!(
+        typeahead(&a, "bobbuild").await,
+        ["bob.test"],
+        "\"first last\" as one word"
+    );
+    assert_eq!(typeahead(&a, "janedoe").await, ["janedoe.test"]);
+    assert_eq!(
+        typeahead(&a, "doe").await,
+        Vec::<String>::new(),
+        "prefixes, not infixes"
+    );
+
+    let (status, full) = a.get("/xrpc/app.bsky.actor.searchActors?q=rust").await;
+    assert_eq!(status, 200, "{full}");
+    assert_eq!(handles(&full), ["alice.test"], "the description");
+    let (_, full) = a.get("/xrpc/app.bsky.actor.searchActors?q=keys").await;
+    assert_eq!(handles(&full), ["alicia.test"]);
+
+    let (status, feeds) = a
+        .get("/xrpc/app.bsky.unspecced.getPopularFeedGenerators?query=rust")
+        .await;
+    assert_eq!(status, 200, "{feeds}");
+    let names: Vec<&str> = feeds["feeds"]
+        .as_array()
+        .expect("feeds")
+        .iter()
+        .filter_map(|f| f["displayName"].as_str())
+        .collect();
+    assert_eq!(names, ["Rust News"], "{feeds}");
+    let (status, packs) = a
+        .get("/xrpc/app.bsky.graph.searchStarterPacksV2?q=rustaceans")
+        .await;
+    assert_eq!(status, 200, "{packs}");
+    assert_eq!(packs["hitsTotal"], 1, "{packs}");
+    assert_eq!(
+        packs["starterPacks"][0]["record"]["name"], "Rustaceans",
+        "{packs}"
+    );
+    let (_, packs) = a
+        .get("/xrpc/app.bsky.graph.searchStarterPacks?q=people")
+        .await;
+    assert_eq!(
+        packs["starterPacks"].as_array().map(Vec::len),
+        Some(1),
+        "{packs}"
+    );
+
+    // A takedown hides the account from people search too.
+    let takedown = event(
+        &did("alicia"),
+        last + 1_000,
+        "account",
+        json!({"active": false, "did": did("alicia"), "seq": 20, "status": "takendown", "time": "2026-01-02T00:00:00.000Z"}),
+    );
+    sim.push([takedown]);
+    let deadline = Instant::now() + Duration::from_secs(1);
+    while typeahead(&a, "ali").await != ["alice.test"] {
+        assert!(
+            Instant::now() < deadline,
+            "the taken-down account is still found"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    // In scope "follows", a thin answer is completed by the network's people search; what the
+    // store already answered is not repeated.
+    drop(a);
+    let dir2 = tempfile::tempdir().expect("tempdir");
+    let b = Aerie::start(
+        &dir2.path().join("data"),
+        &sim.url(),
+        &[
+            ("AERIE_JETSTREAM__INITIAL_CURSOR", "0"),
+            ("AERIE_SCOPE", "follows"),
+            ("AERIE_SEARCH__PEOPLE_APPVIEW_URL", &people_url),
+            ("AERIE_IDENTITY__ALLOW_PRIVATE_ADDRESSES", "true"),
+        ],
+    );
+    b.wait_for_cursor(last, Duration::from_secs(60)).await;
+    let (status, body) = b
+        .get("/xrpc/app.bsky.actor.searchActorsTypeahead?q=stran")
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(handles(&body), ["stranger.example", "alice.test"], "{body}");
+    assert!(asked.load(Ordering::SeqCst) >= 1);
 }

@@ -4,6 +4,7 @@
 //! commit. The index never holds text the store does not: documents carry terms and the
 //! identifier, and answers are hydrated from the store.
 
+pub mod actors;
 pub mod analyze;
 pub mod doc;
 mod indexer;

@@ -42,8 +42,10 @@ pub struct Context {
     pub actors: HashMap<ActorRef, String>,
     /// The accounts the viewer follows (`filter:follows`, boosts in `top`).
     pub follows: HashSet<String>,
-    /// Authors left out (blocks both ways that are known, mutes, blocked and muted lists).
-    pub exclude_authors: Vec<String>,
+    /// Accounts the viewer blocks (directly or by a blocked list): left out of every answer.
+    pub blocked: Vec<String>,
+    /// Accounts the viewer muted: left out of post answers.
+    pub muted: Vec<String>,
     /// Threads left out (muted threads' roots).
     pub exclude_roots: Vec<String>,
     /// `top` looks at every post, not only recent ones.
@@ -244,8 +246,9 @@ pub fn compile(
     }
     let hidden = search.hidden(searcher)?;
     let excluded: Vec<&str> = ctx
-        .exclude_authors
+        .blocked
         .iter()
+        .chain(&ctx.muted)
         .map(String::as_str)
         .chain(hidden.iter().map(String::as_str))
         .collect();

@@ -12,6 +12,7 @@ pub mod custom_feed;
 pub mod drafts;
 pub mod feed;
 pub mod feedgen;
+pub mod fetch_json;
 pub mod interactions;
 pub mod labelers;
 pub mod list_blocks;

@@ -7,8 +7,6 @@
 use super::run;
 use crate::config::CountSource;
 use crate::hydrate::outside::{live, Numbers};
-use crate::outbound::Outbound;
-use crate::util::ratelog::RateLog;
 use crate::AppState;
 use aerie_storage::RecordId;
 use futures_util::StreamExt;
@@ -23,13 +21,8 @@ const ROUND: usize = 200;
 const CONCURRENCY: usize = 8;
 /// Time limit of one request.
 const TIMEOUT: Duration = Duration::from_secs(10);
-/// The largest answer read.
-const MAX_BYTES: usize = 4 << 20;
 /// Subjects in one AppView request (the methods' limit).
 const BATCH: usize = 25;
-
-/// The source's failures, logged at most once a minute.
-static FAILURES: RateLog = RateLog::new(Duration::from_secs(60));
 
 /// One answer: the subject and its numbers (`None` for those the source does not give).
 type Answer = (String, [Option<u64>; 4]);
@@ -70,31 +63,7 @@ pub async fn run_fetcher(state: Arc<AppState>) {
 
 /// GETs `url` from the source: the JSON answer, `None` (logged) when it fails.
 async fn get_json(state: &AppState, url: &str) -> Option<Value> {
-    let mut out = Outbound::get(url, MAX_BYTES);
-    out.timeout = Some(TIMEOUT);
-    out.headers.push((
-        "user-agent",
-        format!(
-            "aerie/{} (+{})",
-            env!("CARGO_PKG_VERSION"),
-            state.cfg.public_url()
-        ),
-    ));
-    let body = match state.resolver().fetcher().send(out).await {
-        Ok(resp) => resp.success(url).map_err(|e| e.to_string()),
-        Err(e) => Err(e.to_string()),
-    };
-    match body.map(|b| serde_json::from_slice(&b)) {
-        Ok(Ok(v)) => Some(v),
-        Ok(Err(e)) => {
-            FAILURES.warn("count source", &format!("{url}: not JSON: {e}"));
-            None
-        }
-        Err(e) => {
-            FAILURES.warn("count source", &e);
-            None
-        }
-    }
+    super::fetch_json::get_json(state, url, "count source", TIMEOUT).await
 }
 
 /// The kind of subject a key names, as an AppView shows it.

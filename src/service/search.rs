@@ -10,7 +10,7 @@ use crate::search::posts::{self, Context, Sort, Unrunnable};
 use crate::search::query::{self, ActorRef, Node, QueryError};
 use crate::search::SearchError;
 use crate::AppState;
-use aerie_storage::{RecordId, Store};
+use aerie_storage::RecordId;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -118,26 +118,25 @@ pub fn viewer_context(state: &AppState, viewer: Option<&str>) -> Result<Context>
         .into_iter()
         .map(|e| e.other)
         .collect::<HashSet<_>>();
-    let mut excluded: Vec<String> = all_pages(|c| store.blocks(v, c.as_deref(), 1000))?
+    ctx.blocked = all_pages(|c| store.blocks(v, c.as_deref(), 1000))?
         .into_iter()
         .map(|e| e.other)
         .collect();
+    if let Some(blocked) = state.list_blocks.of(v) {
+        ctx.blocked.extend(blocked.members.keys().cloned());
+    }
     let mut after: Option<String> = None;
     loop {
         let page = store.mutes(v, after.as_deref(), 1000)?;
         let Some(last) = page.last().cloned() else {
             break;
         };
-        excluded.extend(page);
-        if excluded.len() >= MAX_LISTED {
+        ctx.muted.extend(page);
+        if ctx.muted.len() >= MAX_LISTED {
             break;
         }
         after = Some(last);
     }
-    if let Some(blocked) = state.list_blocks.of(v) {
-        excluded.extend(blocked.members.keys().cloned());
-    }
-    ctx.exclude_authors = excluded;
     let mut after: Option<String> = None;
     loop {
         let page = store.privates(
@@ -250,7 +249,161 @@ pub async fn posts(
     .await
 }
 
-/// Whether `store` knows `did` as an account that serves content.
-pub fn active(store: &dyn Store, did: &str) -> Result<bool> {
-    Ok(store.actor(did)?.is_none_or(|a| a.active))
+/// Time limit of a people search on the network.
+const NETWORK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// What another AppView's people search answers for `query` (typeahead or full), beyond the
+/// accounts in `known` and those the viewer blocks: asked only in `scope = "follows"` (where
+/// the store holds a small part of the network) and only when the local answer is thin.
+async fn people_beyond(
+    state: &Arc<AppState>,
+    typeahead: bool,
+    query: &str,
+    limit: usize,
+    known: &HashSet<String>,
+    blocked: &HashSet<String>,
+) -> Vec<serde_json::Value> {
+    if state.cfg.scope != crate::config::Scope::Follows || known.len() >= limit {
+        return Vec::new();
+    }
+    let Some(base) = state.cfg.search.people_url() else {
+        return Vec::new();
+    };
+    let method = if typeahead {
+        "searchActorsTypeahead"
+    } else {
+        "searchActors"
+    };
+    let Ok(mut url) = url::Url::parse(&format!("{base}/xrpc/app.bsky.actor.{method}")) else {
+        return Vec::new();
+    };
+    url.query_pairs_mut()
+        .append_pair("q", query)
+        .append_pair("limit", &limit.to_string());
+    let Some(answer) =
+        super::fetch_json::get_json(state, url.as_str(), "people search", NETWORK_TIMEOUT).await
+    else {
+        return Vec::new();
+    };
+    answer["actors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|a| {
+            a["did"].as_str().is_some_and(|d| {
+                crate::util::syntax::is_did(d) && !known.contains(d) && !blocked.contains(d)
+            }) && a["handle"].is_string()
+        })
+        .cloned()
+        .collect()
+}
+
+/// A page of found accounts (views as JSON: the store's, then the network's).
+#[derive(Debug, Default)]
+pub struct FoundActors {
+    /// Profile views (basic for typeahead).
+    pub actors: Vec<serde_json::Value>,
+    /// The next page.
+    pub cursor: Option<String>,
+}
+
+/// Finds accounts: `typeahead` (what was typed so far) or a full search.
+pub async fn actors(
+    state: &Arc<AppState>,
+    viewer: Option<String>,
+    query: String,
+    typeahead: bool,
+    cursor: Option<String>,
+    limit: usize,
+) -> Result<FoundActors> {
+    let Some(search) = state.search.clone() else {
+        return Ok(FoundActors::default());
+    };
+    let q = query.clone();
+    let first_page = cursor.is_none();
+    let (mut found, known, blocked) = run(state, move |s| -> Result<_> {
+        let ctx = viewer_context(s, viewer.as_deref())?;
+        let searcher = search.searcher();
+        let (dids, next) = if typeahead {
+            let d =
+                crate::search::actors::typeahead(&search, &searcher, &*s.store, &q, &ctx, limit)?;
+            (d, None)
+        } else {
+            let f = crate::search::actors::accounts(
+                &search,
+                &searcher,
+                &*s.store,
+                &q,
+                &ctx,
+                cursor.as_deref(),
+                limit,
+            )?;
+            (f.ids, f.cursor)
+        };
+        let views = Views::for_viewer(s, viewer.clone());
+        let mut actors = Vec::with_capacity(dids.len());
+        for did in &dids {
+            let v = if typeahead {
+                serde_json::to_value(views.profile_basic(did)?)
+            } else {
+                serde_json::to_value(views.profile(did)?)
+            };
+            actors.extend(v.ok());
+        }
+        let known: HashSet<String> = dids.into_iter().collect();
+        let blocked: HashSet<String> = ctx.blocked.into_iter().collect();
+        Ok((
+            FoundActors {
+                actors,
+                cursor: next,
+            },
+            known,
+            blocked,
+        ))
+    })
+    .await?;
+    if first_page {
+        let more = people_beyond(state, typeahead, &query, limit, &known, &blocked).await;
+        let room = limit.saturating_sub(found.actors.len());
+        found.actors.extend(more.into_iter().take(room));
+    }
+    Ok(found)
+}
+
+/// Finds feed generators (most liked first among equally good matches) or starter packs.
+pub async fn named(
+    state: &Arc<AppState>,
+    viewer: Option<String>,
+    what: &'static str,
+    query: String,
+    cursor: Option<String>,
+    limit: usize,
+) -> Result<(Vec<RecordId>, Option<String>, usize)> {
+    let Some(search) = state.search.clone() else {
+        return Ok((Vec::new(), None, 0));
+    };
+    run(state, move |s| -> Result<_> {
+        let ctx = viewer_context(s, viewer.as_deref())?;
+        let likes = |uri: &str| {
+            RecordId::parse_uri(uri)
+                .and_then(|id| s.store.post_counts(&id).ok())
+                .map_or(0, |c| c.likes)
+        };
+        let found = crate::search::actors::named(
+            &search,
+            what,
+            &query,
+            &ctx,
+            &likes,
+            cursor.as_deref(),
+            limit,
+        )?;
+        let ids = found
+            .ids
+            .iter()
+            .filter_map(|u| RecordId::parse_uri(u))
+            .collect();
+        Ok((ids, found.cursor, found.total))
+    })
+    .await
 }

@@ -96,6 +96,22 @@ pub fn router() -> Router<Arc<AppState>> {
             get(actor::get_profiles::handler),
         )
         .route(
+            "/xrpc/app.bsky.actor.searchActors",
+            get(actor::search_actors::full),
+        )
+        .route(
+            "/xrpc/app.bsky.actor.searchActorsTypeahead",
+            get(actor::search_actors::typeahead),
+        )
+        .route(
+            "/xrpc/app.bsky.graph.searchStarterPacks",
+            get(graph::search_starter_packs::v1),
+        )
+        .route(
+            "/xrpc/app.bsky.graph.searchStarterPacksV2",
+            get(graph::search_starter_packs::v2),
+        )
+        .route(
             "/xrpc/app.bsky.graph.getFollows",
             get(graph::get_follows::handler),
         )

@@ -2,13 +2,17 @@
 // successful response against the official lexicons (XRPCInvalidResponseError otherwise), and
 // checks error responses for the expected status and error name.
 // Usage: node validate.mjs <service-url> <plan.json>
-// plan.json: [{ "nsid": "...", "params": {...}, "expect": "ok" | { "status": 400, "error": "Name" }, "raw": bool }]
+// plan.json: [{ "nsid": "...", "params": {...}, "expect": "ok" | { "status": 400, "error": "Name" }, "raw": bool, "next": bool }]
 import { AtpAgent, lexicons } from '@atproto/api'
+// A newer client for the methods the pinned one does not know (searchPostsV2,
+// searchStarterPacksV2): steps with "next": true use it.
+import { AtpAgent as NextAgent, lexicons as nextLexicons } from '@atproto/api-next'
 import { readFileSync } from 'node:fs'
 
 const [service, planPath] = process.argv.slice(2)
 const plan = JSON.parse(readFileSync(planPath, 'utf8'))
 const agent = new AtpAgent({ service })
+const nextAgent = new NextAgent({ service })
 let ok = 0
 const failures = []
 
@@ -33,9 +37,10 @@ for (const step of plan) {
       ok++
       continue
     }
-    const res = await agent.call(step.nsid, step.params)
+    const [client, lex] = step.next ? [nextAgent, nextLexicons] : [agent, lexicons]
+    const res = await client.call(step.nsid, step.params)
     if (step.expect !== 'ok') throw new Error(`expected ${JSON.stringify(step.expect)}, got success`)
-    lexicons.assertValidXrpcOutput(step.nsid, res.data)
+    lex.assertValidXrpcOutput(step.nsid, res.data)
     ok++
   } catch (e) {
     if (step.expect !== 'ok' && e.status === step.expect.status && e.error === step.expect.error && typeof e.message === 'string') {

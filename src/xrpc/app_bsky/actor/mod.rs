@@ -3,3 +3,4 @@
 pub mod get_profile;
 pub mod get_profiles;
 pub mod preferences;
+pub mod search_actors;

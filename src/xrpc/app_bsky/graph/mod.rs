@@ -16,6 +16,7 @@ pub mod get_suggested_follows_by_actor;
 pub mod mute;
 pub mod mute_list;
 pub mod mute_thread;
+pub mod search_starter_packs;
 
 use crate::service::actors::profiles_of;
 use crate::service::interactions::Paged;

@@ -1,6 +1,5 @@
-//! `app.bsky.unspecced.getSuggestedFeeds` and `getPopularFeedGenerators` (with `query`, until
-//! search has an index of feeds): the feeds the accounts the viewer follows made, most liked
-//! first.
+//! `app.bsky.unspecced.getSuggestedFeeds` and `getPopularFeedGenerators`: the feeds the
+//! accounts the viewer follows made, most liked first; with `query`, feeds found by search.
 
 use crate::xrpc::prelude::*;
 
@@ -27,24 +26,34 @@ pub async fn handler(
     Ok(Json(json!({ "feeds": feeds })))
 }
 
-/// `app.bsky.unspecced.getPopularFeedGenerators`: the same, filtered by `query` (in the name
-/// or description, case-insensitive), one page.
+/// `app.bsky.unspecced.getPopularFeedGenerators`: with `query`, feeds by name and
+/// description from the search index (best match, then most liked); without, the suggested
+/// feeds.
 pub async fn popular(
     State(state): State<Arc<AppState>>,
     Viewer(viewer): Viewer,
     p: Params,
 ) -> XrpcResult {
     let limit = p.limit(50, 100)?;
-    let query = p.get("query").unwrap_or_default().to_lowercase();
-    let mut feeds = suggested(&state, viewer, 1000).await?;
-    feeds.retain(|f| {
-        let text = format!(
-            "{} {}",
-            f.display_name,
-            f.description.as_deref().unwrap_or_default()
-        );
-        text.to_lowercase().contains(&query)
-    });
-    feeds.truncate(limit);
-    Ok(Json(json!({ "feeds": feeds })))
+    let query = p.get("query").unwrap_or_default().trim().to_string();
+    if query.is_empty() {
+        let feeds = suggested(&state, viewer, limit).await?;
+        return Ok(Json(json!({ "feeds": feeds })));
+    }
+    let cursor = p.cursor().map(String::from);
+    let (ids, next, _) = service::search::named(
+        &state,
+        viewer.clone(),
+        crate::search::schema::kind::FEED,
+        query,
+        cursor,
+        limit,
+    )
+    .await?;
+    let feeds = service::feedgen::generators(&state, viewer, &ids).await?;
+    let mut out = json!({ "feeds": feeds });
+    if let Some(c) = next {
+        out["cursor"] = json!(c);
+    }
+    Ok(Json(out))
 }
