@@ -8,11 +8,10 @@
 mod common;
 
 use aerie::config::Config;
-use common::pct_ms;
+use common::{report, report_with};
 use jetsim::ids::did;
 use jetsim::rng::Rng;
 use std::sync::Arc;
-use std::time::Instant;
 
 fn main() {
     let bench = common::build();
@@ -235,44 +234,4 @@ async fn size(client: &reqwest::Client, url: &str, cookie: Option<&str>, gzip: b
         .await
         .expect("body");
     body.len()
-}
-
-async fn report(name: &str, client: &reqwest::Client, urls: &[String]) {
-    report_with(name, client, urls, None).await
-}
-
-/// Latency of GETs of `urls`, each with `header` (authorization or cookie) when given.
-async fn report_with(
-    name: &str,
-    client: &reqwest::Client,
-    urls: &[String],
-    header: Option<(&str, &str)>,
-) {
-    let get = |u: &str| {
-        let req = client.get(u);
-        match header {
-            Some((k, v)) => req.header(k, v),
-            None => req,
-        }
-    };
-    for u in urls.iter().take(100) {
-        let _ = get(u).send().await.expect("warm-up").bytes().await;
-    }
-    let mut times = Vec::with_capacity(urls.len());
-    let mut bytes = 0usize;
-    for u in urls {
-        let t = Instant::now();
-        let r = get(u).send().await.expect("request");
-        assert!(r.status().is_success(), "{u}: {}", r.status());
-        bytes += r.bytes().await.expect("body").len();
-        times.push(t.elapsed());
-    }
-    times.sort();
-    println!(
-        "{name}: p50 {:.2} ms, p99 {:.2} ms, mean body {:.1} KB ({} requests)",
-        pct_ms(&times, 0.5),
-        pct_ms(&times, 0.99),
-        bytes as f64 / urls.len() as f64 / 1024.0,
-        urls.len()
-    );
 }

@@ -199,7 +199,7 @@ fn write_viewer(store: &dyn Store, viewer: &str, authors: u64) -> (String, Strin
     (access, refresh)
 }
 
-fn put(id: RecordId, rkey: &str, rec: &serde_json::Value, time_us: i64) -> Op {
+pub fn put(id: RecordId, rkey: &str, rec: &serde_json::Value, time_us: i64) -> Op {
     Op::Put {
         id,
         rev: aerie_storage::tid::parse(rkey).unwrap_or(1),
@@ -227,4 +227,45 @@ pub fn vm_hwm_kb(pid: u32) -> u64 {
                 .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
         })
         .unwrap_or(0)
+}
+
+/// Latency of GETs of `urls` (a warm-up of the first 100 first), p50 and p99.
+pub async fn report(name: &str, client: &reqwest::Client, urls: &[String]) {
+    report_with(name, client, urls, None).await
+}
+
+/// Latency of GETs of `urls`, each with `header` (authorization or cookie) when given.
+pub async fn report_with(
+    name: &str,
+    client: &reqwest::Client,
+    urls: &[String],
+    header: Option<(&str, &str)>,
+) {
+    let get = |u: &str| {
+        let req = client.get(u);
+        match header {
+            Some((k, v)) => req.header(k, v),
+            None => req,
+        }
+    };
+    for u in urls.iter().take(100) {
+        let _ = get(u).send().await.expect("warm-up").bytes().await;
+    }
+    let mut times = Vec::with_capacity(urls.len());
+    let mut bytes = 0usize;
+    for u in urls {
+        let t = Instant::now();
+        let r = get(u).send().await.expect("request");
+        assert!(r.status().is_success(), "{u}: {}", r.status());
+        bytes += r.bytes().await.expect("body").len();
+        times.push(t.elapsed());
+    }
+    times.sort();
+    println!(
+        "{name}: p50 {:.2} ms, p99 {:.2} ms, mean body {:.1} KB ({} requests)",
+        pct_ms(&times, 0.5),
+        pct_ms(&times, 0.99),
+        bytes as f64 / urls.len() as f64 / 1024.0,
+        urls.len()
+    );
 }

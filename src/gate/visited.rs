@@ -1,8 +1,8 @@
 //! Visited content: records fetched on demand from their owners' PDSes (each checked against
 //! its CID on the way in), kept in the store beside — not among — the network data. They
-//! change no index, count or tracked set; they serve again after a restart, or when their PDS
-//! is slow or down; retention prunes them by when they were fetched. Aerie's own bookkeeping,
-//! decided by no scope (see [`super::own`]).
+//! change no count or tracked set (search finds them: their changes are logged for it); they
+//! serve again after a restart, or when their PDS is slow or down; retention prunes them by
+//! when they were fetched. Aerie's own bookkeeping, decided by no scope (see [`super::own`]).
 
 use crate::util::syntax::{cid_bytes, cid_string};
 use aerie_storage::{Op, RecordId, Store, StoredRecord};
@@ -35,13 +35,43 @@ pub fn keep(
         };
         serde_json::to_vec(&kept).ok()
     });
-    let op = Op::Private {
+    let mut ops = vec![Op::Private {
         owner: OWNER.into(),
         kind: KIND.into(),
         key: uri.to_string(),
         value,
-    };
-    store.apply(&[op], None).map(drop)
+    }];
+    ops.extend(searchable(uri));
+    store.apply(&ops, None).map(drop)
+}
+
+/// The change search must see when the visited record `uri` comes or goes.
+fn searchable(uri: &str) -> Option<Op> {
+    let id = RecordId::parse_uri(uri)?;
+    match aerie_storage::facts::searchable(&id)? {
+        change @ aerie_storage::Change::Record(_) => Some(Op::Changed(change)),
+        aerie_storage::Change::Actor(_) => None,
+    }
+}
+
+/// Up to `limit` visited records after the URI `after`, in URI order; and where the next
+/// page starts (`None`: the end). What search rebuilds from, beside the network data.
+pub fn page(
+    store: &dyn Store,
+    after: Option<&str>,
+    limit: usize,
+) -> aerie_storage::Result<(Vec<StoredRecord>, Option<String>)> {
+    let rows = store.privates(OWNER, KIND, after, limit)?;
+    let next = (rows.len() == limit)
+        .then(|| rows.last().map(|(k, _)| k.clone()))
+        .flatten();
+    let mut out = Vec::with_capacity(rows.len());
+    for (key, _) in rows {
+        if let Some(id) = RecordId::parse_uri(&key) {
+            out.extend(get(store, &id)?.map(|(rec, _)| rec));
+        }
+    }
+    Ok((out, next))
 }
 
 /// The visited copy of `id`, and when it was fetched.
@@ -78,17 +108,21 @@ pub fn prune(
     let next = (page.len() == limit)
         .then(|| page.last().map(|(k, _)| k.clone()))
         .flatten();
-    let ops: Vec<Op> = page
-        .into_iter()
-        .filter(|(_, v)| serde_json::from_slice::<Kept>(v).map_or(true, |k| k.at_us < cutoff_us))
-        .map(|(key, _)| Op::Private {
+    let mut ops: Vec<Op> = Vec::new();
+    let mut pruned = 0;
+    for (key, v) in page {
+        if serde_json::from_slice::<Kept>(&v).is_ok_and(|k| k.at_us >= cutoff_us) {
+            continue;
+        }
+        pruned += 1;
+        ops.extend(searchable(&key));
+        ops.push(Op::Private {
             owner: OWNER.into(),
             kind: KIND.into(),
             key,
             value: None,
-        })
-        .collect();
-    let pruned = ops.len();
+        });
+    }
     if pruned > 0 {
         store.apply(&ops, None)?;
     }

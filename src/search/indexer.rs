@@ -149,6 +149,26 @@ impl Indexer {
                 None => break,
             }
         }
+        // Records fetched on demand, kept beside the network data.
+        let mut after: Option<String> = None;
+        loop {
+            let (records, next) = crate::gate::visited::page(&*self.store, after.as_deref(), 1000)?;
+            for rec in &records {
+                if self.store.record(&rec.id)?.is_some() {
+                    continue;
+                }
+                let value: serde_json::Value =
+                    serde_json::from_slice(&rec.value).unwrap_or_default();
+                let sort_at = aerie_storage::facts::sort_at_us(&value, rec.indexed_at_us);
+                if let Some(d) = record_doc(&f, &rec.id, sort_at, &value) {
+                    self.writer.add_document(d)?;
+                }
+            }
+            match next {
+                Some(n) => after = Some(n),
+                None => break,
+            }
+        }
         for did in &authors {
             if let Some(d) = actor_doc(&*self.store, &f, did)? {
                 self.writer.add_document(d)?;
@@ -175,10 +195,8 @@ impl Indexer {
                 Change::Record(id) => {
                     let uri = id.uri();
                     self.writer.delete_term(Term::from_field_text(f.id, &uri));
-                    if let Some(rec) = self.store.record(id)? {
-                        let value: serde_json::Value =
-                            serde_json::from_slice(&rec.value).unwrap_or_default();
-                        if let Some(d) = record_doc(&f, id, rec.sort_at_us, &value) {
+                    if let Some((sort_at_us, value)) = current(&*self.store, id)? {
+                        if let Some(d) = record_doc(&f, id, sort_at_us, &value) {
                             self.writer.add_document(d)?;
                         }
                     }
@@ -263,6 +281,22 @@ impl Indexer {
         while self.take_in()? > 0 {}
         self.commit()
     }
+}
+
+/// What the store holds of a record now — the network data's copy, else one fetched on
+/// demand — as its `sortAt` and value.
+fn current(
+    store: &dyn Store,
+    id: &RecordId,
+) -> Result<Option<(i64, serde_json::Value)>, SearchError> {
+    if let Some(rec) = store.record(id)? {
+        let value = serde_json::from_slice(&rec.value).unwrap_or_default();
+        return Ok(Some((rec.sort_at_us, value)));
+    }
+    Ok(crate::gate::visited::get(store, id)?.map(|(rec, at_us)| {
+        let value: serde_json::Value = serde_json::from_slice(&rec.value).unwrap_or_default();
+        (aerie_storage::facts::sort_at_us(&value, at_us), value)
+    }))
 }
 
 /// The document of a searchable record, if it is one.

@@ -180,36 +180,35 @@ pub async fn posts(
             ..FoundPosts::default()
         });
     };
-    run(state, move |s| {
-        let mut ctx = viewer_context(s, viewer.as_deref())?;
+    let who = viewer.clone();
+    let (mut found, ids) = run(state, move |s| -> Result<_> {
+        let mut found = FoundPosts {
+            detected_languages,
+            ..FoundPosts::default()
+        };
+        let mut ctx = viewer_context(s, who.as_deref())?;
         ctx.actors = actors;
         ctx.all_time = req.all_time;
         let searcher = search.searcher();
         let q = match posts::compile(&search, &searcher, &node, &ctx)? {
             Ok(q) => q,
             Err(why) => {
-                return Ok(FoundPosts {
-                    reason: Some(match why {
-                        Unrunnable::UnknownActor(h) => {
-                            format!("No account @{h} was found, so nothing is searched.")
-                        }
-                        Unrunnable::NeedsViewer => {
-                            "from:me and filter:follows need you to be logged in.".to_string()
-                        }
-                    }),
-                    detected_languages,
-                    ..FoundPosts::default()
-                })
+                found.reason = Some(match why {
+                    Unrunnable::UnknownActor(h) => {
+                        format!("No account @{h} was found, so nothing is searched.")
+                    }
+                    Unrunnable::NeedsViewer => {
+                        "from:me and filter:follows need you to be logged in.".to_string()
+                    }
+                });
+                return Ok((found, Vec::new()));
             }
         };
-        let views = Views::for_viewer(s, viewer.clone());
-        let mut found = FoundPosts {
-            detected_languages,
-            ..FoundPosts::default()
-        };
+        let views = Views::for_viewer(s, who);
+        let mut ids: Vec<RecordId> = Vec::with_capacity(req.limit);
         let mut cursor = req.cursor.clone();
         for round in 0..FILL_ROUNDS {
-            let want = req.limit - found.posts.len();
+            let want = req.limit - ids.len();
             let hits = match req.sort {
                 Sort::Latest => {
                     posts::latest(&search, &searcher, q.box_clone(), cursor.as_deref(), want)?
@@ -231,22 +230,29 @@ pub async fn posts(
                 let Some(id) = RecordId::parse_uri(uri) else {
                     continue;
                 };
-                if views.hidden_from_viewer(&id.did)? {
-                    continue;
-                }
-                if let Some(p) = views.post(&id)? {
-                    found.posts.push(p);
+                // Those who block the viewer (not in the index's exclusions): the page is
+                // filled from the next hits.
+                if !views.hidden_from_viewer(&id.did)? {
+                    ids.push(id);
                 }
             }
             cursor = hits.cursor;
-            if found.posts.len() >= req.limit || cursor.is_none() {
+            if ids.len() >= req.limit || cursor.is_none() {
                 break;
             }
         }
         found.cursor = cursor;
-        Ok(found)
+        Ok((found, ids))
     })
-    .await
+    .await?;
+    // Posts found among what was fetched on demand are shown as fetched (their authors'
+    // handles verified); the rest from the store.
+    let beyond = super::beyond::records(state, ids.clone()).await;
+    found.posts = run(state, move |s| {
+        super::feed::hydrated_posts(s, viewer, &ids, beyond)
+    })
+    .await?;
+    Ok(found)
 }
 
 /// Time limit of a people search on the network.

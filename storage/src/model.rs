@@ -166,6 +166,9 @@ pub enum Op {
         /// Up to when (µs).
         at_us: i64,
     },
+    /// Logs a change for derived indexes that no other op of the batch logs (a record kept
+    /// outside the network data, such as one fetched on demand).
+    Changed(Change),
     /// A derived index (search) has taken in every change up to `upto`: the change log drops
     /// them (a bounded number per op; the rest go with the next one).
     TrimChanges {

@@ -441,6 +441,7 @@ impl<'a, E: Engine> Tx<'a, E> {
             Op::Seen { did, at_us } => self.apply_seen(did, *at_us),
             Op::Prune { id } => self.prune_record(id),
             Op::TrimChanges { upto } => self.trim_changes(*upto),
+            Op::Changed(change) => self.log_change(change.clone()).map(|()| true),
             Op::Mute {
                 viewer,
                 subject,
