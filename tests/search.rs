@@ -794,3 +794,41 @@ async fn people_feeds_and_starter_packs_are_found() {
     assert_eq!(handles(&body), ["stranger.example", "alice.test"], "{body}");
     assert!(asked.load(Ordering::SeqCst) >= 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_index_is_rebuilt_and_aerie_reindex_rebuilds_it() {
+    let sim = Sim::start(SimOptions::default()).await.expect("sim");
+    let events = corpus();
+    let last = events.iter().map(|e| e.time_us).max().unwrap_or(0);
+    sim.push(events);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let mut a = start(&sim, &data).await;
+    a.wait_for_cursor(last, Duration::from_secs(60)).await;
+    let dogs = of(&["cats are better than dogs", "dogs are loyal friends"]);
+    until_found(&a, "dogs", dogs.clone(), Duration::from_secs(10)).await;
+    assert!(a.terminate(), "aerie stops cleanly");
+
+    // By hand, with a progress bar, while Aerie is stopped.
+    let env = vec![("AERIE_DATA_DIR".to_string(), data.display().to_string())];
+    let (ok, _, err) = common::pds::aerie(&["reindex"], &env, dir.path());
+    assert!(ok, "aerie reindex: {err}");
+    assert!(
+        err.contains("records") && err.contains("search index rebuilt"),
+        "{err}"
+    );
+
+    // A damaged index is set aside and rebuilt, not fatal.
+    std::fs::write(data.join("search/meta.json"), b"{ not json").expect("damage");
+    a.restart();
+    until_found(&a, "dogs", dogs, Duration::from_secs(10)).await;
+    let log = a.log_text();
+    assert!(log.contains("set aside and rebuilt"), "{log}");
+    assert!(
+        std::fs::read_dir(&data).expect("dir").flatten().any(|e| e
+            .file_name()
+            .to_string_lossy()
+            .starts_with("search.damaged-")),
+        "the damaged index is kept aside"
+    );
+}
