@@ -1,6 +1,6 @@
 // Aerie's small enhancements; every page works without them. Grapheme counter in the
 // composer, likes/reposts toggled in place, "Load more" fetched in place (and on scroll),
-// a confirmation before deleting.
+// a confirmation before deleting, @-mention suggestions in the composer.
 (function () {
   "use strict";
   var seg = window.Intl && Intl.Segmenter ? new Intl.Segmenter(undefined, { granularity: "grapheme" }) : null;
@@ -80,4 +80,72 @@
   function watch(link) { if (observer) observer.observe(link); }
   document.querySelectorAll("a[data-more]").forEach(watch);
   counters(document);
+  // @-mentions: typing "@abc" in a composer lists up to 8 accounts (/search/mention, as the
+  // signed-in user);
+  // arrows move, Enter/Tab or a click puts "@handle " in place of what was typed, Escape closes.
+  function mentions(area) {
+    var list = document.getElementById(area.getAttribute("aria-controls"));
+    if (!list || area.dataset.mentions) return;
+    area.dataset.mentions = "1";
+    var items = [], active = -1, start = -1, timer = 0, asked = 0;
+    function close() {
+      list.hidden = true; list.textContent = ""; items = []; active = -1; start = -1;
+      area.removeAttribute("aria-activedescendant");
+    }
+    function mark(i) {
+      active = i;
+      Array.from(list.children).forEach(function (li, j) { li.setAttribute("aria-selected", j === i ? "true" : "false"); });
+      if (i >= 0 && list.children[i]) area.setAttribute("aria-activedescendant", list.children[i].id);
+    }
+    function pick(i) {
+      var a = items[i]; if (!a || start < 0) return;
+      var end = area.selectionStart, text = "@" + a.handle + " ";
+      area.value = area.value.slice(0, start) + text + area.value.slice(end);
+      var at = start + text.length;
+      close(); area.focus(); area.setSelectionRange(at, at);
+      area.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+    function show(actors, from) {
+      list.textContent = ""; items = actors; start = from;
+      if (!actors.length) { close(); return; }
+      actors.forEach(function (a, i) {
+        var li = document.createElement("li");
+        li.id = list.id + "-" + i; li.setAttribute("role", "option");
+        var name = document.createElement("span"); name.className = "name"; name.textContent = a.displayName || a.handle;
+        var handle = document.createElement("span"); handle.className = "handle"; handle.textContent = "@" + a.handle;
+        li.appendChild(name); li.appendChild(document.createTextNode(" ")); li.appendChild(handle);
+        li.addEventListener("mousedown", function (e) { e.preventDefault(); pick(i); });
+        list.appendChild(li);
+      });
+      list.hidden = false; mark(0);
+    }
+    function typed() {
+      var before = area.value.slice(0, area.selectionStart);
+      var m = /(^|[\s(])@([a-zA-Z0-9][a-zA-Z0-9.-]{0,63})$/.exec(before);
+      clearTimeout(timer);
+      if (!m || area.selectionStart !== area.selectionEnd) { close(); return; }
+      var from = before.length - m[2].length - 1, q = m[2], n = ++asked;
+      timer = setTimeout(function () {
+        fetch("/search/mention?q=" + encodeURIComponent(q), { credentials: "same-origin", headers: { Accept: "application/json" } })
+          .then(function (r) { return r.ok ? r.json() : { actors: [] }; })
+          .then(function (res) { if (n === asked) show((res.actors || []).filter(function (a) { return a && a.handle; }), from); })
+          .catch(function () { if (n === asked) close(); });
+      }, 120);
+    }
+    area.addEventListener("input", typed);
+    area.addEventListener("blur", function () { clearTimeout(timer); asked++; close(); });
+    area.addEventListener("keydown", function (e) {
+      if (list.hidden || !items.length) return;
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        e.preventDefault();
+        mark((active + (e.key === "ArrowDown" ? 1 : items.length - 1)) % items.length);
+      } else if (e.key === "Enter" || e.key === "Tab") {
+        e.preventDefault(); pick(active < 0 ? 0 : active);
+      } else if (e.key === "Escape") {
+        e.preventDefault(); asked++; close();
+      }
+    });
+    close();
+  }
+  document.querySelectorAll("textarea[aria-autocomplete][aria-controls]").forEach(mentions);
 })();

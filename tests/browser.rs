@@ -1,7 +1,8 @@
 //! The pages end to end in Debian's headless Chromium (`tests/browser/e2e.mjs`, playwright-core
 //! pinned in `tests/browser/package.json`) against Aerie and a real PDS (`@atproto/dev-env`):
-//! log in, follow, read the timeline, like, repost, post, open a thread, reply, log out — then
-//! the PDS must hold every record. Screenshots of each page at phone and desktop width go to
+//! log in, follow, read the timeline, like, repost, post, open a thread, reply, search (the
+//! layout's box, filters, people, hashtag pages, @-mention suggestions), log out — then the PDS
+//! must hold every record. Screenshots of each page at phone and desktop width go to
 //! `target/test-output/web/`.
 
 mod common;
@@ -46,7 +47,7 @@ async fn a_browser_logs_in_acts_and_logs_out() {
         a.log_text()
     );
     let result: Value = serde_json::from_str(line.trim()).expect("result line");
-    assert_eq!(result["screenshots"].as_array().map(Vec::len), Some(16));
+    assert_eq!(result["screenshots"].as_array().map(Vec::len), Some(25));
 
     // The PDS holds what the browser did.
     let mut records = |coll: &str| -> Vec<Value> {

@@ -257,6 +257,17 @@ pub async fn posts(
 
 /// Time limit of a people search on the network.
 const NETWORK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+/// How long the network's answer to one query is used (typing the same prefix again asks
+/// nobody).
+const NETWORK_TTL: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// The network's answers by request URL, and when they came.
+type PeopleCache = quick_cache::sync::Cache<String, (std::time::Instant, serde_json::Value)>;
+
+fn people_cache() -> &'static PeopleCache {
+    static CACHE: std::sync::OnceLock<PeopleCache> = std::sync::OnceLock::new();
+    CACHE.get_or_init(|| PeopleCache::new(2_000))
+}
 
 /// What another AppView's people search answers for `query` (typeahead or full), beyond the
 /// accounts in `known` and those the viewer blocks: asked only in `scope = "follows"` (where
@@ -286,10 +297,18 @@ async fn people_beyond(
     url.query_pairs_mut()
         .append_pair("q", query)
         .append_pair("limit", &limit.to_string());
-    let Some(answer) =
-        super::fetch_json::get_json(state, url.as_str(), "people search", NETWORK_TIMEOUT).await
-    else {
-        return Vec::new();
+    let answer = match people_cache().get(url.as_str()) {
+        Some((at, v)) if at.elapsed() < NETWORK_TTL => v,
+        _ => {
+            let Some(v) =
+                super::fetch_json::get_json(state, url.as_str(), "people search", NETWORK_TIMEOUT)
+                    .await
+            else {
+                return Vec::new();
+            };
+            people_cache().insert(url.to_string(), (std::time::Instant::now(), v.clone()));
+            v
+        }
     };
     answer["actors"]
         .as_array()
@@ -322,6 +341,9 @@ pub async fn actors(
     cursor: Option<String>,
     limit: usize,
 ) -> Result<FoundActors> {
+    if query.chars().count() > query::MAX_CHARS {
+        return Err(bad_query(QueryError::TooLong));
+    }
     let Some(search) = state.search.clone() else {
         return Ok(FoundActors::default());
     };

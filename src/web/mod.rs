@@ -11,12 +11,19 @@ pub mod did;
 pub mod embed;
 pub mod facets;
 pub mod feed;
+pub mod found;
+pub mod hashtag;
 pub mod home;
+pub mod listing;
 pub mod login;
+pub mod mention;
 pub mod notifications;
+pub mod operators;
 pub mod page;
 pub mod profile;
 pub mod richtext;
+pub mod search;
+pub mod search_params;
 pub mod status;
 pub mod thread;
 pub mod visitor;
@@ -59,6 +66,9 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/profile/{actor}/post/{rkey}", get(thread::page))
         .route("/notifications", get(notifications::page))
         .route("/compose", get(compose::show).post(compose::submit))
+        .route("/search", get(search::page))
+        .route("/hashtag/{tag}", get(hashtag::page))
+        .route("/search/mention", get(mention::suggest))
         .route("/action/{op}", post(actions::submit))
         .route("/static/{file}", get(assets::serve))
 }

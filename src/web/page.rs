@@ -67,6 +67,8 @@ pub struct Layout {
     pub icons: String,
     /// A user is logged in.
     pub signed_in: bool,
+    /// What the layout's search box starts with (the page's query).
+    pub search: String,
 }
 
 impl Layout {
@@ -95,6 +97,7 @@ impl Layout {
             here: here.to_string(),
             icons: assets::url("icons.svg"),
             signed_in: v.user.is_some(),
+            search: String::new(),
         }
     }
 }

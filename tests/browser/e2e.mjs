@@ -1,7 +1,9 @@
 // End to end in Debian's headless Chromium (playwright-core, no downloaded browser): logs in
 // to Aerie, follows, likes and reposts in place (no navigation, no console errors) and the
 // server's pages agree, reads the timeline, posts, opens a thread, replies, visits
-// notifications and compose, logs out — and saves a screenshot of each page at phone and
+// notifications and compose, searches (the layout's box, Top / Latest, filters, people, an
+// unknown account's reason, a refused query, hashtag pages, @-mention suggestions in the
+// composer), logs out and searches signed out — and saves a screenshot of each page at phone and
 // desktop width. Usage: node e2e.mjs <aerie-url> <handle> <app-password> <other-handle>
 // <out-dir>. Prints one JSON line; exits non-zero on any failure.
 import { chromium } from 'playwright-core'
@@ -111,6 +113,92 @@ try {
   await page.click('#reply button[type=submit]')
   await until(threadPath, '.replies article.post:has-text("Replying from Chromium")', 'reply')
 
+  // Search. The layout's box submits to /search; the index commits within a moment of the
+  // write, so the results page is reloaded until the post shows.
+  await page.goto(base + '/notifications')
+  await page.fill('form[role=search] #nav-q', 'Chromium')
+  await page.press('form[role=search] #nav-q', 'Enter')
+  await page.waitForURL((u) => u.pathname === '/search' && u.searchParams.get('q') === 'Chromium')
+  await until('/search?q=Chromium', 'article.post:has-text("Hello from Chromium")', 'search box')
+  if (!/^\d+ posts?$/.test((await page.locator('p.count').textContent()).trim())) throw new Error('no hitsTotal on the search page')
+  await page.click('.tabs.sort a:has-text("Latest")')
+  await page.waitForURL((u) => u.searchParams.get('sort') === 'latest')
+  await page.locator('article.post:has-text("Hello from Chromium")').first().waitFor()
+  // Filters are linkable parameters: from= narrows to an account.
+  await page.goto(`${base}/search?q=Chromium&from=${other}`)
+  if (await page.locator('article.post:has-text("Hello from Chromium")').count()) throw new Error('from= did not narrow the search')
+  // People: an account found by the start of its handle.
+  const prefix = other.slice(0, 2)
+  await until(`/search?tab=people&q=${prefix}`, `#people article.person:has-text("@${other}")`, 'people search')
+  // Feeds: none here, and the page says so.
+  await page.goto(`${base}/search?tab=feeds&q=Chromium`)
+  await page.locator('#feeds p.empty:has-text("No feeds match")').waitFor()
+  // An account that does not exist: nothing searched, and the page says why.
+  for (const path of ['/search?q=hello+from:nobody.test', '/search?q=hello&from=nobody.test']) {
+    await page.goto(base + path)
+    const why = (await page.locator('p.empty').textContent()).trim()
+    if (!why.includes('No account @nobody.test was found')) throw new Error(`${path}: no reason shown, but ${why}`)
+  }
+  // A query the language refuses: the page with the message, status 400 (which Chromium
+  // reports on the console: that one line is expected, not an error of the page).
+  const logged = errors.length
+  const bad = await page.goto(`${base}/search?q=${encodeURIComponent('('.repeat(12) + 'a')}`)
+  if (bad.status() !== 400) throw new Error(`a bad query answered ${bad.status()}`)
+  await page.locator('p.error[role=alert]').waitFor()
+  errors.push(...errors.splice(logged).filter((e) => !e.includes('status of 400 (Bad Request)')))
+  // Hashtags: the tag link in a post leads to its page; Top and Latest both list the post.
+  await page.goto(base + '/')
+  await page.locator('article.post:has-text("Hello from Chromium") a[href="/hashtag/aerie"]').first().click()
+  await page.waitForURL((u) => u.pathname === '/hashtag/aerie')
+  await until('/hashtag/aerie', 'article.post:has-text("Hello from Chromium")', 'hashtag')
+  await page.click('.tabs.sort a:has-text("Latest")')
+  await page.waitForURL((u) => u.pathname === '/hashtag/aerie' && u.searchParams.get('sort') === 'latest')
+  await page.locator('article.post:has-text("Hello from Chromium")').first().waitFor()
+  await page.goto(`${base}/hashtag/aerie?author=${other}`)
+  if (await page.locator('article.post').count()) throw new Error('?author= did not narrow the hashtag page')
+  await page.goto(`${base}/hashtag/aerie?author=${handle}`)
+  await page.locator('article.post:has-text("Hello from Chromium")').first().waitFor()
+  // What the visitor typed is shown, never run.
+  for (const path of ['/search?q=%22%3E%3Cimg%20src%3Dx%20id%3Dpwned%3E', '/hashtag/%3Cimg%20src%3Dx%20id%3Dpwned%3E']) {
+    await page.goto(base + path)
+    if (await page.locator('#pwned').count()) throw new Error(`${path}: markup from the address was rendered`)
+  }
+
+  // @-mention suggestions in the composer: "@" and the start of a handle lists the account;
+  // Enter puts "@handle " in place of what was typed, with no navigation. The plain link is
+  // there for browsers without the script.
+  await page.goto(base + '/')
+  const area = page.locator('form.composer textarea').first()
+  if (!(await page.locator('form.composer a[href="/search?tab=people"]').count())) throw new Error('no mention search link')
+  await inPlace('mention', async () => {
+    await area.click()
+    await area.pressSequentially(`Hi @${prefix}`, { delay: 20 })
+    await page.locator(`.mentions [role=option]:has-text("@${other}")`).first().waitFor()
+    if ((await area.getAttribute('aria-activedescendant')) === null) throw new Error('no active suggestion')
+    shots.push(`${out}/mentions-desktop.png`)
+    await page.screenshot({ path: shots[shots.length - 1] })
+    await page.keyboard.press('ArrowDown')
+    await page.keyboard.press('ArrowUp')
+    const first = (await page.locator('.mentions [role=option][aria-selected=true] .handle').textContent()).trim()
+    await page.keyboard.press('Enter')
+    const value = await area.inputValue()
+    if (value !== `Hi ${first} `) throw new Error(`the mention put ${JSON.stringify(value)} in the composer`)
+    if (await page.locator('.mentions').isVisible()) throw new Error('the suggestions stayed open')
+    // A click picks too; Escape closes without picking.
+    await area.pressSequentially(`and @${prefix}`, { delay: 20 })
+    await page.locator(`.mentions [role=option]:has-text("@${other}")`).first().click()
+    if ((await area.inputValue()) !== `Hi ${first} and @${other} `) throw new Error(`a click put ${JSON.stringify(await area.inputValue())}`)
+    await area.pressSequentially(`@${prefix}`, { delay: 20 })
+    await page.locator('.mentions [role=option]').first().waitFor()
+    await page.keyboard.press('Escape')
+    if (await page.locator('.mentions').isVisible()) throw new Error('Escape did not close the suggestions')
+  })
+  await area.fill('')
+
+  await shoot('search', '/search?q=Chromium')
+  await shoot('search-people', `/search?tab=people&q=${prefix}`)
+  await shoot('search-start', '/search')
+  await shoot('hashtag', '/hashtag/aerie')
   await shoot('home', '/')
   await shoot('profile', `/profile/${other}`)
   await shoot('own-profile', `/profile/${handle}`)
@@ -126,6 +214,10 @@ try {
 
   await page.click('form.logout button')
   await page.waitForSelector('form.login')
+  // Signed out, the search box is there and search works.
+  await page.fill('form[role=search] #nav-q', 'Chromium')
+  await page.press('form[role=search] #nav-q', 'Enter')
+  await page.locator('article.post:has-text("Hello from Chromium")').first().waitFor()
   if (errors.length) throw new Error('script or console errors: ' + errors.join('; '))
   console.log(JSON.stringify({ ok: true, liked: uri, posted: text, thread: threadPath, screenshots: shots }))
 } catch (e) {
