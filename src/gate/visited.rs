@@ -49,7 +49,9 @@ pub fn keep(
 fn searchable(uri: &str) -> Option<Op> {
     let id = RecordId::parse_uri(uri)?;
     match aerie_storage::facts::searchable(&id)? {
-        change @ aerie_storage::Change::Record(_) => Some(Op::Changed(change)),
+        aerie_storage::Change::Record(id) | aerie_storage::Change::Created(id) => {
+            Some(Op::Changed(aerie_storage::Change::Record(id)))
+        }
         aerie_storage::Change::Actor(_) => None,
     }
 }

@@ -65,6 +65,9 @@ pub fn is_japanese(text: &str, langs: &[String]) -> bool {
 /// A word folded: compatibility-decomposed (full-width to ASCII, ligatures apart), marks
 /// dropped (é → e), lowercased. `None` when nothing is left or it is too long.
 pub fn fold(word: &str) -> Option<String> {
+    if word.is_ascii() {
+        return (!word.is_empty() && word.len() <= MAX_WORD).then(|| word.to_ascii_lowercase());
+    }
     let folded: String = word
         .nfkd()
         .filter(|c| !is_mark(*c))

@@ -15,7 +15,7 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tantivy::indexer::{IndexWriterOptions, LogMergePolicy};
+use tantivy::indexer::{IndexWriterOptions, LogMergePolicy, UserOperation};
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
 /// Changes read from the log at once.
@@ -30,8 +30,16 @@ const TRIM_EVERY: Duration = Duration::from_secs(5);
 struct Payload {
     version: u32,
     store_id: u64,
+    /// The last change taken in.
     seq: u64,
+    /// Changes up to here may already be in the index though not taken in (a rebuild's walk
+    /// met them): even a created record replaces its document.
+    #[serde(default)]
+    replace_until: u64,
 }
+
+/// Operations handed to the writer at once (one message each way, not one per document).
+const OPS: usize = 1_000;
 
 /// How a rebuild goes (for a progress bar).
 pub trait Progress {
@@ -54,6 +62,10 @@ pub struct Indexer {
     /// The last change taken in.
     seq: u64,
     store_id: u64,
+    /// See [`Payload::replace_until`].
+    replace_until: u64,
+    /// Operations not yet handed to the writer.
+    ops: Vec<UserOperation>,
 }
 
 impl Indexer {
@@ -78,6 +90,8 @@ impl Indexer {
             commit_every: Duration::from_millis(cfg.commit_interval_ms.clamp(10, 500)),
             seq: 0,
             store_id: 0,
+            replace_until: 0,
+            ops: Vec::with_capacity(OPS),
         })
     }
 
@@ -108,6 +122,7 @@ impl Indexer {
             (None, Some(p)) => {
                 self.seq = p.seq;
                 self.store_id = p.store_id;
+                self.replace_until = p.replace_until;
                 tracing::info!(position = p.seq, "search index resumes");
                 Ok(())
             }
@@ -127,6 +142,7 @@ impl Indexer {
     pub fn rebuild(&mut self, progress: &mut dyn Progress) -> Result<(), SearchError> {
         let log = self.store.change_log()?;
         let total = self.store.stats()?.records;
+        self.ops.clear();
         self.writer.delete_all_documents()?;
         let f = *self.search.fields();
         let mut authors: HashSet<String> = HashSet::new();
@@ -140,7 +156,7 @@ impl Indexer {
                     authors.insert(r.id.did.clone());
                 }
                 if let Some(d) = record_doc(&f, &r.id, r.sort_at_us, &r.value) {
-                    self.writer.add_document(d)?;
+                    self.op(UserOperation::Add(d))?;
                 }
             }
             progress.advance(done, total);
@@ -161,7 +177,7 @@ impl Indexer {
                     serde_json::from_slice(&rec.value).unwrap_or_default();
                 let sort_at = aerie_storage::facts::sort_at_us(&value, rec.indexed_at_us);
                 if let Some(d) = record_doc(&f, &rec.id, sort_at, &value) {
-                    self.writer.add_document(d)?;
+                    self.op(UserOperation::Add(d))?;
                 }
             }
             match next {
@@ -171,17 +187,36 @@ impl Indexer {
         }
         for did in &authors {
             if let Some(d) = actor_doc(&*self.store, &f, did)? {
-                self.writer.add_document(d)?;
+                self.op(UserOperation::Add(d))?;
             }
         }
         self.seq = log.next.saturating_sub(1);
         self.store_id = log.store_id;
+        self.replace_until = self.store.change_log()?.next.saturating_sub(1);
         self.commit()?;
         tracing::info!(
             records = done,
             accounts = authors.len(),
             "search index rebuilt"
         );
+        Ok(())
+    }
+
+    /// Queues an operation for the writer, handing the queue over when it is full.
+    fn op(&mut self, op: UserOperation) -> Result<(), SearchError> {
+        self.ops.push(op);
+        if self.ops.len() >= OPS {
+            self.hand_over()?;
+        }
+        Ok(())
+    }
+
+    /// Hands the queued operations to the writer, in order.
+    fn hand_over(&mut self) -> Result<(), SearchError> {
+        if !self.ops.is_empty() {
+            let ops = std::mem::replace(&mut self.ops, Vec::with_capacity(OPS));
+            self.writer.run(ops)?;
+        }
         Ok(())
     }
 
@@ -192,24 +227,32 @@ impl Indexer {
         let f = *self.search.fields();
         for (seq, change) in &changes {
             match change {
-                Change::Record(id) => {
-                    let uri = id.uri();
-                    self.writer.delete_term(Term::from_field_text(f.id, &uri));
+                Change::Record(id) | Change::Created(id) => {
+                    // A record the store never held before has no document to replace (unless
+                    // a rebuild's walk already met it).
+                    let fresh = matches!(change, Change::Created(_)) && *seq > self.replace_until;
+                    if !fresh {
+                        self.op(UserOperation::Delete(Term::from_field_text(
+                            f.id,
+                            &id.uri(),
+                        )))?;
+                    }
                     if let Some((sort_at_us, value)) = current(&*self.store, id)? {
                         if let Some(d) = record_doc(&f, id, sort_at_us, &value) {
-                            self.writer.add_document(d)?;
+                            self.op(UserOperation::Add(d))?;
                         }
                     }
                 }
                 Change::Actor(did) => {
-                    self.writer.delete_term(Term::from_field_text(f.id, did));
+                    self.op(UserOperation::Delete(Term::from_field_text(f.id, did)))?;
                     if let Some(d) = actor_doc(&*self.store, &f, did)? {
-                        self.writer.add_document(d)?;
+                        self.op(UserOperation::Add(d))?;
                     }
                 }
             }
             self.seq = *seq;
         }
+        self.hand_over()?;
         if self.store_id == 0 && !changes.is_empty() {
             self.store_id = self.store.change_log()?.store_id;
         }
@@ -218,12 +261,14 @@ impl Indexer {
 
     /// Commits what was taken in, with its position, and shows it to searches at once.
     fn commit(&mut self) -> Result<(), SearchError> {
+        self.hand_over()?;
         // The store first: the index must never record a position the store could lose.
         self.store.flush()?;
         let payload = serde_json::to_string(&Payload {
             version: INDEX_VERSION,
             store_id: self.store_id,
             seq: self.seq,
+            replace_until: self.replace_until,
         })
         .map_err(|e| SearchError::Directory(e.to_string()))?;
         let mut prepared = self.writer.prepare_commit()?;

@@ -192,6 +192,9 @@ pub enum Op {
 pub enum Change {
     /// A post, feed generator or starter pack.
     Record(RecordId),
+    /// The same, put where the store held no version of it before (live, deleted or pruned):
+    /// an index that has taken in every earlier change has no document of it to replace.
+    Created(RecordId),
     /// An account (its handle, status or profile).
     Actor(String),
 }

@@ -1586,7 +1586,7 @@ fn searchable_changes_are_logged_with_their_batch(s: &dyn Store) {
     assert_eq!(
         changes,
         vec![
-            (1, Change::Record(RecordId::new(ALICE, nsid::POST, "p1"))),
+            (1, Change::Created(RecordId::new(ALICE, nsid::POST, "p1"))),
             (2, Change::Actor(ALICE.into())),
             (3, Change::Actor(BOB.into())),
         ]
@@ -1609,8 +1609,22 @@ fn searchable_changes_are_logged_with_their_batch(s: &dyn Store) {
         None,
     )
     .expect("apply");
-    let after: Vec<u64> = s.changes(3, 10).expect("c").iter().map(|c| c.0).collect();
-    assert_eq!(after, vec![4, 5, 6, 7]);
+    let after: Vec<Change> = s
+        .changes(3, 10)
+        .expect("c")
+        .into_iter()
+        .map(|c| c.1)
+        .collect();
+    let p2 = RecordId::new(ALICE, nsid::POST, "p2");
+    assert_eq!(
+        after,
+        vec![
+            Change::Created(p2.clone()),
+            Change::Record(p2),
+            Change::Record(RecordId::new(ALICE, nsid::POST, "p1")),
+            Change::Actor(ALICE.into()),
+        ]
+    );
     assert_eq!(
         s.changes(5, 1).expect("c")[0].1,
         Change::Record(RecordId::new(ALICE, nsid::POST, "p1"))

@@ -15,6 +15,7 @@ const TRIM_MAX: usize = 50_000;
 fn encode(change: &Change) -> Vec<u8> {
     match change {
         Change::Record(id) => [b"R".as_slice(), id.uri().as_bytes()].concat(),
+        Change::Created(id) => [b"C".as_slice(), id.uri().as_bytes()].concat(),
         Change::Actor(did) => [b"A".as_slice(), did.as_bytes()].concat(),
     }
 }
@@ -25,6 +26,9 @@ fn decode(v: &[u8]) -> Result<Change> {
     match v.first() {
         Some(b'R') => RecordId::parse_uri(text)
             .map(Change::Record)
+            .ok_or(Error::Corrupt("seq_change")),
+        Some(b'C') => RecordId::parse_uri(text)
+            .map(Change::Created)
             .ok_or(Error::Corrupt("seq_change")),
         Some(b'A') => Ok(Change::Actor(text.to_string())),
         _ => Err(Error::Corrupt("seq_change")),

@@ -21,7 +21,7 @@
 //! | `rkey_record`      | aid · coll · rkey                     | record row (JSON or compact body) or tombstone; see `row.rs` |
 //! | `author_feed`      | aid · sort_at · kind(0 post, 1 repost) · rkey | flags (repost, reply, self-thread, media, video) |
 //! | `time_feed`        | sort_at · aid · kind · rkey           | flags (the same entries, by time)  |
-//! | `seq_change`       | seq (u64)                             | `R` · AT-URI or `A` · DID (what search must look at again) |
+//! | `seq_change`       | seq (u64)                             | `R` (`C`: created) · AT-URI or `A` · DID (what search must look at again) |
 //! | `parent_reply`     | subj(parent) · sort_at · aid · rkey   | –                                  |
 //! | `subject_like`     | subj · sort_at · liker aid · rkey     | –                                  |
 //! | `subject_repost`   | subj · sort_at · reposter aid · rkey  | –                                  |

@@ -224,6 +224,7 @@ impl<'a, E: Engine> Tx<'a, E> {
         if old.as_ref().is_some_and(|o| o.rev >= rev) && !restores {
             return Ok(false);
         }
+        let had_row = old.is_some();
         if let Some(old_live) = old.and_then(|o| o.live) {
             let (old_value, _) = compact::rebuild(self, &id.collection, &old_live.body)?;
             self.index(id, aid, &old_live, &old_value, false)?;
@@ -244,14 +245,19 @@ impl<'a, E: Engine> Tx<'a, E> {
             }
             None => None,
         };
+        let created = !had_row && live.is_some();
         self.put(Ks::Records, key, Row { rev, live }.encode());
-        self.log_searchable(id)?;
+        self.log_searchable(id, created)?;
         Ok(true)
     }
 
-    /// Logs a change of `id` when a derived index must see it.
-    fn log_searchable(&mut self, id: &RecordId) -> Result<()> {
+    /// Logs a change of `id` when a derived index must see it (`created`: the store held no
+    /// version of it before).
+    fn log_searchable(&mut self, id: &RecordId, created: bool) -> Result<()> {
         match facts::searchable(id) {
+            Some(crate::model::Change::Record(id)) if created => {
+                self.log_change(crate::model::Change::Created(id))
+            }
             Some(change) => self.log_change(change),
             None => Ok(()),
         }
@@ -292,7 +298,7 @@ impl<'a, E: Engine> Tx<'a, E> {
             }
             .encode(),
         );
-        self.log_searchable(id)?;
+        self.log_searchable(id, false)?;
         Ok(true)
     }
 
