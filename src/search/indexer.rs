@@ -146,10 +146,13 @@ impl Indexer {
         self.writer.delete_all_documents()?;
         let f = *self.search.fields();
         let mut authors: HashSet<String> = HashSet::new();
-        let mut after: Option<Vec<u8>> = None;
         let mut done = 0u64;
+        // Everything but posts, in key order (posts are passed over unread)...
+        let mut after: Option<Vec<u8>> = None;
         loop {
-            let page = self.store.scan_records(after.as_deref(), 10_000)?;
+            let page = self
+                .store
+                .scan_records_where(after.as_deref(), 10_000, &|c| c != nsid::POST)?;
             for r in &page.records {
                 done += 1;
                 if !authors.contains(&r.id.did) {
@@ -161,6 +164,31 @@ impl Indexer {
             }
             progress.advance(done, total);
             match page.next {
+                Some(n) => after = Some(n),
+                None => break,
+            }
+        }
+        // ...then posts oldest first, so that segments hold stretches of time and a search
+        // for the newest passes the older ones over.
+        let mut after: Option<Vec<u8>> = None;
+        loop {
+            let (posts, next) = self.store.posts_by_time(after.as_deref(), 10_000)?;
+            for (id, sort_at_us) in &posts {
+                done += 1;
+                if !authors.contains(&id.did) {
+                    authors.insert(id.did.clone());
+                }
+                let Some(rec) = self.store.record(id)? else {
+                    continue;
+                };
+                let value: serde_json::Value =
+                    serde_json::from_slice(&rec.value).unwrap_or_default();
+                if let Some(d) = record_doc(&f, id, *sort_at_us, &value) {
+                    self.op(UserOperation::Add(d))?;
+                }
+            }
+            progress.advance(done, total);
+            match next {
                 Some(n) => after = Some(n),
                 None => break,
             }

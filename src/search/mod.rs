@@ -41,7 +41,7 @@ pub enum SearchError {
 
 /// The version of what the index holds: bumped when documents are built differently, so an
 /// index built by an older Aerie is rebuilt.
-const INDEX_VERSION: u32 = 1;
+const INDEX_VERSION: u32 = 2;
 
 /// The open index, shared by every request.
 pub struct Search {

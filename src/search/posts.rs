@@ -9,18 +9,23 @@ use super::query::{ActorRef, Flag, Node, Rel};
 use super::schema::{has, kind, tie, Fields};
 use super::{Search, SearchError};
 use aerie_storage::{RecordId, Store};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::collections::{HashMap, HashSet};
 use std::ops::Bound;
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::TopDocs;
+use tantivy::query::EnableScoring;
 use tantivy::query::{
     AllQuery, BooleanQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
     TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{Order, Searcher, Term};
+use tantivy::{DocAddress, DocId, Searcher, Term};
 
 /// How `top` looks back when the request sets no window (µs).
 const TOP_WINDOW_US: i64 = 7 * 24 * 3600 * 1_000_000;
+/// The newest matches `top` ranks by relevance (its recency window, in matches).
+const TOP_POOL: usize = 2_000;
 /// Candidates `top` reranks.
 const TOP_CANDIDATES: usize = 300;
 
@@ -275,7 +280,9 @@ fn parse_latest_cursor(c: &str) -> Option<(i64, String)> {
     Some((t.parse().ok()?, uri.to_string()))
 }
 
-/// Newest first, after `cursor`.
+/// Newest first, after `cursor`: segments are visited newest first (each holds a stretch of
+/// time: ingest and rebuilds add posts in time order), and those older than the page's
+/// oldest hit so far are passed over; `total` counts every match.
 pub fn latest(
     search: &Search,
     searcher: &Searcher,
@@ -283,59 +290,20 @@ pub fn latest(
     cursor: Option<&str>,
     limit: usize,
 ) -> Result<Hits, SearchError> {
-    let f = search.fields();
-    let total = searcher.search(&*query, &Count)?;
-    let query: Box<dyn Query> = match cursor.and_then(parse_latest_cursor) {
-        None => query,
-        Some((t, uri)) => {
-            let before = BooleanQuery::new(vec![
-                (Occur::Should, until(f, t)),
-                (
-                    Occur::Should,
-                    Box::new(BooleanQuery::new(vec![
-                        (
-                            Occur::Must,
-                            Box::new(TermQuery::new(
-                                Term::from_field_i64(f.sort_at, t),
-                                IndexRecordOption::Basic,
-                            )) as Box<dyn Query>,
-                        ),
-                        (
-                            Occur::Must,
-                            Box::new(RangeQuery::new(
-                                Bound::Unbounded,
-                                Bound::Excluded(Term::from_field_u64(f.tie, tie(&uri))),
-                            )),
-                        ),
-                    ])),
-                ),
-            ]);
-            Box::new(BooleanQuery::new(vec![
-                (Occur::Must, query),
-                (Occur::Must, Box::new(before)),
-            ]))
-        }
-    };
-    let collector = TopDocs::with_limit(limit.max(1)).order_by((
-        (
-            tantivy::collector::sort_key::SortByStaticFastValue::<i64>::for_field("sort_at"),
-            Order::Desc,
-        ),
-        (
-            tantivy::collector::sort_key::SortByStaticFastValue::<u64>::for_field("tie"),
-            Order::Desc,
-        ),
-    ));
-    let top = searcher.search(&*query, &collector)?;
+    let limit = limit.max(1);
+    let after = cursor
+        .and_then(parse_latest_cursor)
+        .map(|(t, uri)| (t, tie(&uri)));
+    let (total, top) = newest(searcher, &*query, after, limit)?;
+    let full = top.len() >= limit;
     let mut hits = Hits {
         total,
         ..Hits::default()
     };
-    let full = top.len() >= limit;
     let mut last = None;
-    for ((sort_at, _), addr) in top {
+    for (sort_at, _, addr) in top {
         if let Some(uri) = search.id_of(searcher, addr)? {
-            last = Some((sort_at.unwrap_or(0), uri.clone()));
+            last = Some((sort_at, uri.clone()));
             hits.uris.push(uri);
         }
     }
@@ -343,6 +311,73 @@ pub fn latest(
         .then(|| last.map(|(t, u)| latest_cursor(t, &u)))
         .flatten();
     Ok(hits)
+}
+
+/// A match by its `(sortAt, tie)` and address.
+type Newest = (i64, u64, DocAddress);
+
+/// The newest `limit` matches of `query` older than `after` (`(sortAt, tie)`), newest first,
+/// and how many match in all.
+fn newest(
+    searcher: &Searcher,
+    query: &dyn Query,
+    after: Option<(i64, u64)>,
+    limit: usize,
+) -> Result<(usize, Vec<Newest>), SearchError> {
+    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let mut total = 0usize;
+    let mut segments = Vec::with_capacity(searcher.segment_readers().len());
+    for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+        total += weight.count(reader)? as usize;
+        let column = reader.fast_fields().i64("sort_at")?;
+        segments.push((column.max_value(), column.min_value(), ord));
+    }
+    segments.sort_by_key(|s| Reverse(s.0));
+    // The best `limit` so far, the oldest on top.
+    let mut best: BinaryHeap<Reverse<(i64, u64, u32, DocId)>> =
+        BinaryHeap::with_capacity(limit + 1);
+    for (newest, oldest, ord) in segments {
+        let worst = best.peek().map(|Reverse(k)| k.0);
+        if best.len() >= limit && worst.is_some_and(|w| newest < w) {
+            break;
+        }
+        if after.is_some_and(|(t, _)| oldest > t) {
+            continue;
+        }
+        let reader = searcher.segment_reader(ord as u32);
+        let sort_at = reader
+            .fast_fields()
+            .i64("sort_at")?
+            .first_or_default_col(i64::MIN);
+        let ties = reader.fast_fields().u64("tie")?.first_or_default_col(0);
+        let alive = reader.alive_bitset();
+        weight.for_each_no_score(reader, &mut |docs: &[DocId]| {
+            for &doc in docs {
+                if alive.is_some_and(|a| !a.is_alive(doc)) {
+                    continue;
+                }
+                let key = (sort_at.get_val(doc), ties.get_val(doc));
+                if after.is_some_and(|a| key >= a) {
+                    continue;
+                }
+                if best.len() >= limit {
+                    match best.peek() {
+                        Some(Reverse(w)) if (key.0, key.1) > (w.0, w.1) => {
+                            best.pop();
+                        }
+                        _ => continue,
+                    }
+                }
+                best.push(Reverse((key.0, key.1, ord as u32, doc)));
+            }
+        })?;
+    }
+    let mut top: Vec<Newest> = best
+        .into_iter()
+        .map(|Reverse((t, tie, ord, doc))| (t, tie, DocAddress::new(ord, doc)))
+        .collect();
+    top.sort_by_key(|t| Reverse((t.0, t.1)));
+    Ok((total, top))
 }
 
 /// `top`'s cursor: the window's end, frozen at the first page, and the offset.
@@ -375,9 +410,19 @@ pub fn top(
         clauses.push((Occur::Must, since(f, frozen - TOP_WINDOW_US)));
     }
     let query = BooleanQuery::new(clauses);
-    let (total, top) = searcher.search(
-        &query,
-        &(Count, TopDocs::with_limit(TOP_CANDIDATES).order_by_score()),
+    // Relevance among the newest `TOP_POOL` matches: the oldest of them bounds the scored query
+    // (older segments are passed over).
+    let (total, pool) = newest(searcher, &query, None, TOP_POOL)?;
+    let scored: Box<dyn Query> = match pool.last() {
+        Some((oldest, _, _)) if pool.len() >= TOP_POOL => Box::new(BooleanQuery::new(vec![
+            (Occur::Must, Box::new(query) as Box<dyn Query>),
+            (Occur::Must, since(f, *oldest)),
+        ])),
+        _ => Box::new(query),
+    };
+    let top = searcher.search(
+        &*scored,
+        &TopDocs::with_limit(TOP_CANDIDATES).order_by_score(),
     )?;
     let mut ranked: Vec<(f64, String)> = Vec::with_capacity(top.len());
     for (score, addr) in top {
@@ -416,4 +461,85 @@ pub fn top(
 /// A query that matches nothing (for answers that cannot run).
 pub fn nothing() -> Box<dyn Query> {
     Box::new(EmptyQuery)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::query::parse;
+    use aerie_storage::{Backend, Durability, Op};
+    use std::sync::Arc;
+
+    fn post(did: &str, n: i64, t: i64, text: &str) -> Op {
+        let record = serde_json::json!({"$type": "app.bsky.feed.post", "text": text,
+            "createdAt": aerie_storage::datetime::format_us(t)});
+        Op::Put {
+            id: RecordId::new(did, "app.bsky.feed.post", &format!("p{n}")),
+            rev: 1 + n as u64,
+            cid: aerie_storage::cbor::record_cid(&record).unwrap_or_default(),
+            record: record.to_string().into_bytes(),
+            time_us: t,
+        }
+    }
+
+    /// Posts in five segments with their times interleaved (and some equal): latest pages
+    /// through all of them newest first, each once, whatever the page size.
+    #[test]
+    fn latest_pages_through_every_segment_in_order() {
+        let store =
+            aerie_storage::open(Backend::Memory, "".as_ref(), Durability::Buffer).expect("store");
+        let search = Arc::new(Search::open(None).expect("index"));
+        let mut indexer = search
+            .indexer(store.clone(), &crate::config::SearchConfig::default())
+            .expect("indexer");
+        indexer.start(&mut |_, _| {}).expect("start");
+        let base = 1_700_000_000_000_000;
+        let mut n = 0;
+        for segment in 0..5 {
+            let ops: Vec<Op> = (0..20)
+                .map(|i| {
+                    n += 1;
+                    // Every third pair of posts shares a time: the tie decides.
+                    let t = base + (i * 5 + segment) / 2 * 1_000_000;
+                    post(&format!("did:plc:a{segment}"), n, t, "tulip words")
+                })
+                .collect();
+            store.apply(&ops, None).expect("apply");
+            indexer.catch_up().expect("catch up");
+        }
+        let searcher = search.searcher();
+        assert!(searcher.segment_readers().len() > 1, "several segments");
+        let ctx = Context::default();
+        let q = || {
+            compile(&search, &searcher, &parse("tulip").expect("parse"), &ctx)
+                .expect("compile")
+                .expect("runnable")
+        };
+        let everything = latest(&search, &searcher, q(), None, 1000).expect("all");
+        assert_eq!((everything.total, everything.uris.len()), (100, 100));
+        for page in [1, 7, 25] {
+            let mut cursor = None;
+            let mut seen = Vec::new();
+            loop {
+                let hits = latest(&search, &searcher, q(), cursor.as_deref(), page).expect("page");
+                assert_eq!(hits.total, 100);
+                seen.extend(hits.uris);
+                match hits.cursor {
+                    Some(c) => cursor = Some(c),
+                    None => break,
+                }
+            }
+            assert_eq!(seen, everything.uris, "pages of {page}");
+        }
+        // Newest first by sortAt.
+        let times: Vec<i64> = everything
+            .uris
+            .iter()
+            .map(|u| {
+                let id = RecordId::parse_uri(u).expect("uri");
+                store.record(&id).expect("read").expect("kept").sort_at_us
+            })
+            .collect();
+        assert!(times.windows(2).all(|w| w[0] >= w[1]));
+    }
 }

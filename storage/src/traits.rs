@@ -211,11 +211,27 @@ pub struct ScanPage {
     pub next: Option<Vec<u8>>,
 }
 
+/// A page of posts by time: each with its `sortAt`, and where the next page starts.
+pub type PostsByTime = (Vec<(RecordId, i64)>, Option<Vec<u8>>);
+
 /// A walk over every record, in bounded pages (retention).
 pub trait RecordScan {
     /// Up to `limit` stored rows after `after` (an earlier page's `next`), their visible
     /// records returned.
-    fn scan_records(&self, after: Option<&[u8]>, limit: usize) -> Result<ScanPage>;
+    fn scan_records(&self, after: Option<&[u8]>, limit: usize) -> Result<ScanPage> {
+        self.scan_records_where(after, limit, &|_| true)
+    }
+    /// The same, only the records of the collections `keep` accepts returned (the others are
+    /// passed over without being read).
+    fn scan_records_where(
+        &self,
+        after: Option<&[u8]>,
+        limit: usize,
+        keep: &dyn Fn(&str) -> bool,
+    ) -> Result<ScanPage>;
+    /// Up to `limit` visible posts after `after` (an earlier call's position), oldest first
+    /// (by `sortAt`), with their `sortAt`; and where the next call starts (`None`: the end).
+    fn posts_by_time(&self, after: Option<&[u8]>, limit: usize) -> Result<PostsByTime>;
 }
 
 /// Whole-store export and import (backups, moving to another machine).

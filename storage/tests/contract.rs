@@ -1581,6 +1581,16 @@ fn searchable_changes_are_logged_with_their_batch(s: &dyn Store) {
     let log = s.change_log().expect("log");
     let store_id = log.store_id;
     assert_ne!(store_id, 0);
+    // Posts by time (what search rebuilds from): the post, not the like or the profile.
+    let (by_time, next) = s.posts_by_time(None, 10).expect("by time");
+    let ids: Vec<&RecordId> = by_time.iter().map(|(id, _)| id).collect();
+    assert_eq!(ids, vec![&RecordId::new(ALICE, nsid::POST, "p1")]);
+    assert!(next.is_none());
+    let page = s
+        .scan_records_where(None, 100, &|c| c == nsid::PROFILE)
+        .expect("scan");
+    assert_eq!(page.records.len(), 1);
+    assert_eq!(page.records[0].id.collection, nsid::PROFILE);
     assert_eq!((log.first, log.next), (1, 4));
     let changes: Vec<(u64, Change)> = s.changes(0, 10).expect("changes");
     assert_eq!(
