@@ -405,45 +405,29 @@ async fn every_operator_finds_exactly_its_posts() {
         .await,
         of(&["Agreed, rust is great"])
     );
-    assert_eq!(
-        found(
-            &a,
-            "searchPostsV2",
-            &format!(
-                "query=rust&sort=top&allTime=true&embeddedAtUris={}",
-                enc(&uri("alice", 1))
-            )
-        )
-        .await,
-        of(&["Quoting the rust post"])
-    );
-    assert_eq!(
-        found(
-            &a,
-            "searchPostsV2",
-            &format!(
-                "query=&sort=recent&replyParentUri={}",
-                enc(&uri("alice", 1))
-            )
-        )
-        .await,
-        of(&["Agreed, rust is great"])
-    );
-    assert_eq!(
-        found(
-            &a,
-            "searchPostsV2",
-            &format!(
-                "query=rust&sort=recent&threadRootUri={}",
-                enc(&uri("alice", 1))
-            )
-        )
-        .await,
-        of(&[
-            "Rust makes systems programming pleasant",
-            "Agreed, rust is great"
-        ])
-    );
+    // Filters naming alice's first post: quotes of it, replies to it, its thread.
+    let first = enc(&uri("alice", 1));
+    let by_post: [(&str, &[&str]); 3] = [
+        (
+            "query=rust&sort=top&allTime=true&embeddedAtUris=",
+            &["Quoting the rust post"],
+        ),
+        (
+            "query=&sort=recent&replyParentUri=",
+            &["Agreed, rust is great"],
+        ),
+        (
+            "query=rust&sort=recent&threadRootUri=",
+            &[
+                "Rust makes systems programming pleasant",
+                "Agreed, rust is great",
+            ],
+        ),
+    ];
+    for (params, want) in by_post {
+        let got = found(&a, "searchPostsV2", &format!("{params}{first}")).await;
+        assert_eq!(got, of(want), "{params}");
+    }
     assert_eq!(
         found(
             &a,

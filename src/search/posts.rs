@@ -14,13 +14,13 @@ use std::collections::BinaryHeap;
 use std::collections::{HashMap, HashSet};
 use std::ops::Bound;
 use tantivy::collector::TopDocs;
-use tantivy::query::EnableScoring;
 use tantivy::query::{
     AllQuery, BooleanQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
     TermSetQuery,
 };
+use tantivy::query::{EnableScoring, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocAddress, DocId, Searcher, Term};
+use tantivy::{DocAddress, DocId, DocSet, Searcher, SegmentReader, Term, TERMINATED};
 
 /// How `top` looks back when the request sets no window (µs).
 const TOP_WINDOW_US: i64 = 7 * 24 * 3600 * 1_000_000;
@@ -313,6 +313,54 @@ pub fn latest(
     Ok(hits)
 }
 
+/// Matches counted exactly up to here; past it, each segment's count is extrapolated from
+/// how far into it the count got (`hitsTotal` is "estimated, may be rounded").
+const COUNT_EXACT: usize = 50_000;
+
+/// A count of matches, exact while it is small.
+#[derive(Default)]
+struct Total {
+    exact: usize,
+    estimated: f64,
+}
+
+impl Total {
+    /// Counts the matches of `weight` in one segment, up to what remains of `COUNT_EXACT`,
+    /// then extrapolates over the rest of the segment.
+    fn count(&mut self, weight: &dyn Weight, reader: &SegmentReader) -> Result<(), SearchError> {
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let alive = reader.alive_bitset();
+        let budget = COUNT_EXACT.saturating_sub(self.exact).max(1_000);
+        let mut n = 0usize;
+        let mut doc = scorer.doc();
+        while doc != TERMINATED {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                n += 1;
+                if n >= budget {
+                    break;
+                }
+            }
+            doc = scorer.advance();
+        }
+        if doc == TERMINATED {
+            self.exact += n;
+        } else {
+            self.estimated += n as f64 * f64::from(reader.max_doc()) / f64::from(doc + 1);
+        }
+        Ok(())
+    }
+
+    /// The total: exact, or (past `COUNT_EXACT`) rounded to three significant digits.
+    fn answer(&self) -> usize {
+        if self.estimated == 0.0 {
+            return self.exact;
+        }
+        let t = self.exact as f64 + self.estimated;
+        let unit = 10f64.powi((t.log10().floor() as i32 - 2).max(0));
+        ((t / unit).round() * unit) as usize
+    }
+}
+
 /// A match by its `(sortAt, tie)` and address.
 type Newest = (i64, u64, DocAddress);
 
@@ -325,14 +373,14 @@ fn newest(
     limit: usize,
 ) -> Result<(usize, Vec<Newest>), SearchError> {
     let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
-    let mut total = 0usize;
     let mut segments = Vec::with_capacity(searcher.segment_readers().len());
     for (ord, reader) in searcher.segment_readers().iter().enumerate() {
-        total += weight.count(reader)? as usize;
         let column = reader.fast_fields().i64("sort_at")?;
         segments.push((column.max_value(), column.min_value(), ord));
     }
     segments.sort_by_key(|s| Reverse(s.0));
+    let mut total = Total::default();
+    let mut visited = vec![false; segments.len()];
     // The best `limit` so far, the oldest on top.
     let mut best: BinaryHeap<Reverse<(i64, u64, u32, DocId)>> =
         BinaryHeap::with_capacity(limit + 1);
@@ -344,6 +392,7 @@ fn newest(
         if after.is_some_and(|(t, _)| oldest > t) {
             continue;
         }
+        visited[ord] = true;
         let reader = searcher.segment_reader(ord as u32);
         let sort_at = reader
             .fast_fields()
@@ -356,6 +405,7 @@ fn newest(
                 if alive.is_some_and(|a| !a.is_alive(doc)) {
                     continue;
                 }
+                total.exact += 1;
                 let key = (sort_at.get_val(doc), ties.get_val(doc));
                 if after.is_some_and(|a| key >= a) {
                     continue;
@@ -372,6 +422,12 @@ fn newest(
             }
         })?;
     }
+    for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+        if !visited[ord] {
+            total.count(&*weight, reader)?;
+        }
+    }
+    let total = total.answer();
     let mut top: Vec<Newest> = best
         .into_iter()
         .map(|Reverse((t, tie, ord, doc))| (t, tie, DocAddress::new(ord, doc)))

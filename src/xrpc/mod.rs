@@ -23,7 +23,7 @@ pub(crate) mod prelude {
         actor_param, input_str, input_uri, record_param, resolve_actor, resolve_uri, Params,
     };
     pub use super::viewer::{Authed, Viewer};
-    pub use super::{known_active_actor, reply, respond};
+    pub use super::{known_active_actor, reply, respond, with_cursor};
     pub use crate::hydrate::{view, Views};
     pub use crate::service::{self, run};
     pub use crate::AppState;
@@ -378,6 +378,14 @@ pub fn router() -> Router<Arc<AppState>> {
             )
         })
         .route("/xrpc/{method}", axum::routing::any(direct::fallback))
+}
+
+/// `out` with its `cursor` when there is a next page.
+pub fn with_cursor(mut out: serde_json::Value, cursor: Option<String>) -> serde_json::Value {
+    if let Some(c) = cursor {
+        out["cursor"] = serde_json::json!(c);
+    }
+    out
 }
 
 /// A handler's output as JSON (for handlers that await other work than the store's).

@@ -21,10 +21,7 @@ pub async fn full(
     let limit = p.limit(25, 100)?;
     let cursor = p.cursor().map(String::from);
     let found = service::search::actors(&state, viewer, query(&p), false, cursor, limit).await?;
-    let mut out = json!({ "actors": found.actors });
-    if let Some(c) = found.cursor {
-        out["cursor"] = json!(c);
-    }
+    let out = with_cursor(json!({ "actors": found.actors }), found.cursor);
     reply(out)
 }
 

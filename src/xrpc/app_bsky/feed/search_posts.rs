@@ -69,10 +69,10 @@ async fn answer(
     v2: bool,
 ) -> XrpcResult {
     let found: FoundPosts = service::search::posts(&state, viewer, req).await?;
-    let mut out = json!({ "posts": found.posts, "hitsTotal": found.hits_total });
-    if let Some(c) = found.cursor {
-        out["cursor"] = json!(c);
-    }
+    let mut out = with_cursor(
+        json!({ "posts": found.posts, "hitsTotal": found.hits_total }),
+        found.cursor,
+    );
     if v2 {
         out["detectedQueryLanguages"] = json!(found.detected_languages);
     }

@@ -14,10 +14,7 @@ async fn answer(state: Arc<AppState>, viewer: Option<String>, p: Params, v2: boo
     for chunk in ids.chunks(25) {
         packs.extend(service::starter_packs::starter_packs(&state, viewer.clone(), chunk).await?);
     }
-    let mut out = json!({ "starterPacks": packs });
-    if let Some(c) = next {
-        out["cursor"] = json!(c);
-    }
+    let mut out = with_cursor(json!({ "starterPacks": packs }), next);
     if v2 {
         out["hitsTotal"] = json!(total);
     }

@@ -51,9 +51,6 @@ pub async fn popular(
     )
     .await?;
     let feeds = service::feedgen::generators(&state, viewer, &ids).await?;
-    let mut out = json!({ "feeds": feeds });
-    if let Some(c) = next {
-        out["cursor"] = json!(c);
-    }
+    let out = with_cursor(json!({ "feeds": feeds }), next);
     Ok(Json(out))
 }
