@@ -43,6 +43,9 @@ pub enum SearchError {
 /// index built by an older Aerie is rebuilt.
 const INDEX_VERSION: u32 = 2;
 
+/// The oldest and newest `sortAt` of each block of a segment's documents.
+pub type Blocks = Vec<(i64, i64)>;
+
 /// The open index, shared by every request.
 pub struct Search {
     index: Index,
@@ -50,6 +53,8 @@ pub struct Search {
     fields: Fields,
     /// DIDs of hidden accounts, for the searcher generation they were read at.
     hidden: Mutex<(u64, Arc<Vec<String>>)>,
+    /// The oldest and newest `sortAt` of each block of documents, by segment.
+    blocks: Mutex<std::collections::HashMap<tantivy::index::SegmentId, Arc<Blocks>>>,
 }
 
 impl Search {
@@ -70,6 +75,7 @@ impl Search {
             reader,
             fields,
             hidden: Mutex::new((u64::MAX, Arc::default())),
+            blocks: Mutex::default(),
         })
     }
 
@@ -119,6 +125,45 @@ impl Search {
             *h = (generation, dids.clone());
         }
         Ok(dids)
+    }
+
+    /// The oldest and newest `sortAt` of each block of `posts::BLOCK` documents of a segment
+    /// (deleted ones included: bounds, not contents), read once per segment — segments never
+    /// change — and forgotten with their segment.
+    pub fn blocks(&self, reader: &tantivy::SegmentReader) -> Result<Arc<Blocks>, SearchError> {
+        let id = reader.segment_id();
+        if let Some(b) = self.blocks.lock().ok().and_then(|m| m.get(&id).cloned()) {
+            return Ok(b);
+        }
+        let column = reader
+            .fast_fields()
+            .i64("sort_at")?
+            .first_or_default_col(i64::MIN);
+        let max_doc = reader.max_doc();
+        let mut out = Vec::with_capacity((max_doc / posts::BLOCK + 1) as usize);
+        let mut values = vec![0i64; posts::BLOCK as usize];
+        let mut start = 0;
+        while start < max_doc {
+            let end = (start + posts::BLOCK).min(max_doc);
+            let chunk = &mut values[..(end - start) as usize];
+            column.get_range(u64::from(start), chunk);
+            let lo = chunk.iter().copied().min().unwrap_or(i64::MIN);
+            let hi = chunk.iter().copied().max().unwrap_or(i64::MIN);
+            out.push((lo, hi));
+            start = end;
+        }
+        let out = Arc::new(out);
+        if let Ok(mut m) = self.blocks.lock() {
+            let live: std::collections::HashSet<tantivy::index::SegmentId> = self
+                .searcher()
+                .segment_readers()
+                .iter()
+                .map(|r| r.segment_id())
+                .collect();
+            m.retain(|k, _| live.contains(k));
+            m.insert(id, out.clone());
+        }
+        Ok(out)
     }
 
     /// The stored identifier of a hit.

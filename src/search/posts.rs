@@ -294,7 +294,7 @@ pub fn latest(
     let after = cursor
         .and_then(parse_latest_cursor)
         .map(|(t, uri)| (t, tie(&uri)));
-    let (total, top) = newest(searcher, &*query, after, limit)?;
+    let (total, top) = newest(search, searcher, &*query, after, limit)?;
     let full = top.len() >= limit;
     let mut hits = Hits {
         total,
@@ -315,7 +315,7 @@ pub fn latest(
 
 /// Matches counted exactly up to here; past it, each segment's count is extrapolated from
 /// how far into it the count got (`hitsTotal` is "estimated, may be rounded").
-const COUNT_EXACT: usize = 50_000;
+const COUNT_EXACT: usize = 20_000;
 
 /// A count of matches, exact while it is small.
 #[derive(Default)]
@@ -361,30 +361,41 @@ impl Total {
     }
 }
 
+/// Documents per block of `newest`'s walk (see `Search::blocks`).
+pub const BLOCK: u32 = 4096;
+
 /// A match by its `(sortAt, tie)` and address.
 type Newest = (i64, u64, DocAddress);
 
 /// The newest `limit` matches of `query` older than `after` (`(sortAt, tie)`), newest first,
-/// and how many match in all.
+/// and how many match in all. Documents are visited by block (see `blocks`), the blocks with
+/// the newest posts first, until no block left can hold anything newer than the page's oldest
+/// hit: a common word's newest posts are found in the last blocks of the newest segment (ingest
+/// and rebuilds add posts in time order), not by reading every match.
 fn newest(
+    search: &Search,
     searcher: &Searcher,
     query: &dyn Query,
     after: Option<(i64, u64)>,
     limit: usize,
 ) -> Result<(usize, Vec<Newest>), SearchError> {
     let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
-    let mut segments = Vec::with_capacity(searcher.segment_readers().len());
+    let mut blocks: Vec<(i64, i64, u32, u32)> = Vec::new();
     for (ord, reader) in searcher.segment_readers().iter().enumerate() {
-        let column = reader.fast_fields().i64("sort_at")?;
-        segments.push((column.max_value(), column.min_value(), ord));
+        let summary = search.blocks(reader)?;
+        blocks.extend(
+            summary
+                .iter()
+                .enumerate()
+                .map(|(b, &(oldest, newest))| (newest, oldest, ord as u32, b as u32)),
+        );
     }
-    segments.sort_by_key(|s| Reverse(s.0));
+    blocks.sort_by_key(|b| Reverse(b.0));
     let mut total = Total::default();
-    let mut visited = vec![false; segments.len()];
     // The best `limit` so far, the oldest on top.
     let mut best: BinaryHeap<Reverse<(i64, u64, u32, DocId)>> =
         BinaryHeap::with_capacity(limit + 1);
-    for (newest, oldest, ord) in segments {
+    for (newest, oldest, ord, block) in blocks {
         let worst = best.peek().map(|Reverse(k)| k.0);
         if best.len() >= limit && worst.is_some_and(|w| newest < w) {
             break;
@@ -392,40 +403,39 @@ fn newest(
         if after.is_some_and(|(t, _)| oldest > t) {
             continue;
         }
-        visited[ord] = true;
-        let reader = searcher.segment_reader(ord as u32);
+        let reader = searcher.segment_reader(ord);
         let sort_at = reader
             .fast_fields()
             .i64("sort_at")?
             .first_or_default_col(i64::MIN);
         let ties = reader.fast_fields().u64("tie")?.first_or_default_col(0);
         let alive = reader.alive_bitset();
-        weight.for_each_no_score(reader, &mut |docs: &[DocId]| {
-            for &doc in docs {
-                if alive.is_some_and(|a| !a.is_alive(doc)) {
-                    continue;
-                }
-                total.exact += 1;
+        let (start, end) = (block * BLOCK, ((block + 1) * BLOCK).min(reader.max_doc()));
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        // (A scorer may only seek forward.)
+        let first = scorer.doc();
+        let mut doc = if first >= start {
+            first
+        } else {
+            scorer.seek(start)
+        };
+        while doc < end {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
                 let key = (sort_at.get_val(doc), ties.get_val(doc));
-                if after.is_some_and(|a| key >= a) {
-                    continue;
-                }
-                if best.len() >= limit {
-                    match best.peek() {
-                        Some(Reverse(w)) if (key.0, key.1) > (w.0, w.1) => {
-                            best.pop();
-                        }
-                        _ => continue,
+                let newer =
+                    best.len() < limit || best.peek().is_some_and(|Reverse(w)| key > (w.0, w.1));
+                if after.is_none_or(|a| key < a) && newer {
+                    if best.len() >= limit {
+                        best.pop();
                     }
+                    best.push(Reverse((key.0, key.1, ord, doc)));
                 }
-                best.push(Reverse((key.0, key.1, ord as u32, doc)));
             }
-        })?;
-    }
-    for (ord, reader) in searcher.segment_readers().iter().enumerate() {
-        if !visited[ord] {
-            total.count(&*weight, reader)?;
+            doc = scorer.advance();
         }
+    }
+    for reader in searcher.segment_readers() {
+        total.count(&*weight, reader)?;
     }
     let total = total.answer();
     let mut top: Vec<Newest> = best
@@ -468,7 +478,7 @@ pub fn top(
     let query = BooleanQuery::new(clauses);
     // Relevance among the newest `TOP_POOL` matches: the oldest of them bounds the scored query
     // (older segments are passed over).
-    let (total, pool) = newest(searcher, &query, None, TOP_POOL)?;
+    let (total, pool) = newest(search, searcher, &query, None, TOP_POOL)?;
     let scored: Box<dyn Query> = match pool.last() {
         Some((oldest, _, _)) if pool.len() >= TOP_POOL => Box::new(BooleanQuery::new(vec![
             (Occur::Must, Box::new(query) as Box<dyn Query>),
