@@ -368,10 +368,7 @@ pub const BLOCK: u32 = 4096;
 type Newest = (i64, u64, DocAddress);
 
 /// The newest `limit` matches of `query` older than `after` (`(sortAt, tie)`), newest first,
-/// and how many match in all. Documents are visited by block (see `blocks`), the blocks with
-/// the newest posts first, until no block left can hold anything newer than the page's oldest
-/// hit: a common word's newest posts are found in the last blocks of the newest segment (ingest
-/// and rebuilds add posts in time order), not by reading every match.
+/// and how many match in all: dense matches walked by blocks, sparse ones by segments.
 fn newest(
     search: &Search,
     searcher: &Searcher,
@@ -380,6 +377,137 @@ fn newest(
     limit: usize,
 ) -> Result<(usize, Vec<Newest>), SearchError> {
     let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let mut total = Total::default();
+    let mut docs = 0u64;
+    for reader in searcher.segment_readers() {
+        total.count(&*weight, reader)?;
+        docs += u64::from(reader.max_doc());
+    }
+    let total = total.answer();
+    // Blocks to read for a page if matches were spread evenly: few when they are dense (a
+    // common word: walk by blocks), many when they are sparse (walk each segment's matches).
+    let blocks_needed = (limit as u64 * docs) / (total.max(1) as u64 * u64::from(BLOCK));
+    let mut page = Page::new(limit, after);
+    if blocks_needed <= DENSE_BLOCKS {
+        by_blocks(search, searcher, &*weight, &mut page)?;
+    } else {
+        by_segments(searcher, &*weight, &mut page)?;
+    }
+    Ok((total, page.into_newest()))
+}
+
+/// Blocks a page may take to be read block by block.
+const DENSE_BLOCKS: u64 = 32;
+
+/// The best `limit` matches so far, the oldest on top, after the cursor.
+struct Page {
+    limit: usize,
+    after: Option<(i64, u64)>,
+    best: BinaryHeap<Reverse<(i64, u64, u32, DocId)>>,
+}
+
+impl Page {
+    fn new(limit: usize, after: Option<(i64, u64)>) -> Self {
+        Page {
+            limit,
+            after,
+            best: BinaryHeap::with_capacity(limit + 1),
+        }
+    }
+
+    /// Whether nothing in a stretch whose newest is `newest` can enter the page.
+    fn closed_to(&self, newest: i64) -> bool {
+        self.best.len() >= self.limit && self.best.peek().is_some_and(|Reverse(w)| newest < w.0)
+    }
+
+    /// Offers a match.
+    fn offer(&mut self, key: (i64, u64), ord: u32, doc: DocId) {
+        if self.after.is_some_and(|a| key >= a) {
+            return;
+        }
+        if self.best.len() >= self.limit {
+            match self.best.peek() {
+                Some(Reverse(w)) if key > (w.0, w.1) => {
+                    self.best.pop();
+                }
+                _ => return,
+            }
+        }
+        self.best.push(Reverse((key.0, key.1, ord, doc)));
+    }
+
+    fn into_newest(self) -> Vec<Newest> {
+        let mut top: Vec<Newest> = self
+            .best
+            .into_iter()
+            .map(|Reverse((t, tie, ord, doc))| (t, tie, DocAddress::new(ord, doc)))
+            .collect();
+        top.sort_by_key(|t| Reverse((t.0, t.1)));
+        top
+    }
+}
+
+/// Offers every live match of `scorer` from its current document up to `end`.
+fn offer_all(
+    page: &mut Page,
+    reader: &SegmentReader,
+    ord: u32,
+    scorer: &mut dyn DocSet,
+    end: DocId,
+) -> Result<(), SearchError> {
+    let sort_at = reader
+        .fast_fields()
+        .i64("sort_at")?
+        .first_or_default_col(i64::MIN);
+    let ties = reader.fast_fields().u64("tie")?.first_or_default_col(0);
+    let alive = reader.alive_bitset();
+    let mut doc = scorer.doc();
+    while doc < end {
+        if alive.is_none_or(|a| a.is_alive(doc)) {
+            page.offer((sort_at.get_val(doc), ties.get_val(doc)), ord, doc);
+        }
+        doc = scorer.advance();
+    }
+    Ok(())
+}
+
+/// Sparse matches: each segment's matches, the segments with the newest posts first, until
+/// no segment left can hold anything newer than the page's oldest hit.
+fn by_segments(
+    searcher: &Searcher,
+    weight: &dyn Weight,
+    page: &mut Page,
+) -> Result<(), SearchError> {
+    let mut segments = Vec::with_capacity(searcher.segment_readers().len());
+    for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+        let column = reader.fast_fields().i64("sort_at")?;
+        segments.push((column.max_value(), column.min_value(), ord as u32));
+    }
+    segments.sort_by_key(|s| Reverse(s.0));
+    for (newest, oldest, ord) in segments {
+        if page.closed_to(newest) {
+            break;
+        }
+        if page.after.is_some_and(|(t, _)| oldest > t) {
+            continue;
+        }
+        let reader = searcher.segment_reader(ord);
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        offer_all(page, reader, ord, &mut *scorer, TERMINATED)?;
+    }
+    Ok(())
+}
+
+/// Dense matches: blocks of documents (see `Search::blocks`), the blocks with the newest
+/// posts first, until no block left can hold anything newer than the page's oldest hit — a
+/// common word's newest posts are in the last blocks of the newest segment (ingest and
+/// rebuilds add posts in time order).
+fn by_blocks(
+    search: &Search,
+    searcher: &Searcher,
+    weight: &dyn Weight,
+    page: &mut Page,
+) -> Result<(), SearchError> {
     let mut blocks: Vec<(i64, i64, u32, u32)> = Vec::new();
     for (ord, reader) in searcher.segment_readers().iter().enumerate() {
         let summary = search.blocks(reader)?;
@@ -391,59 +519,23 @@ fn newest(
         );
     }
     blocks.sort_by_key(|b| Reverse(b.0));
-    let mut total = Total::default();
-    // The best `limit` so far, the oldest on top.
-    let mut best: BinaryHeap<Reverse<(i64, u64, u32, DocId)>> =
-        BinaryHeap::with_capacity(limit + 1);
     for (newest, oldest, ord, block) in blocks {
-        let worst = best.peek().map(|Reverse(k)| k.0);
-        if best.len() >= limit && worst.is_some_and(|w| newest < w) {
+        if page.closed_to(newest) {
             break;
         }
-        if after.is_some_and(|(t, _)| oldest > t) {
+        if page.after.is_some_and(|(t, _)| oldest > t) {
             continue;
         }
         let reader = searcher.segment_reader(ord);
-        let sort_at = reader
-            .fast_fields()
-            .i64("sort_at")?
-            .first_or_default_col(i64::MIN);
-        let ties = reader.fast_fields().u64("tie")?.first_or_default_col(0);
-        let alive = reader.alive_bitset();
         let (start, end) = (block * BLOCK, ((block + 1) * BLOCK).min(reader.max_doc()));
         let mut scorer = weight.scorer(reader, 1.0)?;
         // (A scorer may only seek forward.)
-        let first = scorer.doc();
-        let mut doc = if first >= start {
-            first
-        } else {
-            scorer.seek(start)
-        };
-        while doc < end {
-            if alive.is_none_or(|a| a.is_alive(doc)) {
-                let key = (sort_at.get_val(doc), ties.get_val(doc));
-                let newer =
-                    best.len() < limit || best.peek().is_some_and(|Reverse(w)| key > (w.0, w.1));
-                if after.is_none_or(|a| key < a) && newer {
-                    if best.len() >= limit {
-                        best.pop();
-                    }
-                    best.push(Reverse((key.0, key.1, ord, doc)));
-                }
-            }
-            doc = scorer.advance();
+        if scorer.doc() < start {
+            scorer.seek(start);
         }
+        offer_all(page, reader, ord, &mut *scorer, end)?;
     }
-    for reader in searcher.segment_readers() {
-        total.count(&*weight, reader)?;
-    }
-    let total = total.answer();
-    let mut top: Vec<Newest> = best
-        .into_iter()
-        .map(|Reverse((t, tie, ord, doc))| (t, tie, DocAddress::new(ord, doc)))
-        .collect();
-    top.sort_by_key(|t| Reverse((t.0, t.1)));
-    Ok((total, top))
+    Ok(())
 }
 
 /// `top`'s cursor: the window's end, frozen at the first page, and the offset.
@@ -596,6 +688,22 @@ mod tests {
                 }
             }
             assert_eq!(seen, everything.uris, "pages of {page}");
+        }
+        // Both walks find the same newest posts, with and without a cursor.
+        let weight = q()
+            .weight(EnableScoring::disabled_from_searcher(&searcher))
+            .expect("weight");
+        for (limit, after) in [
+            (10, None),
+            (33, Some((base + 20 * 1_000_000, u64::MAX / 2))),
+        ] {
+            let mut blocks = Page::new(limit, after);
+            by_blocks(&search, &searcher, &*weight, &mut blocks).expect("blocks");
+            let mut segments = Page::new(limit, after);
+            by_segments(&searcher, &*weight, &mut segments).expect("segments");
+            let (b, s) = (blocks.into_newest(), segments.into_newest());
+            assert_eq!(b.len(), limit);
+            assert_eq!(b, s, "limit {limit}, after {after:?}");
         }
         // Newest first by sortAt.
         let times: Vec<i64> = everything
