@@ -25,7 +25,7 @@ use tantivy::{DocAddress, DocId, DocSet, Searcher, SegmentReader, Term, TERMINAT
 /// How `top` looks back when the request sets no window (µs).
 const TOP_WINDOW_US: i64 = 7 * 24 * 3600 * 1_000_000;
 /// The newest matches `top` ranks by relevance (its recency window, in matches).
-const TOP_POOL: usize = 2_000;
+const TOP_POOL: usize = 1_000;
 /// Candidates `top` reranks.
 const TOP_CANDIDATES: usize = 300;
 
@@ -315,7 +315,7 @@ pub fn latest(
 
 /// Matches counted exactly up to here; past it, each segment's count is extrapolated from
 /// how far into it the count got (`hitsTotal` is "estimated, may be rounded").
-const COUNT_EXACT: usize = 20_000;
+const COUNT_EXACT: usize = 5_000;
 
 /// A count of matches, exact while it is small.
 #[derive(Default)]
@@ -330,13 +330,14 @@ impl Total {
     fn count(&mut self, weight: &dyn Weight, reader: &SegmentReader) -> Result<(), SearchError> {
         let mut scorer = weight.scorer(reader, 1.0)?;
         let alive = reader.alive_bitset();
-        let budget = COUNT_EXACT.saturating_sub(self.exact).max(1_000);
+        let budget = COUNT_EXACT.saturating_sub(self.exact).max(500);
         let mut n = 0usize;
         let mut doc = scorer.doc();
         while doc != TERMINATED {
             if alive.is_none_or(|a| a.is_alive(doc)) {
                 n += 1;
-                if n >= budget {
+                // Past the budget (not at it: a segment with exactly that many is counted).
+                if n > budget {
                     break;
                 }
             }
