@@ -361,11 +361,22 @@ async fn custom_feeds_through_the_users_pds() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(feeds["body"]["feeds"][0]["uri"], bobs["uri"], "{feeds}");
-    let found = pds(
-        &mut net,
-        "app.bsky.unspecced.getPopularFeedGenerators",
-        json!({"query": "BEST"}),
-    );
+    // Feeds are found by search, once the index has taken the record in.
+    let mut found = json!(null);
+    for _ in 0..50 {
+        found = pds(
+            &mut net,
+            "app.bsky.unspecced.getPopularFeedGenerators",
+            json!({"query": "BEST"}),
+        );
+        if found["body"]["feeds"]
+            .as_array()
+            .is_some_and(|f| !f.is_empty())
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert_eq!(
         found["body"]["feeds"].as_array().map(Vec::len),
         Some(1),
