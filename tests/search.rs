@@ -241,8 +241,8 @@ async fn start(sim: &Sim, data: &std::path::Path) -> Aerie {
     )
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_operator_finds_exactly_its_posts() {
+/// The simulator with the corpus, and Aerie (data in a new directory) once it has it all.
+async fn on_corpus() -> (Sim, tempfile::TempDir, Aerie, i64) {
     let sim = Sim::start(SimOptions::default()).await.expect("sim");
     let events = corpus();
     let last = events.iter().map(|e| e.time_us).max().unwrap_or(0);
@@ -250,6 +250,12 @@ async fn every_operator_finds_exactly_its_posts() {
     let dir = tempfile::tempdir().expect("tempdir");
     let a = start(&sim, &dir.path().join("data")).await;
     a.wait_for_cursor(last, Duration::from_secs(60)).await;
+    (sim, dir, a, last)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_operator_finds_exactly_its_posts() {
+    let (_sim, _dir, a, _last) = on_corpus().await;
     until_found(
         &a,
         "rust",
@@ -481,13 +487,7 @@ async fn every_operator_finds_exactly_its_posts() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deletes_and_takedowns_leave_results_within_a_second() {
-    let sim = Sim::start(SimOptions::default()).await.expect("sim");
-    let events = corpus();
-    let last = events.iter().map(|e| e.time_us).max().unwrap_or(0);
-    sim.push(events);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let a = start(&sim, &dir.path().join("data")).await;
-    a.wait_for_cursor(last, Duration::from_secs(60)).await;
+    let (sim, _dir, a, last) = on_corpus().await;
     let dogs = of(&["cats are better than dogs", "dogs are loyal friends"]);
     until_found(&a, "dogs", dogs, Duration::from_secs(10)).await;
 
@@ -786,14 +786,8 @@ async fn people_feeds_and_starter_packs_are_found() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_damaged_index_is_rebuilt_and_aerie_reindex_rebuilds_it() {
-    let sim = Sim::start(SimOptions::default()).await.expect("sim");
-    let events = corpus();
-    let last = events.iter().map(|e| e.time_us).max().unwrap_or(0);
-    sim.push(events);
-    let dir = tempfile::tempdir().expect("tempdir");
+    let (_sim, dir, mut a, _last) = on_corpus().await;
     let data = dir.path().join("data");
-    let mut a = start(&sim, &data).await;
-    a.wait_for_cursor(last, Duration::from_secs(60)).await;
     let dogs = of(&["cats are better than dogs", "dogs are loyal friends"]);
     until_found(&a, "dogs", dogs.clone(), Duration::from_secs(10)).await;
     assert!(a.terminate(), "aerie stops cleanly");
