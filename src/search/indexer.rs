@@ -24,6 +24,9 @@ const BATCH: usize = 2_000;
 const IDLE: Duration = Duration::from_millis(20);
 /// How often the store is told what was taken in.
 const TRIM_EVERY: Duration = Duration::from_secs(5);
+/// Trimming ops at most each time (each drops up to 50,000 changes): a backlog goes at up to
+/// 40,000 changes a second, faster than posts are written.
+const TRIM_ROUNDS: usize = 4;
 
 /// What a commit records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -330,8 +333,10 @@ impl Indexer {
                 last_commit = Instant::now();
             }
             if self.seq > trimmed && last_trim.elapsed() >= TRIM_EVERY && !pending {
-                match crate::gate::own::changes_taken_in(&*self.store, self.seq) {
-                    Ok(()) => trimmed = self.seq,
+                match self.trim() {
+                    Ok(true) => trimmed = self.seq,
+                    // More is left: the next round takes more.
+                    Ok(false) => {}
                     Err(e) => {
                         tracing::warn!(error = %e, "search index: trimming the change log failed")
                     }
@@ -347,6 +352,18 @@ impl Indexer {
                 tracing::warn!(error = %e, "search index: last commit failed");
             }
         }
+    }
+
+    /// Lets the store drop the changes taken in, a few bounded ops at a time (each holds the
+    /// store's writer); returns whether none is left.
+    fn trim(&self) -> Result<bool, SearchError> {
+        for _ in 0..TRIM_ROUNDS {
+            crate::gate::own::changes_taken_in(&*self.store, self.seq)?;
+            if self.store.change_log()?.first > self.seq {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Takes in everything logged so far and commits (tools, tests).
@@ -404,4 +421,46 @@ fn actor_doc(
     }
     let active = actor.as_ref().is_none_or(|a| a.active);
     Ok(Some(doc::actor(f, did, handle, active, profile.as_ref())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aerie_storage::{Backend, Durability, Op};
+
+    /// What was taken in and committed is dropped from the store's change log; what was not
+    /// stays.
+    #[test]
+    fn the_change_log_is_trimmed_behind_the_index() {
+        let store =
+            aerie_storage::open(Backend::Memory, "".as_ref(), Durability::Buffer).expect("store");
+        let search = Arc::new(Search::open(None).expect("index"));
+        let mut indexer = search
+            .indexer(store.clone(), &crate::config::SearchConfig::default())
+            .expect("indexer");
+        indexer.start(&mut |_, _| {}).expect("start");
+        let post = |n: u64| {
+            let record = serde_json::json!({"$type": "app.bsky.feed.post", "text": "hi",
+                "createdAt": "2026-01-01T00:00:00.000Z"});
+            Op::Put {
+                id: RecordId::new("did:plc:a", nsid::POST, &format!("p{n}")),
+                rev: n,
+                cid: aerie_storage::cbor::record_cid(&record).unwrap_or_default(),
+                record: record.to_string().into_bytes(),
+                time_us: 1_767_225_600_000_000,
+            }
+        };
+        store
+            .apply(&[post(1), post(2), post(3)], None)
+            .expect("apply");
+        indexer.catch_up().expect("catch up");
+        store.apply(&[post(4)], None).expect("apply");
+        assert!(indexer.trim().expect("trim"), "nothing taken in is left");
+        let log = store.change_log().expect("log");
+        assert_eq!(
+            (log.first, log.next),
+            (4, 5),
+            "the change not taken in stays"
+        );
+    }
 }
