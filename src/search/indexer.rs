@@ -41,6 +41,9 @@ struct Payload {
     replace_until: u64,
 }
 
+/// How long a hole in the log's sequence numbers is waited for.
+const HOLE_WAIT: Duration = Duration::from_secs(2);
+
 /// Operations handed to the writer at once (one message each way, not one per document).
 const OPS: usize = 1_000;
 
@@ -69,6 +72,8 @@ pub struct Indexer {
     replace_until: u64,
     /// Operations not yet handed to the writer.
     ops: Vec<UserOperation>,
+    /// A hole in the log's sequence numbers, and since when it has been seen.
+    hole: Option<(u64, Instant)>,
 }
 
 impl Indexer {
@@ -95,6 +100,7 @@ impl Indexer {
             store_id: 0,
             replace_until: 0,
             ops: Vec::with_capacity(OPS),
+            hole: None,
         })
     }
 
@@ -254,7 +260,32 @@ impl Indexer {
     /// Takes in what the log holds after the last position (up to `BATCH` changes); returns
     /// how many.
     fn take_in(&mut self) -> Result<usize, SearchError> {
-        let changes = self.store.changes(self.seq, BATCH)?;
+        let mut changes = self.store.changes(self.seq, BATCH)?;
+        // Sequence numbers are consecutive: a hole is a batch the store is still making
+        // visible. Take in what comes before it and read the rest again (a hole that stays is
+        // passed, with a warning, after `HOLE_WAIT`).
+        let contiguous = changes
+            .iter()
+            .enumerate()
+            .take_while(|(i, (seq, _))| *seq == self.seq + 1 + *i as u64)
+            .count();
+        if contiguous < changes.len() {
+            let hole = self.seq + 1 + contiguous as u64;
+            match self.hole {
+                Some((at, since)) if at == hole && since.elapsed() >= HOLE_WAIT => {
+                    tracing::warn!(
+                        from = hole,
+                        "search index: changes missing from the store's log; passing over them"
+                    );
+                    self.hole = None;
+                }
+                Some((at, _)) if at == hole => changes.truncate(contiguous),
+                _ => {
+                    self.hole = Some((hole, Instant::now()));
+                    changes.truncate(contiguous);
+                }
+            }
+        }
         let f = *self.search.fields();
         for (seq, change) in &changes {
             match change {
