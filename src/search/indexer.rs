@@ -456,30 +456,13 @@ fn actor_doc(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use aerie_storage::{Backend, Durability, Op};
-
     /// What was taken in and committed is dropped from the store's change log; what was not
     /// stays.
     #[test]
     fn the_change_log_is_trimmed_behind_the_index() {
-        let store =
-            aerie_storage::open(Backend::Memory, "".as_ref(), Durability::Buffer).expect("store");
-        let search = Arc::new(Search::open(None).expect("index"));
-        let mut indexer = search
-            .indexer(store.clone(), &crate::config::SearchConfig::default())
-            .expect("indexer");
-        indexer.start(&mut |_, _| {}).expect("start");
+        let (store, _search, mut indexer) = crate::search::testing::fixture();
         let post = |n: u64| {
-            let record = serde_json::json!({"$type": "app.bsky.feed.post", "text": "hi",
-                "createdAt": "2026-01-01T00:00:00.000Z"});
-            Op::Put {
-                id: RecordId::new("did:plc:a", nsid::POST, &format!("p{n}")),
-                rev: n,
-                cid: aerie_storage::cbor::record_cid(&record).unwrap_or_default(),
-                record: record.to_string().into_bytes(),
-                time_us: 1_767_225_600_000_000,
-            }
+            crate::search::testing::post("did:plc:a", n as i64, n, 1_767_225_600_000_000, "hi")
         };
         store
             .apply(&[post(1), post(2), post(3)], None)

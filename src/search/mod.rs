@@ -212,3 +212,37 @@ fn open_dir(dir: &Path, schema: tantivy::schema::Schema) -> Result<Index, Search
         }
     }
 }
+
+/// What the search module's tests share: an index in memory over a memory store, its writer
+/// started, and posts to write.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::{Indexer, Search};
+    use aerie_storage::{Backend, Durability, Op, RecordId, Store};
+    use std::sync::Arc;
+
+    /// A memory store, an index over it, and its started writer.
+    pub fn fixture() -> (Arc<dyn Store>, Arc<Search>, Indexer) {
+        let store =
+            aerie_storage::open(Backend::Memory, "".as_ref(), Durability::Buffer).expect("store");
+        let search = Arc::new(Search::open(None).expect("index"));
+        let mut indexer = search
+            .indexer(store.clone(), &crate::config::SearchConfig::default())
+            .expect("indexer");
+        indexer.start(&mut |_, _| {}).expect("start");
+        (store, search, indexer)
+    }
+
+    /// A post `p{n}` by `did` at `t` (µs) saying `text`, at rev `rev`.
+    pub fn post(did: &str, n: i64, rev: u64, t: i64, text: &str) -> Op {
+        let record = serde_json::json!({"$type": "app.bsky.feed.post", "text": text,
+            "createdAt": aerie_storage::datetime::format_us(t)});
+        Op::Put {
+            id: RecordId::new(did, "app.bsky.feed.post", &format!("p{n}")),
+            rev,
+            cid: aerie_storage::cbor::record_cid(&record).unwrap_or_default(),
+            record: record.to_string().into_bytes(),
+            time_us: t,
+        }
+    }
+}

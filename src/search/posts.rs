@@ -626,32 +626,14 @@ pub fn nothing() -> Box<dyn Query> {
 mod tests {
     use super::*;
     use crate::search::query::parse;
-    use aerie_storage::{Backend, Durability, Op};
-    use std::sync::Arc;
-
-    fn post(did: &str, n: i64, t: i64, text: &str) -> Op {
-        let record = serde_json::json!({"$type": "app.bsky.feed.post", "text": text,
-            "createdAt": aerie_storage::datetime::format_us(t)});
-        Op::Put {
-            id: RecordId::new(did, "app.bsky.feed.post", &format!("p{n}")),
-            rev: 1 + n as u64,
-            cid: aerie_storage::cbor::record_cid(&record).unwrap_or_default(),
-            record: record.to_string().into_bytes(),
-            time_us: t,
-        }
-    }
+    use crate::search::testing::{fixture, post};
+    use aerie_storage::Op;
 
     /// Posts in five segments with their times interleaved (and some equal): latest pages
     /// through all of them newest first, each once, whatever the page size.
     #[test]
     fn latest_pages_through_every_segment_in_order() {
-        let store =
-            aerie_storage::open(Backend::Memory, "".as_ref(), Durability::Buffer).expect("store");
-        let search = Arc::new(Search::open(None).expect("index"));
-        let mut indexer = search
-            .indexer(store.clone(), &crate::config::SearchConfig::default())
-            .expect("indexer");
-        indexer.start(&mut |_, _| {}).expect("start");
+        let (store, search, mut indexer) = fixture();
         let base = 1_700_000_000_000_000;
         let mut n = 0;
         for segment in 0..5 {
@@ -660,7 +642,13 @@ mod tests {
                     n += 1;
                     // Every third pair of posts shares a time: the tie decides.
                     let t = base + (i * 5 + segment) / 2 * 1_000_000;
-                    post(&format!("did:plc:a{segment}"), n, t, "tulip words")
+                    post(
+                        &format!("did:plc:a{segment}"),
+                        n,
+                        1 + n as u64,
+                        t,
+                        "tulip words",
+                    )
                 })
                 .collect();
             store.apply(&ops, None).expect("apply");

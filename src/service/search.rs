@@ -104,6 +104,24 @@ fn all_pages<T>(
     }
 }
 
+/// Every page of one of the viewer's lists paged by key (mutes, muted threads), up to
+/// `MAX_LISTED`.
+fn all_keys(
+    mut page: impl FnMut(Option<&str>) -> aerie_storage::Result<Vec<String>>,
+) -> aerie_storage::Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    loop {
+        let keys = page(out.last().map(String::as_str))?;
+        if keys.is_empty() {
+            return Ok(out);
+        }
+        out.extend(keys);
+        if out.len() >= MAX_LISTED {
+            return Ok(out);
+        }
+    }
+}
+
 /// What the viewer's graph puts into a search: whom they follow, whom they block or mute
 /// (directly or by a blocked list), which threads they muted.
 pub fn viewer_context(state: &AppState, viewer: Option<&str>) -> Result<Context> {
@@ -125,35 +143,11 @@ pub fn viewer_context(state: &AppState, viewer: Option<&str>) -> Result<Context>
     if let Some(blocked) = state.list_blocks.of(v) {
         ctx.blocked.extend(blocked.members.keys().cloned());
     }
-    let mut after: Option<String> = None;
-    loop {
-        let page = store.mutes(v, after.as_deref(), 1000)?;
-        let Some(last) = page.last().cloned() else {
-            break;
-        };
-        ctx.muted.extend(page);
-        if ctx.muted.len() >= MAX_LISTED {
-            break;
-        }
-        after = Some(last);
-    }
-    let mut after: Option<String> = None;
-    loop {
-        let page = store.privates(
-            v,
-            crate::gate::own::kind::THREAD_MUTE,
-            after.as_deref(),
-            1000,
-        )?;
-        let Some((last, _)) = page.last().cloned() else {
-            break;
-        };
-        ctx.exclude_roots.extend(page.into_iter().map(|(k, _)| k));
-        if ctx.exclude_roots.len() >= MAX_LISTED {
-            break;
-        }
-        after = Some(last);
-    }
+    ctx.muted = all_keys(|after| store.mutes(v, after, 1000))?;
+    ctx.exclude_roots = all_keys(|after| {
+        let page = store.privates(v, crate::gate::own::kind::THREAD_MUTE, after, 1000)?;
+        Ok(page.into_iter().map(|(k, _)| k).collect())
+    })?;
     Ok(ctx)
 }
 
