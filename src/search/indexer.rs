@@ -116,7 +116,10 @@ impl Indexer {
         let log = self.store.change_log()?;
         Ok(match self.committed() {
             None => Some("the index has no position of its own"),
-            Some(p) if p.store_id != log.store_id => Some("the index was built from another store"),
+            // An index built while the store had logged nothing (no id yet) is this store's.
+            Some(p) if p.store_id != log.store_id && p.store_id != 0 => {
+                Some("the index was built from another store")
+            }
             Some(p) if p.seq >= log.next => Some("the index is ahead of the store"),
             Some(p) if p.seq + 1 < log.first => {
                 Some("the store no longer holds the index's position")
