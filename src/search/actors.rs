@@ -7,7 +7,7 @@
 use super::analyze;
 use super::posts::{text_query, Context};
 use super::schema::kind;
-use super::{Search, SearchError};
+use super::{Ids, Search, SearchError};
 use aerie_storage::Store;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery, TermSetQuery};
@@ -76,7 +76,6 @@ fn scoped(
 
 /// Up to `CANDIDATES` hits with their text scores, and how many matched.
 fn candidates(
-    search: &Search,
     searcher: &Searcher,
     q: &BooleanQuery,
 ) -> Result<(usize, Vec<(f32, String)>), SearchError> {
@@ -84,9 +83,10 @@ fn candidates(
         q,
         &(Count, TopDocs::with_limit(CANDIDATES).order_by_score()),
     )?;
+    let mut ids = Ids::new(searcher);
     let mut out = Vec::with_capacity(top.len());
     for (score, addr) in top {
-        if let Some(id) = search.id_of(searcher, addr)? {
+        if let Some(id) = ids.get(addr)? {
             out.push((score, id));
         }
     }
@@ -164,7 +164,7 @@ pub fn typeahead(
         user.push((Occur::Should, term(f.prefix, &words.concat())));
     }
     let q = scoped(search, searcher, kind::ACTOR, user, ctx)?;
-    let (_, hits) = candidates(search, searcher, &q)?;
+    let (_, hits) = candidates(searcher, &q)?;
     let mut dids = rank_accounts(store, ctx, query, hits)?;
     dids.truncate(limit);
     Ok(dids)
@@ -238,7 +238,7 @@ pub fn accounts(
         (Occur::Should, boost(term(f.handle, &whole), 20.0)),
     ];
     let q = scoped(search, searcher, kind::ACTOR, user, ctx)?;
-    let (total, hits) = candidates(search, searcher, &q)?;
+    let (total, hits) = candidates(searcher, &q)?;
     let ranked = rank_accounts(store, ctx, query, hits)?;
     Ok(page(ranked, total, cursor, limit))
 }
@@ -261,7 +261,7 @@ pub fn named(
     }
     let searcher = &search.searcher();
     let q = scoped(search, searcher, what, user, ctx)?;
-    let (total, hits) = candidates(search, searcher, &q)?;
+    let (total, hits) = candidates(searcher, &q)?;
     let mut ranked: Vec<(f64, String)> = hits
         .into_iter()
         .map(|(s, id)| (f64::from(s) * (1.0 + (popularity(&id) as f64).ln_1p()), id))

@@ -22,7 +22,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use tantivy::collector::TopDocs;
 use tantivy::query::TermQuery;
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::schema::IndexRecordOption;
 use tantivy::{Index, IndexReader, ReloadPolicy, Searcher, Term};
 
 /// What can go wrong opening or reading the index.
@@ -41,7 +41,7 @@ pub enum SearchError {
 
 /// The version of what the index holds: bumped when documents are built differently, so an
 /// index built by an older Aerie is rebuilt.
-const INDEX_VERSION: u32 = 2;
+const INDEX_VERSION: u32 = 3;
 
 /// The oldest and newest `sortAt` of each block of a segment's documents.
 pub type Blocks = Vec<(i64, i64)>;
@@ -69,6 +69,8 @@ impl Search {
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
+            // Nothing is stored: a doc-store cache would only hold memory.
+            .doc_store_cache_num_blocks(0)
             .try_into()?;
         Ok(Search {
             index,
@@ -113,12 +115,10 @@ impl Search {
         );
         let n = searcher.search(&q, &tantivy::collector::Count)?;
         let hits = searcher.search(&q, &TopDocs::with_limit(n.max(1)).order_by_score())?;
+        let mut ids = Ids::new(searcher);
         let mut dids = Vec::with_capacity(hits.len());
         for (_, addr) in hits {
-            let doc: tantivy::TantivyDocument = searcher.doc(addr)?;
-            if let Some(id) = doc.get_first(self.fields.id).and_then(|v| v.as_str()) {
-                dids.push(id.to_string());
-            }
+            dids.extend(ids.get(addr)?);
         }
         let dids = Arc::new(dids);
         if let Ok(mut h) = self.hidden.lock() {
@@ -166,23 +166,49 @@ impl Search {
         Ok(out)
     }
 
-    /// The stored identifier of a hit.
-    pub fn id_of(
-        &self,
-        searcher: &Searcher,
-        addr: tantivy::DocAddress,
-    ) -> Result<Option<String>, SearchError> {
-        let doc: tantivy::TantivyDocument = searcher.doc(addr)?;
-        Ok(doc
-            .get_first(self.fields.id)
-            .and_then(|v| v.as_str())
-            .map(String::from))
-    }
-
     /// Reloads the reader (after a commit).
     fn reload(&self) -> Result<(), SearchError> {
         self.reader.reload()?;
         Ok(())
+    }
+}
+
+/// Reads hits' identifiers from the `id` column, opening each segment's column once.
+pub struct Ids<'a> {
+    searcher: &'a Searcher,
+    columns: Vec<Option<Option<tantivy::columnar::StrColumn>>>,
+}
+
+impl<'a> Ids<'a> {
+    /// A reader for hits of `searcher`.
+    pub fn new(searcher: &'a Searcher) -> Self {
+        Ids {
+            searcher,
+            columns: vec![None; searcher.segment_readers().len()],
+        }
+    }
+
+    /// The identifier of a hit.
+    pub fn get(&mut self, addr: tantivy::DocAddress) -> Result<Option<String>, SearchError> {
+        let ord = addr.segment_ord as usize;
+        let Some(slot) = self.columns.get_mut(ord) else {
+            return Ok(None);
+        };
+        if slot.is_none() {
+            let reader = self.searcher.segment_reader(addr.segment_ord);
+            *slot = Some(reader.fast_fields().str("id")?);
+        }
+        let Some(Some(column)) = slot.as_ref() else {
+            return Ok(None);
+        };
+        let Some(ord) = column.term_ords(addr.doc_id).next() else {
+            return Ok(None);
+        };
+        let mut id = String::new();
+        let found = column
+            .ord_to_str(ord, &mut id)
+            .map_err(|e| SearchError::Index(e.into()))?;
+        Ok(found.then_some(id))
     }
 }
 

@@ -7,7 +7,7 @@
 use super::analyze;
 use super::query::{ActorRef, Flag, Node, Rel};
 use super::schema::{has, kind, tie, Fields};
-use super::{Search, SearchError};
+use super::{Ids, Search, SearchError};
 use aerie_storage::{RecordId, Store};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -301,8 +301,9 @@ pub fn latest(
         ..Hits::default()
     };
     let mut last = None;
+    let mut ids = Ids::new(searcher);
     for (sort_at, _, addr) in top {
-        if let Some(uri) = search.id_of(searcher, addr)? {
+        if let Some(uri) = ids.get(addr)? {
             last = Some((sort_at, uri.clone()));
             hits.uris.push(uri);
         }
@@ -583,9 +584,10 @@ pub fn top(
         &*scored,
         &TopDocs::with_limit(TOP_CANDIDATES).order_by_score(),
     )?;
+    let mut ids = Ids::new(searcher);
     let mut ranked: Vec<(f64, String)> = Vec::with_capacity(top.len());
     for (score, addr) in top {
-        let Some(uri) = search.id_of(searcher, addr)? else {
+        let Some(uri) = ids.get(addr)? else {
             continue;
         };
         let Some(id) = RecordId::parse_uri(&uri) else {

@@ -1,10 +1,10 @@
 //! The search index's one schema: posts, actors, feed generators and starter packs are
-//! documents of one index, told apart by `kind`. Only the identifier is stored (text is never
-//! kept twice: the store has it); text fields hold our own terms (see `analyze`).
+//! documents of one index, told apart by `kind`. Nothing is stored: the identifier is a fast
+//! column (text is never kept twice: the store has it); text fields hold our own terms (see
+//! `analyze`).
 
 use tantivy::schema::{
-    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, STORED,
-    STRING,
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST, STRING,
 };
 
 /// The document kinds.
@@ -29,7 +29,8 @@ pub mod has {
 pub struct Fields {
     /// What the document is (`kind::*`).
     pub kind: Field,
-    /// Its AT-URI (actors: the DID); stored, and the term a replay deletes by.
+    /// Its AT-URI (actors: the DID): a term (what a replay deletes by) and a fast column (what
+    /// a hit is read back as).
     pub id: Field,
     /// The author's (creator's, actor's own) DID.
     pub author: Field,
@@ -79,7 +80,7 @@ pub fn build() -> (Schema, Fields) {
     let sort = NumericOptions::default().set_indexed().set_fast();
     let fields = Fields {
         kind: b.add_text_field("kind", STRING),
-        id: b.add_text_field("id", STRING | STORED),
+        id: b.add_text_field("id", STRING | FAST),
         author: b.add_text_field("author", STRING),
         text: b.add_text_field("text", text.clone()),
         name: b.add_text_field("name", text),
