@@ -1646,6 +1646,54 @@ fn searchable_changes_are_logged_with_their_batch(s: &dyn Store) {
     assert_eq!(log.store_id, store_id, "the store keeps its id");
 }
 
+/// A batch becomes visible whole: a reader of the change log reading while batches commit
+/// never sees a later entry of a batch without the earlier ones (the search indexer follows
+/// the log by its consecutive numbers, and any reader of a batch's keys relies on the same).
+fn a_batch_becomes_visible_whole(s: &dyn Store) {
+    const BATCHES: usize = 30;
+    const PER: usize = 300;
+    let written = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            for b in 0..BATCHES {
+                let ops: Vec<Op> = (0..PER)
+                    .map(|i| {
+                        let n = b * PER + i;
+                        post(
+                            ALICE,
+                            &format!("b{b}i{i}"),
+                            n as u64 + 1,
+                            1_000 + n as i64,
+                            "x",
+                        )
+                    })
+                    .collect();
+                s.apply(&ops, None).expect("apply");
+            }
+            written.store(true, std::sync::atomic::Ordering::SeqCst);
+        });
+        let mut seen = 0u64;
+        loop {
+            let last = written.load(std::sync::atomic::Ordering::SeqCst);
+            let new = s.changes(seen, 1_000_000).expect("changes");
+            assert_eq!(
+                new.len() % PER,
+                0,
+                "part of a batch was visible: {} entries after {seen}",
+                new.len()
+            );
+            for (seq, _) in &new {
+                seen += 1;
+                assert_eq!(*seq, seen, "consecutive");
+            }
+            if last {
+                break;
+            }
+        }
+        assert_eq!(seen, (BATCHES * PER) as u64);
+    });
+}
+
 fn schema_version_is_reported(s: &dyn Store) {
     assert_eq!(s.schema_version().expect("v"), kv::SCHEMA_VERSION);
 }
@@ -1690,6 +1738,7 @@ contract!(
     exports_import_into_an_empty_store_of_either_backend,
     pruning_hides_records_and_keeps_counts_exact,
     searchable_changes_are_logged_with_their_batch,
+    a_batch_becomes_visible_whole,
 );
 
 /// Reopening gives back what was written; a store stamped with a newer schema version (written

@@ -48,7 +48,7 @@
 use super::{Engine, Ks, KvPair, KvWrite};
 use crate::model::Durability;
 use crate::{Error, Result};
-use fjall::{Database, Keyspace, KeyspaceCreateOptions, PersistMode};
+use fjall::{Database, Keyspace, KeyspaceCreateOptions, PersistMode, Readable};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -213,7 +213,6 @@ fn collect(iter: impl Iterator<Item = fjall::Guard>, limit: usize) -> Result<Vec
 
 impl Engine for FjallEngine {
     fn dump(&self, f: &mut super::DumpSink<'_>) -> Result<()> {
-        use fjall::Readable;
         self.with(|o| {
             let snapshot = o.db.snapshot();
             for ks in Ks::ALL {
@@ -237,9 +236,12 @@ impl Engine for FjallEngine {
         before: Option<&[u8]>,
         limit: usize,
     ) -> Result<Vec<KvPair>> {
-        self.with(|o| match before {
-            None => collect(o.ks(ks).prefix(prefix).rev(), limit),
-            Some(b) => collect(o.ks(ks).range(prefix..b).rev(), limit),
+        self.with(|o| {
+            let snapshot = o.db.snapshot();
+            match before {
+                None => collect(snapshot.prefix(o.ks(ks), prefix).rev(), limit),
+                Some(b) => collect(snapshot.range(o.ks(ks), prefix..b).rev(), limit),
+            }
         })
     }
 
@@ -250,20 +252,23 @@ impl Engine for FjallEngine {
         after: Option<&[u8]>,
         limit: usize,
     ) -> Result<Vec<KvPair>> {
-        self.with(|o| match after {
-            None => collect(o.ks(ks).prefix(prefix), limit),
-            Some(a) => {
-                let mut out = Vec::new();
-                for g in o.ks(ks).range(a..) {
-                    let (k, v) = g.into_inner()?;
-                    if !k.starts_with(prefix) || out.len() == limit {
-                        break;
+        self.with(|o| {
+            let snapshot = o.db.snapshot();
+            match after {
+                None => collect(snapshot.prefix(o.ks(ks), prefix), limit),
+                Some(a) => {
+                    let mut out = Vec::new();
+                    for g in snapshot.range(o.ks(ks), a..) {
+                        let (k, v) = g.into_inner()?;
+                        if !k.starts_with(prefix) || out.len() == limit {
+                            break;
+                        }
+                        if &*k != a {
+                            out.push((k.to_vec(), v.to_vec()));
+                        }
                     }
-                    if &*k != a {
-                        out.push((k.to_vec(), v.to_vec()));
-                    }
+                    Ok(out)
                 }
-                Ok(out)
             }
         })
     }
