@@ -88,6 +88,13 @@ impl Indexer {
             .num_merge_threads(1)
             .build();
         let writer = search.index.writer_with_options(options)?;
+        // Merges and the writer's worker yield to requests (workers started at later commits
+        // from `run`'s lowered thread inherit it).
+        crate::util::priority::lower_threads_named(&[
+            "merge_thread",
+            "segment_updater",
+            "thrd-tantivy-index",
+        ]);
         let mut policy = LogMergePolicy::default();
         policy.set_del_docs_ratio_before_merge(0.2);
         writer.set_merge_policy(Box::new(policy));
@@ -174,7 +181,7 @@ impl Indexer {
                     self.op(UserOperation::Add(d))?;
                 }
             }
-            progress.advance(done, total);
+            progress.advance(done, total.max(done));
             match page.next {
                 Some(n) => after = Some(n),
                 None => break,
@@ -199,7 +206,7 @@ impl Indexer {
                     self.op(UserOperation::Add(d))?;
                 }
             }
-            progress.advance(done, total);
+            progress.advance(done, total.max(done));
             match next {
                 Some(n) => after = Some(n),
                 None => break,
@@ -234,6 +241,9 @@ impl Indexer {
         self.store_id = log.store_id;
         self.replace_until = self.store.change_log()?.next.saturating_sub(1);
         self.commit()?;
+        // The store's count, taken before the walk, is only about what the walk reads (records
+        // arrive during it): the bar ends where the walk did.
+        progress.advance(done, done);
         tracing::info!(
             records = done,
             accounts = authors.len(),
@@ -264,9 +274,10 @@ impl Indexer {
     /// how many.
     fn take_in(&mut self) -> Result<usize, SearchError> {
         let mut changes = self.store.changes(self.seq, BATCH)?;
-        // Sequence numbers are consecutive: a hole is a batch the store is still making
-        // visible. Take in what comes before it and read the rest again (a hole that stays is
-        // passed, with a warning, after `HOLE_WAIT`).
+        // Sequence numbers are consecutive and every engine shows a batch whole (the contract
+        // suite checks it), so a hole should never be seen; should an engine break that, what
+        // comes before the hole is taken in and the rest read again (a hole that stays is
+        // passed, with a warning, after `HOLE_WAIT`) rather than skipped for good.
         let contiguous = changes
             .iter()
             .enumerate()
@@ -345,6 +356,7 @@ impl Indexer {
     /// Takes in the change log until `stop`, committing every `commit_interval_ms` while there
     /// is something new, and trimming the log behind it.
     pub fn run(mut self, stop: Arc<AtomicBool>) {
+        crate::util::priority::lower_this_thread();
         let mut last_commit = Instant::now();
         let mut last_trim = Instant::now();
         let mut trimmed = self.seq;

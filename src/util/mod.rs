@@ -1,7 +1,8 @@
 //! Small shared helpers: identifier syntax, rate-limited logging, time, backoff, `/health` and
-//! its probe.
+//! its probe, background threads' priority.
 
 pub mod healthcheck;
+pub mod priority;
 pub mod ratelog;
 pub mod syntax;
 
