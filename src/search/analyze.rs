@@ -4,8 +4,11 @@
 //! starts a word also marked `^` — word starts from a Japanese segmenter for Japanese text,
 //! every character for Chinese, the run's start for Hangul. A query of CJK text must begin
 //! where a word begins (precision): `京都` finds 京都 and 京都府 but not 東京都, `ハリー`
-//! finds ハリー・ポッター, `에어팟` finds `에어팟을`. The same functions build the terms of
-//! queries, so what is indexed and what is asked agree by construction.
+//! finds ハリー・ポッター, `에어팟` finds `에어팟을`. Two alphabetic words in a row are also
+//! indexed as one pair term (`"new york"`, at the first word's position): a phrase of such
+//! words is asked as its pairs, one rare term instead of two common ones whose every common
+//! post would be checked for positions. The same functions build the terms of queries, so
+//! what is indexed and what is asked agree by construction.
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_segmentation::UnicodeSegmentation;
@@ -88,20 +91,30 @@ fn is_mark(c: char) -> bool {
 /// The index terms of `text`, positions from `start`; returns the position after the last.
 pub fn index_terms(text: &str, japanese: bool, start: usize, out: &mut Vec<Term>) -> usize {
     let mut pos = start;
+    // The last alphabetic word and its position, for pairs.
+    let mut last: Option<(String, usize)> = None;
     for (run, kind) in runs(text) {
         match kind {
             Script::Other => {
                 for w in run.unicode_words() {
                     if let Some(text) = fold(w) {
+                        if let Some((first, at)) = last.take() {
+                            out.push(Term {
+                                text: pair(&first, &text),
+                                position: at,
+                            });
+                        }
                         out.push(Term {
-                            text,
+                            text: text.clone(),
                             position: pos,
                         });
+                        last = Some((text, pos));
                         pos += 1;
                     }
                 }
             }
             Script::Cjk | Script::Hangul => {
+                last = None;
                 let chars: Vec<char> = run.chars().collect();
                 let starts = match kind {
                     Script::Cjk if japanese => word_starts(run, chars.len()),
@@ -113,6 +126,11 @@ pub fn index_terms(text: &str, japanese: bool, start: usize, out: &mut Vec<Term>
         }
     }
     pos
+}
+
+/// The pair term of two alphabetic words in a row (a space never occurs in a word term).
+fn pair(first: &str, second: &str) -> String {
+    format!("{first} {second}")
 }
 
 /// Maximal runs of one script class.
@@ -178,10 +196,12 @@ fn start_bigrams(chars: &[char], starts: &[bool], pos: usize, out: &mut Vec<Term
 }
 
 /// The terms a query text must match, each with its offset in the phrase (consecutive words
-/// at consecutive offsets, CJK runs as in the index). Latin words fold as indexed.
+/// at consecutive offsets, CJK runs as in the index). Latin words fold as indexed; two or more
+/// of them alone are asked as their pairs.
 pub fn query_terms(text: &str) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     let mut at = 0;
+    let mut alphabetic_only = true;
     for word in text.split_whitespace() {
         for (run, kind) in runs(word) {
             let chars: Vec<char> = run.chars().collect();
@@ -193,6 +213,7 @@ pub fn query_terms(text: &str) -> Vec<(usize, String)> {
                     }
                 }
                 Script::Cjk | Script::Hangul => {
+                    alphabetic_only = false;
                     if let [c] = chars.as_slice() {
                         out.push((at, format!("^{c}")));
                     }
@@ -204,6 +225,12 @@ pub fn query_terms(text: &str) -> Vec<(usize, String)> {
                 }
             }
         }
+    }
+    if alphabetic_only && out.len() > 1 {
+        return out
+            .windows(2)
+            .map(|w| (w[0].0, pair(&w[0].1, &w[1].1)))
+            .collect();
     }
     out
 }
@@ -260,9 +287,36 @@ mod tests {
             .into_iter()
             .map(|t| t.0)
             .collect();
-        assert_eq!(t, ["cafe", "creme", "brulee", "running", "full"]);
+        assert_eq!(
+            t,
+            [
+                "cafe",
+                "cafe creme",
+                "creme",
+                "creme brulee",
+                "brulee",
+                "brulee running",
+                "running",
+                "running full",
+                "full"
+            ]
+        );
         assert!(finds("Ich mag Äpfel", false, "apfel"));
         assert!(!finds("runner", false, "run"));
+    }
+
+    #[test]
+    fn phrases_of_words_are_asked_as_pairs() {
+        assert_eq!(
+            query_terms("New York city"),
+            [(0, "new york".to_string()), (1, "york city".to_string())]
+        );
+        assert!(finds("I love New York City!", false, "new york city"));
+        assert!(finds("new. York", false, "new york"));
+        assert!(!finds("York new", false, "new york"));
+        assert!(!finds("new 東京 york", false, "new york"));
+        // Mixed with CJK, a phrase keeps single terms.
+        assert_eq!(query_terms("new 東京")[0], (0, "new".to_string()));
     }
 
     #[test]

@@ -13,7 +13,6 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::collections::{HashMap, HashSet};
 use std::ops::Bound;
-use tantivy::collector::TopDocs;
 use tantivy::query::{
     AllQuery, BooleanQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
     TermSetQuery,
@@ -570,20 +569,10 @@ pub fn top(
         clauses.push((Occur::Must, since(f, frozen - TOP_WINDOW_US)));
     }
     let query = BooleanQuery::new(clauses);
-    // Relevance among the newest `TOP_POOL` matches: the oldest of them bounds the scored query
-    // (older segments are passed over).
+    // Relevance among the newest `TOP_POOL` matches: each is scored where it lies (a seek per
+    // match), not by a second pass over every match.
     let (total, pool) = newest(search, searcher, &query, None, TOP_POOL)?;
-    let scored: Box<dyn Query> = match pool.last() {
-        Some((oldest, _, _)) if pool.len() >= TOP_POOL => Box::new(BooleanQuery::new(vec![
-            (Occur::Must, Box::new(query) as Box<dyn Query>),
-            (Occur::Must, since(f, *oldest)),
-        ])),
-        _ => Box::new(query),
-    };
-    let top = searcher.search(
-        &*scored,
-        &TopDocs::with_limit(TOP_CANDIDATES).order_by_score(),
-    )?;
+    let top = scored(searcher, &query, pool)?;
     let mut ids = Ids::new(searcher);
     let mut ranked: Vec<(f64, String)> = Vec::with_capacity(top.len());
     for (score, addr) in top {
@@ -617,6 +606,39 @@ pub fn top(
         uris: page,
         total,
     })
+}
+
+/// The `TOP_CANDIDATES` best of `pool` by `query`'s relevance (BM25 with the index's
+/// statistics), best first.
+fn scored(
+    searcher: &Searcher,
+    query: &dyn Query,
+    mut pool: Vec<Newest>,
+) -> Result<Vec<(f32, DocAddress)>, SearchError> {
+    let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+    pool.sort_by_key(|(_, _, addr)| *addr);
+    let mut out = Vec::with_capacity(pool.len());
+    let mut segment: Option<(u32, Box<dyn tantivy::query::Scorer>)> = None;
+    for (_, _, addr) in pool {
+        let scorer = match &mut segment {
+            Some((ord, scorer)) if *ord == addr.segment_ord => scorer,
+            _ => {
+                let reader = searcher.segment_reader(addr.segment_ord);
+                &mut segment
+                    .insert((addr.segment_ord, weight.scorer(reader, 1.0)?))
+                    .1
+            }
+        };
+        if scorer.doc() < addr.doc_id {
+            scorer.seek(addr.doc_id);
+        }
+        if scorer.doc() == addr.doc_id {
+            out.push((scorer.score(), addr));
+        }
+    }
+    out.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    out.truncate(TOP_CANDIDATES);
+    Ok(out)
 }
 
 /// A query that matches nothing (for answers that cannot run).
