@@ -43,8 +43,10 @@ pub struct AppState {
     pub remote: Arc<service::remote::Remote>,
     /// Slots for requests' store work ([`service::work_slots`]).
     pub work: Arc<tokio::sync::Semaphore>,
-    /// The lists local users block, and their members ([`service::list_blocks`]).
-    pub list_blocks: Arc<hydrate::list_block::ListBlocks>,
+    /// The moderation lists local users block, and their members ([`service::mod_lists`]).
+    pub list_blocks: Arc<hydrate::mod_lists::ViewerLists>,
+    /// The moderation lists local users mute, and their members ([`service::mod_lists`]).
+    pub list_mutes: Arc<hydrate::mod_lists::ViewerLists>,
     /// Labelers local users' apps named, each remembered once ([`xrpc::labelers`]).
     pub labelers_named: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
     /// Counts from the count source (`counts.source`).

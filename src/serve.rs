@@ -187,6 +187,7 @@ impl Services {
             issuers: Arc::default(),
             remote: Arc::default(),
             list_blocks: Arc::default(),
+            list_mutes: Arc::default(),
             labelers_named: Arc::default(),
             counts: Arc::new(counts),
             search: self.search.clone(),
@@ -390,7 +391,7 @@ pub async fn run(cfg: Config) -> Result<(), ServeError> {
     state.ingest = stats;
     state.backfill = queue_stats;
     let state = Arc::new(state);
-    tokio::spawn(crate::service::list_blocks::keep_fresh(state.clone()));
+    tokio::spawn(crate::service::mod_lists::keep_fresh(state.clone()));
     tokio::spawn(crate::service::outside_counts::run_fetcher(state.clone()));
     let app = crate::app(state);
     let serving = |app| crate::front::conn::Serving {

@@ -2,7 +2,8 @@
 //! (`@atproto/dev-env`), every call made by alice's app through her PDS (which proxies to
 //! Aerie with service auth; `@atproto/api` validates the answers): `from:me` and
 //! `filter:follows` read her graph; a stranger's post she looked at (fetched on demand) is
-//! found within a second; accounts she mutes or blocks leave her results within a second.
+//! found within a second; accounts she mutes, mutes by a moderation list, or blocks leave her
+//! results within a second.
 
 mod common;
 
@@ -22,6 +23,15 @@ fn search(net: &mut Network, q: &str) -> BTreeSet<String> {
         .flatten()
         .filter_map(|p| p["record"]["text"].as_str().map(String::from))
         .collect()
+}
+
+/// How many posts alice's search for `q` says match: accounts she does not see are left out
+/// inside the query, so they are not counted either (a filter after the query would count
+/// them, and come back with short pages).
+fn hits_total(net: &mut Network, q: &str) -> u64 {
+    let answer = net.cmd(json!({"cmd": "pds", "as": "alice.test",
+        "nsid": "app.bsky.feed.searchPosts", "params": {"q": q, "limit": 1}}));
+    answer["body"]["hitsTotal"].as_u64().unwrap_or(u64::MAX)
 }
 
 fn of(texts: &[&str]) -> BTreeSet<String> {
@@ -121,10 +131,63 @@ async fn a_viewers_graph_mutes_blocks_and_visits_shape_her_results() {
     );
     assert_eq!(muted["status"], 200, "{muted}");
     until(&mut net, "stranger", &[], Duration::from_secs(1));
+    assert_eq!(hits_total(&mut net, "stranger"), 0);
+
+    // Muting a moderation list bob is on takes him out too (and her profile view of him says
+    // by which list); unmuting it brings him back.
+    let list = net.cmd(json!({"cmd": "put", "as": "alice.test", "collection": "app.bsky.graph.list",
+        "record": {"$type": "app.bsky.graph.list", "name": "quiet", "purpose": "app.bsky.graph.defs#modlist",
+            "createdAt": "2026-01-01T00:00:00.000Z"}}));
+    net.cmd(
+        json!({"cmd": "put", "as": "alice.test", "collection": "app.bsky.graph.listitem",
+        "record": {"$type": "app.bsky.graph.listitem", "subject": bob, "list": uri(&list),
+            "createdAt": "2026-01-01T00:00:00.000Z"}}),
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let seen = net.cmd(
+            json!({"cmd": "pds", "as": "alice.test", "nsid": "app.bsky.graph.getList",
+            "params": {"list": uri(&list)}}),
+        );
+        if seen["body"]["items"]
+            .as_array()
+            .is_some_and(|i| i.len() == 1)
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the list reached Aerie: {seen}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let mute_list = |net: &mut Network, nsid: &str| {
+        let done = net.cmd(json!({"cmd": "pds", "as": "alice.test", "nsid": nsid,
+            "input": {"list": uri(&list)}}));
+        assert_eq!(done["status"], 200, "{done}");
+    };
+    mute_list(&mut net, "app.bsky.graph.muteActorList");
+    until(&mut net, "tulips", &["my tulips"], Duration::from_secs(1));
+    assert_eq!(hits_total(&mut net, "tulips"), 1);
+    let profile = net.cmd(
+        json!({"cmd": "pds", "as": "alice.test", "nsid": "app.bsky.actor.getProfile",
+        "params": {"actor": bob}}),
+    );
+    assert_eq!(profile["body"]["viewer"]["muted"], true, "{profile}");
+    assert_eq!(
+        profile["body"]["viewer"]["mutedByList"]["uri"],
+        uri(&list),
+        "{profile}"
+    );
+    mute_list(&mut net, "app.bsky.graph.unmuteActorList");
+    until(
+        &mut net,
+        "tulips",
+        &["tulips in spring", "more tulips", "my tulips"],
+        Duration::from_secs(1),
+    );
 
     // Blocking bob (written at her PDS, arriving over the firehose) takes his posts out within
     // a second; a full page is still full of what remains.
     net.cmd(json!({"cmd": "put", "as": "alice.test", "collection": "app.bsky.graph.block",
         "record": {"$type": "app.bsky.graph.block", "subject": bob, "createdAt": "2026-01-01T00:00:00.000Z"}}));
     until(&mut net, "tulips", &["my tulips"], Duration::from_secs(1));
+    assert_eq!(hits_total(&mut net, "tulips"), 1);
 }

@@ -167,11 +167,16 @@ impl Views<'_> {
             Some(list) => self.list_basic(list)?,
             None => None,
         };
+        let muted_by_list = match &r.muted_by_list {
+            Some(list) => self.list_basic(list)?,
+            None => None,
+        };
         // As the reference: a block by list names the list in `blocking`, and follows are
         // not shown across a block.
         let blocked = r.blocks();
         Ok(Some(ViewerState {
-            muted: r.muted,
+            muted: r.mutes(),
+            muted_by_list,
             blocked_by: r.blocked_by,
             blocking: r
                 .blocking

@@ -84,7 +84,7 @@ impl Views<'_> {
                     .state
                     .list_blocks
                     .of(v)
-                    .and_then(|b| b.block_of(&uri).map(RecordId::uri)),
+                    .and_then(|b| b.entry_of(&uri).map(RecordId::uri)),
             }),
             None => None,
         };

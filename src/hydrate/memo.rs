@@ -62,6 +62,8 @@ impl<K: Eq + Hash, V: Clone> Table<K, V> {
 pub struct Relationship {
     /// The viewer muted the account (kept in Aerie).
     pub muted: bool,
+    /// A moderation list the viewer muted that the account is on.
+    pub muted_by_list: Option<Arc<StoredRecord>>,
     /// The viewer's block record of the account.
     pub blocking: Option<RecordId>,
     /// A list the viewer blocks that the account is on.
@@ -80,6 +82,11 @@ impl Relationship {
     /// A block in either direction.
     pub fn blocks(&self) -> bool {
         self.blocking.is_some() || self.blocked_by || self.blocking_by_list.is_some()
+    }
+
+    /// A mute, of the account or by a list.
+    pub fn mutes(&self) -> bool {
+        self.muted || self.muted_by_list.is_some()
     }
 }
 
@@ -132,6 +139,11 @@ impl Views<'_> {
         } else {
             Relationship {
                 muted: store.muted(viewer, did)?,
+                muted_by_list: self
+                    .state
+                    .list_mutes
+                    .of(viewer)
+                    .and_then(|m| m.list_of(did).cloned()),
                 blocking: store.block_record(viewer, did)?,
                 blocking_by_list: self
                     .state

@@ -12,8 +12,8 @@ pub mod labeler;
 pub mod labels;
 mod lanes;
 pub mod list;
-pub mod list_block;
 mod memo;
+pub mod mod_lists;
 mod notification;
 pub mod outside;
 pub(crate) mod post;
@@ -190,7 +190,7 @@ impl<'a> Views<'a> {
     pub fn hidden_from_viewer(&self, did: &str) -> aerie_storage::Result<bool> {
         Ok(self
             .relationship(did)?
-            .is_some_and(|r| r.blocks() || r.muted))
+            .is_some_and(|r| r.blocks() || r.mutes()))
     }
 
     fn cdn(&self, kind: &str, did: &str, cid: &str) -> String {

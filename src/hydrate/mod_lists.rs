@@ -1,6 +1,8 @@
-//! The lists each local user blocks (`app.bsky.graph.listblock`) and who is on them, as the
-//! service last read them (the lists may live on other PDSes): hydration treats an account on
-//! one of the viewer's blocked lists as blocked (`viewer.blockingByList`), as the reference does.
+//! The moderation lists each local user blocks (`app.bsky.graph.listblock`) or mutes
+//! (`muteActorList`, kept in Aerie) and who is on them, as the service last read them (the
+//! lists may live on other PDSes): hydration treats an account on one of the viewer's blocked
+//! lists as blocked (`viewer.blockingByList`) and one on a muted list as muted
+//! (`viewer.mutedByList`), as the reference does.
 
 use aerie_storage::{RecordId, StoredRecord};
 use std::collections::HashMap;
@@ -9,17 +11,18 @@ use std::sync::{Arc, RwLock};
 /// `app.bsky.graph.listblock`.
 pub const LIST_BLOCK: &str = "app.bsky.graph.listblock";
 
-/// One viewer's blocked lists and their members.
+/// One viewer's blocked (or muted) lists and their members.
 #[derive(Default, Debug)]
-pub struct Blocked {
-    /// Each blocked list: the listblock record's URI and the list record.
+pub struct OnLists {
+    /// Each list: what makes the viewer block or mute it (the listblock record; for a mute,
+    /// the list itself) and the list record.
     pub lists: Vec<(RecordId, Arc<StoredRecord>)>,
-    /// Each member of a blocked list, and the first such list (an index into `lists`).
+    /// Each member of one of the lists, and the first such list (an index into `lists`).
     pub members: HashMap<String, usize>,
 }
 
-impl Blocked {
-    /// The blocked list `did` is on, if any.
+impl OnLists {
+    /// The list `did` is on, if any.
     pub fn list_of(&self, did: &str) -> Option<&Arc<StoredRecord>> {
         self.members
             .get(did)
@@ -27,34 +30,34 @@ impl Blocked {
             .map(|(_, list)| list)
     }
 
-    /// The viewer's listblock record of the list `uri`, if they block it.
-    pub fn block_of(&self, uri: &str) -> Option<&RecordId> {
+    /// What makes the viewer block or mute the list `uri` (the listblock record), if they do.
+    pub fn entry_of(&self, uri: &str) -> Option<&RecordId> {
         self.lists
             .iter()
             .find(|(_, list)| list.id.uri() == uri)
-            .map(|(block, _)| block)
+            .map(|(entry, _)| entry)
     }
 }
 
-/// Every local user's blocked lists.
+/// Every local user's blocked, or muted, lists.
 #[derive(Default)]
-pub struct ListBlocks {
-    by_viewer: RwLock<HashMap<String, Arc<Blocked>>>,
+pub struct ViewerLists {
+    by_viewer: RwLock<HashMap<String, Arc<OnLists>>>,
 }
 
-impl ListBlocks {
-    /// `viewer`'s blocked lists (none known: `None`).
-    pub fn of(&self, viewer: &str) -> Option<Arc<Blocked>> {
+impl ViewerLists {
+    /// `viewer`'s lists (none known: `None`).
+    pub fn of(&self, viewer: &str) -> Option<Arc<OnLists>> {
         self.by_viewer.read().ok()?.get(viewer).cloned()
     }
 
-    /// Replaces `viewer`'s blocked lists.
-    pub fn set(&self, viewer: &str, blocked: Blocked) {
+    /// Replaces `viewer`'s lists.
+    pub fn set(&self, viewer: &str, lists: OnLists) {
         if let Ok(mut map) = self.by_viewer.write() {
-            if blocked.lists.is_empty() {
+            if lists.lists.is_empty() {
                 map.remove(viewer);
             } else {
-                map.insert(viewer.to_string(), Arc::new(blocked));
+                map.insert(viewer.to_string(), Arc::new(lists));
             }
         }
     }

@@ -303,7 +303,7 @@ impl<'v, 'a> Walk<'v, 'a> {
             }
             let hidden = self.gate.as_ref().is_some_and(|g| g.hides(&post.uri))
                 && views.viewer() != Some(author.as_str());
-            let muted = views.relationship(&author)?.is_some_and(|r| r.muted);
+            let muted = views.relationship(&author)?.is_some_and(|r| r.mutes());
             let pushpin = post.content.text.trim() == "📌";
             let op_liked = match self.shape.sort {
                 Sort::Top => views
@@ -715,7 +715,7 @@ mod tests {
 
     #[test]
     fn the_members_of_a_list_the_viewer_blocks_are_blocked() {
-        use crate::hydrate::list_block::Blocked;
+        use crate::hydrate::mod_lists::OnLists;
         let (state, ids) = state();
         let list = json!({"$type": "app.bsky.graph.list", "name": "spam",
             "purpose": "app.bsky.graph.defs#modlist", "createdAt": "2024-01-01T00:00:00.000Z"});
@@ -726,7 +726,7 @@ mod tests {
             .expect("apply");
         let rec = state.store.record(&list_id).expect("read").expect("list");
         let block = RecordId::new(VIEWER, "app.bsky.graph.listblock", "b1");
-        let mut blocked = Blocked::default();
+        let mut blocked = OnLists::default();
         blocked
             .lists
             .push((block.clone(), std::sync::Arc::new(rec)));

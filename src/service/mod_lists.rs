@@ -1,12 +1,14 @@
-//! List blocks (`app.bsky.graph.listblock`): the lists each local user blocks, their members
-//! read (from the store, or the creators' PDSes) into [`ListBlocks`] for hydration — at start,
-//! every minute, and at once after the user's own listblock writes — and `getListBlocks`.
+//! Moderation lists each local user blocks (`app.bsky.graph.listblock`) or mutes
+//! (`muteActorList`): their members read (from the store, or the creators' PDSes) into
+//! [`ViewerLists`] for hydration and search — at start, every minute, and at once after the
+//! user's own listblock writes and list mutes — and `getListBlocks`.
 
 use super::lists::{list_members, views_of, ListsPage};
 use super::remote::stored_or_fetched;
 use super::{run, Result};
+use crate::gate::own::kind;
 use crate::hydrate::list::{purpose, LIST};
-use crate::hydrate::list_block::{Blocked, LIST_BLOCK};
+use crate::hydrate::mod_lists::{OnLists, ViewerLists, LIST_BLOCK};
 use crate::AppState;
 use aerie_storage::{RecordId, StoredRecord};
 use std::sync::Arc;
@@ -14,10 +16,10 @@ use std::time::Duration;
 
 /// How often every local user's blocked lists are read again.
 const REFRESH: Duration = Duration::from_secs(60);
-/// How often every local user's listblock records are looked at.
+/// How often every local user's listblock records and list mutes are looked at.
 const LOOK: Duration = Duration::from_secs(3);
-/// Listblock records read per user at most.
-const MAX_BLOCKED_LISTS: usize = 100;
+/// Blocked (and, apart, muted) lists read per user at most.
+const MAX_LISTS: usize = 100;
 
 /// The list a listblock record blocks.
 fn subject(value: &[u8]) -> Option<RecordId> {
@@ -54,51 +56,79 @@ async fn blocked_page(
     .await
 }
 
-/// Reads `viewer`'s blocked lists and their members again; unless `force`d, only when their
-/// listblock records changed since the last read.
+/// The lists `viewer` muted, each as its own entry.
+async fn muted(state: &Arc<AppState>, viewer: &str) -> Result<Vec<(RecordId, RecordId)>> {
+    let v = viewer.to_string();
+    let rows = run(state, move |s| {
+        s.store.privates(&v, kind::LIST_MUTE, None, MAX_LISTS)
+    })
+    .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|(uri, _)| RecordId::parse_uri(uri))
+        .map(|list| (list.clone(), list))
+        .collect())
+}
+
+/// Reads `viewer`'s blocked and muted lists and their members again; unless `force`d, only
+/// those whose entries (listblock records, list mutes) changed since the last read.
 pub async fn refresh(state: &Arc<AppState>, viewer: &str, force: bool) -> Result<()> {
-    let (blocks, _) = blocked_page(state, viewer, None, MAX_BLOCKED_LISTS).await?;
+    let (blocks, _) = blocked_page(state, viewer, None, MAX_LISTS).await?;
+    read_lists(state, &state.list_blocks, viewer, blocks, force).await?;
+    let mutes = muted(state, viewer).await?;
+    read_lists(state, &state.list_mutes, viewer, mutes, force).await
+}
+
+/// Reads the lists of `entries` (what names each, and the list) and their members into
+/// `into`, unless nothing changed and the read is not `force`d.
+async fn read_lists(
+    state: &Arc<AppState>,
+    into: &ViewerLists,
+    viewer: &str,
+    entries: Vec<(RecordId, RecordId)>,
+    force: bool,
+) -> Result<()> {
     if !force {
-        let known: Vec<RecordId> = state
-            .list_blocks
+        let known: Vec<RecordId> = into
             .of(viewer)
-            .map(|b| b.lists.iter().map(|(block, _)| block.clone()).collect())
+            .map(|b| b.lists.iter().map(|(entry, _)| entry.clone()).collect())
             .unwrap_or_default();
-        let now: Vec<RecordId> = blocks.iter().map(|(block, _)| block.clone()).collect();
+        let now: Vec<RecordId> = entries.iter().map(|(entry, _)| entry.clone()).collect();
         if known == now {
             return Ok(());
         }
     }
-    let mut blocked = Blocked::default();
-    for (block, list) in blocks {
-        // As the reference: only a moderation list blocks its members.
+    let mut on = OnLists::default();
+    for (entry, list) in entries {
+        // As the reference: only a moderation list blocks or mutes its members.
         let Some(rec) = stored_or_fetched(state, &list)
             .await?
             .filter(|r| is_modlist(r))
         else {
             continue;
         };
-        let index = blocked.lists.len();
+        let index = on.lists.len();
         for (_, member) in list_members(state, &list).await? {
             if member != viewer {
-                blocked.members.entry(member).or_insert(index);
+                on.members.entry(member).or_insert(index);
             }
         }
-        blocked.lists.push((block, rec));
+        on.lists.push((entry, rec));
     }
-    state.list_blocks.set(viewer, blocked);
+    into.set(viewer, on);
     Ok(())
 }
 
-/// Keeps every local user's blocked lists fresh, for as long as Aerie runs: a look at their
-/// listblock records every few seconds, the members read again every minute.
+/// Keeps every local user's blocked and muted lists fresh, for as long as Aerie runs: a look
+/// at their listblock records and list mutes every few seconds, the members read again every
+/// minute.
 pub async fn keep_fresh(state: Arc<AppState>) {
     let mut last_full = tokio::time::Instant::now();
     loop {
         let force = last_full.elapsed() >= REFRESH;
         for viewer in state.scope.local_users() {
             if let Err(e) = refresh(&state, &viewer, force).await {
-                tracing::info!("blocked lists of {viewer}: {e}");
+                tracing::info!("blocked and muted lists of {viewer}: {e}");
             }
         }
         if force {

@@ -144,6 +144,9 @@ pub fn viewer_context(state: &AppState, viewer: Option<&str>) -> Result<Context>
         ctx.blocked.extend(blocked.members.keys().cloned());
     }
     ctx.muted = all_keys(|after| store.mutes(v, after, 1000))?;
+    if let Some(muted) = state.list_mutes.of(v) {
+        ctx.muted.extend(muted.members.keys().cloned());
+    }
     ctx.exclude_roots = all_keys(|after| {
         let page = store.privates(v, crate::gate::own::kind::THREAD_MUTE, after, 1000)?;
         Ok(page.into_iter().map(|(k, _)| k).collect())

@@ -91,7 +91,7 @@ pub async fn write_for(
     }
     let (resp, output) = forward_json(state, s, nsid, input).await?;
     if let Some(output) = output.clone() {
-        let blocks_lists = super::list_blocks::touches(input);
+        let blocks_lists = super::mod_lists::touches(input);
         let (nsid, did, input) = (nsid.to_string(), s.did.clone(), input.clone());
         super::run(state, move |state| {
             let accepted = Accepted {
@@ -105,7 +105,7 @@ pub async fn write_for(
         })
         .await;
         if blocks_lists {
-            super::list_blocks::refresh(state, &s.did, true).await?;
+            super::mod_lists::refresh(state, &s.did, true).await?;
         }
     }
     Ok((resp, output))

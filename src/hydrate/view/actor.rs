@@ -28,8 +28,11 @@ pub struct Label {
 #[derive(Clone, Debug, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ViewerState {
-    /// The viewer muted the account.
+    /// The viewer muted the account, or a list it is on.
     pub muted: bool,
+    /// A list the viewer muted that the account is on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub muted_by_list: Option<super::ListViewBasic>,
     /// The account blocks the viewer.
     pub blocked_by: bool,
     /// The viewer's block record.

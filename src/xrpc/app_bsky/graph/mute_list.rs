@@ -9,7 +9,7 @@ pub async fn mute(
     Authed(viewer): Authed,
     body: Option<Json<serde_json::Value>>,
 ) -> Response {
-    super::set_flag(state, viewer, body, "list", true, service::lists::mute).await
+    set(state, viewer, body, true).await
 }
 
 /// `app.bsky.graph.unmuteActorList`.
@@ -18,7 +18,32 @@ pub async fn unmute(
     Authed(viewer): Authed,
     body: Option<Json<serde_json::Value>>,
 ) -> Response {
-    super::set_flag(state, viewer, body, "list", false, service::lists::mute).await
+    set(state, viewer, body, false).await
+}
+
+/// Mutes or unmutes the list, then reads the viewer's muted lists' members again, so the
+/// next request already hides (or shows) them.
+async fn set(
+    state: Arc<AppState>,
+    viewer: String,
+    body: Option<Json<serde_json::Value>>,
+    on: bool,
+) -> Response {
+    let done = super::set_flag(
+        state.clone(),
+        viewer.clone(),
+        body,
+        "list",
+        on,
+        service::lists::mute,
+    )
+    .await;
+    if done.status().is_success() {
+        if let Err(e) = service::mod_lists::refresh(&state, &viewer, true).await {
+            tracing::info!("muted lists of {viewer}: {e}");
+        }
+    }
+    done
 }
 
 /// `app.bsky.graph.getListMutes`: the lists the viewer muted.
@@ -41,6 +66,6 @@ pub async fn blocked(
 ) -> XrpcResult {
     let limit = p.limit(50, 100)?;
     let cursor = p.cursor().map(String::from);
-    let page = service::list_blocks::blocked_lists(&state, viewer, cursor, limit).await?;
+    let page = service::mod_lists::blocked_lists(&state, viewer, cursor, limit).await?;
     reply(page)
 }
