@@ -9,12 +9,15 @@
 //!   common, middling and rare, two words, a phrase, `from:`, `#tag`: p50 and p99;
 //! - searchActorsTypeahead for 2 to 4 typed characters: p50 and p99;
 //! - write → searchable while the store is written at full speed: p50, p99, max;
-//! - index bytes per post, and the memory search adds (anonymous RSS, and all RSS).
+//! - index bytes per post, and the memory search adds to a running `aerie serve` (see
+//!   `search/memory.rs`).
 //!
 //! `cargo bench --bench search`; `BENCH_SEARCH_STORE=<dir>` keeps the store and index there and
 //! reuses them on the next run.
 
 mod common;
+#[path = "search/memory.rs"]
+mod memory;
 
 use aerie::config::Config;
 use aerie_storage::{Durability, Op, RecordId, Store};
@@ -161,19 +164,6 @@ fn now_us() -> i64 {
         .map_or(0, |d| d.as_micros() as i64)
 }
 
-/// Resident memory: (all, anonymous), kB.
-fn rss_kb() -> (u64, u64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-            .unwrap_or(0)
-    };
-    (field("VmRSS:"), field("RssAnon:"))
-}
-
 fn dir_bytes(p: &Path) -> u64 {
     std::fs::read_dir(p)
         .map(|rd| {
@@ -233,7 +223,6 @@ fn main() {
     cfg.rate_limit.enabled = false;
     cfg.search.people_appview_url = String::new();
     let cfg = Arc::new(cfg);
-    let rss_before = rss_kb();
     let services = aerie::serve::Services::open(&cfg, store.clone()).expect("services");
     let search = services.search.clone().expect("search");
     let mut indexer = search.indexer(store.clone(), &cfg.search).expect("indexer");
@@ -432,10 +421,21 @@ fn main() {
         pct_ms(&lags, 0.99),
         pct_ms(&lags, 1.0)
     );
-    let rss_after = rss_kb();
-    println!(
-        "memory added by search: {:.0} MB anonymous, {:.0} MB resident in all (index pages mapped in included)",
-        rss_after.1.saturating_sub(rss_before.1) as f64 / 1024.0,
-        rss_after.0.saturating_sub(rss_before.0) as f64 / 1024.0
-    );
+    // Everything holding the store lets go of it before the served Aerie opens it.
+    drop(rt);
+    drop(services);
+    drop(search);
+    drop(store);
+    std::thread::sleep(Duration::from_secs(2));
+    let authors: Vec<String> = (0..4000).map(did).collect();
+    let queries: Vec<String> = (0..40)
+        .map(|i| word(i % 12 + (i / 12) * 30))
+        .chain(["\"lo mi\"", "lo mi", "#mila", "東京"].map(String::from))
+        .map(|q| url::form_urlencoded::byte_serialize(q.as_bytes()).collect())
+        .collect();
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(memory::report(&data, &authors, &queries));
 }
