@@ -4,10 +4,9 @@
 //! starts a word also marked `^` — word starts from a Japanese segmenter for Japanese text,
 //! every character for Chinese, the run's start for Hangul. A query of CJK text must begin
 //! where a word begins (precision): `京都` finds 京都 and 京都府 but not 東京都, `ハリー`
-//! finds ハリー・ポッター, `에어팟` finds `에어팟을`. Two alphabetic words in a row are also
-//! indexed as one pair term (`"new york"`, at the first word's position): a phrase of such
-//! words is asked as its pairs, one rare term instead of two common ones whose every common
-//! post would be checked for positions. The same functions build the terms of queries, so
+//! finds ハリー・ポッター, `에어팟` finds `에어팟을`. Two of the commonest words in a row are
+//! also indexed as one pair term (`"of the"`, at the first word's position; see `common`), and
+//! a phrase asks for those pairs instead. The same functions build the terms of queries, so
 //! what is indexed and what is asked agree by construction.
 
 use unicode_normalization::UnicodeNormalization;
@@ -91,24 +90,27 @@ fn is_mark(c: char) -> bool {
 /// The index terms of `text`, positions from `start`; returns the position after the last.
 pub fn index_terms(text: &str, japanese: bool, start: usize, out: &mut Vec<Term>) -> usize {
     let mut pos = start;
-    // The last alphabetic word and its position, for pairs.
+    // The last alphabetic word, if common, and its position, for pairs.
     let mut last: Option<(String, usize)> = None;
     for (run, kind) in runs(text) {
         match kind {
             Script::Other => {
                 for w in run.unicode_words() {
                     if let Some(text) = fold(w) {
-                        if let Some((first, at)) = last.take() {
+                        let common = super::common::is_common(&text);
+                        if let Some((first, at)) = last.take().filter(|_| common) {
                             out.push(Term {
                                 text: pair(&first, &text),
                                 position: at,
                             });
                         }
+                        if common {
+                            last = Some((text.clone(), pos));
+                        }
                         out.push(Term {
-                            text: text.clone(),
+                            text,
                             position: pos,
                         });
-                        last = Some((text, pos));
                         pos += 1;
                     }
                 }
@@ -128,7 +130,7 @@ pub fn index_terms(text: &str, japanese: bool, start: usize, out: &mut Vec<Term>
     pos
 }
 
-/// The pair term of two alphabetic words in a row (a space never occurs in a word term).
+/// The pair term of two common words in a row (a space never occurs in a word term).
 fn pair(first: &str, second: &str) -> String {
     format!("{first} {second}")
 }
@@ -196,8 +198,8 @@ fn start_bigrams(chars: &[char], starts: &[bool], pos: usize, out: &mut Vec<Term
 }
 
 /// The terms a query text must match, each with its offset in the phrase (consecutive words
-/// at consecutive offsets, CJK runs as in the index). Latin words fold as indexed; two or more
-/// of them alone are asked as their pairs.
+/// at consecutive offsets, CJK runs as in the index). Latin words fold as indexed; in a phrase
+/// of them alone, two common words in a row are asked as their pair.
 pub fn query_terms(text: &str) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     let mut at = 0;
@@ -227,10 +229,24 @@ pub fn query_terms(text: &str) -> Vec<(usize, String)> {
         }
     }
     if alphabetic_only && out.len() > 1 {
-        return out
-            .windows(2)
-            .map(|w| (w[0].0, pair(&w[0].1, &w[1].1)))
-            .collect();
+        return with_pairs(out);
+    }
+    out
+}
+
+/// Consecutive words, two common ones in a row taken as their pair (each word once).
+fn with_pairs(words: Vec<(usize, String)>) -> Vec<(usize, String)> {
+    let common = |w: Option<&(usize, String)>| w.is_some_and(|(_, t)| super::common::is_common(t));
+    let mut out = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while let Some((at, word)) = words.get(i) {
+        if common(Some(&words[i])) && common(words.get(i + 1)) {
+            out.push((*at, pair(word, &words[i + 1].1)));
+            i += 2;
+        } else {
+            out.push((*at, word.clone()));
+            i += 1;
+        }
     }
     out
 }
@@ -287,36 +303,37 @@ mod tests {
             .into_iter()
             .map(|t| t.0)
             .collect();
-        assert_eq!(
-            t,
-            [
-                "cafe",
-                "cafe creme",
-                "creme",
-                "creme brulee",
-                "brulee",
-                "brulee running",
-                "running",
-                "running full",
-                "full"
-            ]
-        );
+        assert_eq!(t, ["cafe", "creme", "brulee", "running", "full"]);
         assert!(finds("Ich mag Äpfel", false, "apfel"));
         assert!(!finds("runner", false, "run"));
     }
 
     #[test]
-    fn phrases_of_words_are_asked_as_pairs() {
+    fn phrases_of_common_words_are_asked_as_pairs() {
+        let t = |q: &str| -> Vec<(usize, String)> { query_terms(q) };
+        let p = |v: &[(usize, &str)]| -> Vec<(usize, String)> {
+            v.iter().map(|(o, s)| (*o, s.to_string())).collect()
+        };
+        assert_eq!(t("to be or not"), p(&[(0, "to be"), (2, "or not")]));
         assert_eq!(
-            query_terms("New York city"),
-            [(0, "new york".to_string()), (1, "york city".to_string())]
+            t("the best of the year"),
+            p(&[(0, "the"), (1, "best"), (2, "of the"), (4, "year")])
         );
-        assert!(finds("I love New York City!", false, "new york city"));
-        assert!(finds("new. York", false, "new york"));
-        assert!(!finds("York new", false, "new york"));
-        assert!(!finds("new 東京 york", false, "new york"));
+        assert_eq!(t("new tulips"), p(&[(0, "new"), (1, "tulips")]));
+        assert!(finds("Love is all you need.", false, "is all you"));
+        assert!(finds("what. The", false, "what the"));
+        assert!(!finds("the what", false, "what the"));
+        assert!(!finds("what 東京 the", false, "what the"));
+        assert!(finds("the best of the year", false, "best of the year"));
         // Mixed with CJK, a phrase keeps single terms.
-        assert_eq!(query_terms("new 東京")[0], (0, "new".to_string()));
+        assert_eq!(t("the 東京")[0], (0, "the".to_string()));
+        // Only common pairs are indexed.
+        let pairs: Vec<String> = terms("the tulips of the year", false)
+            .into_iter()
+            .map(|t| t.0)
+            .filter(|t| t.contains(' '))
+            .collect();
+        assert_eq!(pairs, ["of the"]);
     }
 
     #[test]

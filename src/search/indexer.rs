@@ -88,13 +88,8 @@ impl Indexer {
             .num_merge_threads(1)
             .build();
         let writer = search.index.writer_with_options(options)?;
-        // Merges and the writer's worker yield to requests (workers started at later commits
-        // from `run`'s lowered thread inherit it).
-        crate::util::priority::lower_threads_named(&[
-            "merge_thread",
-            "segment_updater",
-            "thrd-tantivy-index",
-        ]);
+        // Merges yield to requests. (Not the writer itself: it must keep up with ingest.)
+        crate::util::priority::lower_threads_named(&["merge_thread"]);
         let mut policy = LogMergePolicy::default();
         policy.set_del_docs_ratio_before_merge(0.2);
         writer.set_merge_policy(Box::new(policy));
@@ -356,7 +351,6 @@ impl Indexer {
     /// Takes in the change log until `stop`, committing every `commit_interval_ms` while there
     /// is something new, and trimming the log behind it.
     pub fn run(mut self, stop: Arc<AtomicBool>) {
-        crate::util::priority::lower_this_thread();
         let mut last_commit = Instant::now();
         let mut last_trim = Instant::now();
         let mut trimmed = self.seq;

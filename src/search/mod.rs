@@ -6,6 +6,7 @@
 
 pub mod actors;
 pub mod analyze;
+mod common;
 pub mod doc;
 mod indexer;
 pub mod posts;

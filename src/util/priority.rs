@@ -1,16 +1,9 @@
 //! Background work at a lower CPU priority than requests: on a two-core machine, the search
-//! writer and its merges yield to the threads answering people (a per-thread `nice` on Linux;
-//! elsewhere nothing changes). Threads a lowered thread starts inherit its priority.
+//! index's merges yield to the threads answering people (a per-thread `nice` on Linux;
+//! elsewhere nothing changes).
 
 /// How much lower (the `nice` value).
 const NICE: i32 = 10;
-
-/// Lowers the calling thread's priority.
-pub fn lower_this_thread() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: `gettid` has no preconditions.
-    lower(unsafe { libc::gettid() });
-}
 
 /// Lowers the priority of this process's threads whose names start with one of `prefixes`
 /// (threads a library started, such as Tantivy's merge pool).
@@ -56,25 +49,20 @@ mod tests {
     }
 
     #[test]
-    fn lowered_threads_and_their_children_run_nicer() {
-        std::thread::spawn(|| {
-            let before = nice();
-            super::lower_this_thread();
-            assert_eq!(nice(), before.max(super::NICE as i64));
-            let child = std::thread::spawn(nice).join().expect("child");
-            assert_eq!(child, nice(), "inherited");
-        })
-        .join()
-        .expect("thread");
+    fn threads_are_lowered_by_name() {
+        let (started, wait_started) = std::sync::mpsc::channel();
+        let (lowered, wait_lowered) = std::sync::mpsc::channel::<()>();
         let named = std::thread::Builder::new()
             .name("aerie-test-nice".into())
-            .spawn(|| {
-                std::thread::sleep(std::time::Duration::from_millis(200));
+            .spawn(move || {
+                started.send(nice()).expect("send");
+                wait_lowered.recv().expect("lowered");
                 nice()
             })
             .expect("spawn");
-        std::thread::sleep(std::time::Duration::from_millis(50));
+        let before = wait_started.recv().expect("started");
         super::lower_threads_named(&["aerie-test-nice"]);
-        assert_eq!(named.join().expect("named"), super::NICE as i64);
+        lowered.send(()).expect("send");
+        assert_eq!(named.join().expect("named"), before.max(super::NICE as i64));
     }
 }
