@@ -1644,6 +1644,18 @@ fn searchable_changes_are_logged_with_their_batch(s: &dyn Store) {
     assert_eq!((log.first, log.next), (6, 8));
     assert_eq!(s.changes(0, 10).expect("c").len(), 2);
     assert_eq!(log.store_id, store_id, "the store keeps its id");
+    // Trimming again, or past the end, drops what is left and no more; the log's start then
+    // is its end.
+    s.apply(&[Op::TrimChanges { upto: 5 }], None).expect("trim");
+    assert_eq!(s.change_log().expect("log").first, 6);
+    s.apply(&[Op::TrimChanges { upto: 99 }], None)
+        .expect("trim");
+    let log = s.change_log().expect("log");
+    assert_eq!((log.first, log.next), (8, 8));
+    assert!(s.changes(0, 10).expect("c").is_empty());
+    s.apply(&[post(ALICE, "p3", 9, 9, "again")], None)
+        .expect("apply");
+    assert_eq!(s.changes(0, 10).expect("c")[0].0, 8, "numbers go on");
 }
 
 /// A batch becomes visible whole: a reader of the change log reading while batches commit

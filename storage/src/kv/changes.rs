@@ -10,7 +10,7 @@ use crate::model::{Change, ChangeLog, RecordId};
 use crate::{ChangeReader, Error, Result};
 
 /// Entries dropped by one `TrimChanges` (the rest go with the next one).
-const TRIM_MAX: usize = 50_000;
+const TRIM_MAX: u64 = 50_000;
 
 fn encode(change: &Change) -> Vec<u8> {
     match change {
@@ -74,22 +74,48 @@ impl<E: Engine> Tx<'_, E> {
         Ok(())
     }
 
-    /// Drops logged changes up to `upto` (at most `TRIM_MAX` of them).
+    /// Drops logged changes up to `upto` (at most `TRIM_MAX` of them), by their numbers from
+    /// where the last trim stopped: an LSM keeps what was deleted as tombstones until it
+    /// compacts, so walking the log from its start would pass over every one of them.
     pub(super) fn trim_changes(&mut self, upto: u64) -> Result<bool> {
-        let rows = self
-            .store
-            .engine
-            .scan_asc(Ks::Changes, &[], None, TRIM_MAX)?;
-        let mut trimmed = false;
-        for (k, _) in rows {
-            if seq_of(&k)? > upto {
-                break;
-            }
-            self.del(Ks::Changes, k);
-            trimmed = true;
+        let next = match self.next_change {
+            Some(n) => n,
+            None => read(self.get(Ks::Meta, keys::META_CHANGE_NEXT)?).unwrap_or(1),
+        };
+        let first = match read(self.get(Ks::Meta, keys::META_CHANGE_FIRST)?) {
+            Some(f) => f,
+            // A log trimmed before trims were recorded: found by a walk, once.
+            None => match self
+                .store
+                .engine
+                .scan_asc(Ks::Changes, &[], None, 1)?
+                .first()
+            {
+                Some((k, _)) => seq_of(k)?,
+                None => next,
+            },
+        };
+        let end = upto
+            .min(next.saturating_sub(1))
+            .min(first.saturating_add(TRIM_MAX - 1));
+        if end < first {
+            return Ok(false);
         }
-        Ok(trimmed)
+        for seq in first..=end {
+            self.del(Ks::Changes, seq.to_be_bytes().to_vec());
+        }
+        self.put(
+            Ks::Meta,
+            keys::META_CHANGE_FIRST.to_vec(),
+            (end + 1).to_be_bytes().to_vec(),
+        );
+        Ok(true)
     }
+}
+
+/// A stored number, if any.
+fn read(v: Option<Vec<u8>>) -> Option<u64> {
+    v.and_then(|v| super::row::read_u64(&v))
 }
 
 impl<E: Engine> ChangeReader for KvStore<E> {
@@ -103,9 +129,13 @@ impl<E: Engine> ChangeReader for KvStore<E> {
         };
         let store_id = read(keys::META_STORE_ID)?;
         let next = read(keys::META_CHANGE_NEXT)?.max(1);
-        let first = match self.engine.scan_asc(Ks::Changes, &[], None, 1)?.first() {
-            Some((k, _)) => seq_of(k)?,
-            None => next,
+        let first = match self.engine.get(Ks::Meta, keys::META_CHANGE_FIRST)? {
+            Some(v) => super::row::read_u64(&v).unwrap_or(1).min(next),
+            // Never trimmed since trims were recorded: the first entry left.
+            None => match self.engine.scan_asc(Ks::Changes, &[], None, 1)?.first() {
+                Some((k, _)) => seq_of(k)?,
+                None => next,
+            },
         };
         Ok(ChangeLog {
             store_id,

@@ -8,6 +8,9 @@ pub const META_NEXT_AID: &[u8] = b"next_aid";
 /// The change log: the next sequence number, and the store's id (see `ChangeLog`).
 pub const META_CHANGE_NEXT: &[u8] = b"change_next";
 pub const META_STORE_ID: &[u8] = b"store_id";
+/// The lowest sequence number the change log may still hold: where the last trim stopped
+/// (trims and the log's start are found without walking over what was trimmed).
+pub const META_CHANGE_FIRST: &[u8] = b"change_first";
 /// Prefix of per-connection cursors: `cursor/ · endpoint`.
 pub const META_CONNECTION_CURSOR: &[u8] = b"cursor/";
 

@@ -56,7 +56,7 @@ pub(super) fn commit_on(
     let result = prepare_and_write(c, grouped, durability, holder);
     match result {
         Ok(tx_done) => Outcome::Done(tx_done),
-        Err(e) if c.client.is_closed() => Outcome::Again(e),
+        Err(e) if c.lost() => Outcome::Again(e),
         Err(e) => Outcome::Done(Err(e)),
     }
 }

@@ -94,6 +94,17 @@ impl Connector {
 }
 
 impl Conn {
+    /// Whether this connection is gone, asked after a job on it failed: closed, or (the
+    /// server ending the session — a restart, `pg_terminate_backend` — answers the query in
+    /// flight with an error before the client sees the socket close) no longer answering.
+    pub fn lost(&mut self) -> bool {
+        self.client.is_closed()
+            || self
+                .client
+                .is_valid(std::time::Duration::from_secs(5))
+                .is_err()
+    }
+
     /// Connects; the first connection of a store also creates the tables and takes the lock.
     pub fn open(
         connector: &Connector,

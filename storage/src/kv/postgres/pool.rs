@@ -88,7 +88,7 @@ impl Pool {
         f: impl Fn(&mut Conn) -> Result<T> + Send + Sync + 'static,
     ) -> Result<T> {
         self.retrying(move |c| match f(c) {
-            Err(e) if c.client.is_closed() => Outcome::Again(e),
+            Err(e) if c.lost() => Outcome::Again(e),
             other => Outcome::Done(other),
         })
     }
