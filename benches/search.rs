@@ -195,6 +195,11 @@ fn dir_bytes(p: &Path) -> u64 {
 type QueryMaker = Box<dyn Fn(&mut Rng) -> String>;
 
 fn main() {
+    // Aerie's warnings (a slow commit, ...) show beside the figures.
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::WARN)
+        .with_writer(std::io::stderr)
+        .init();
     let total = env_or("BENCH_SEARCH_POSTS", 5_000_000);
     let tmp = tempfile::tempdir().expect("tempdir");
     let data = std::env::var_os("BENCH_SEARCH_STORE")

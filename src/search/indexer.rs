@@ -41,6 +41,9 @@ struct Payload {
     replace_until: u64,
 }
 
+/// A commit this slow is logged, with where the time went.
+const SLOW_COMMIT: Duration = Duration::from_secs(1);
+
 /// How long a hole in the log's sequence numbers is waited for.
 const HOLE_WAIT: Duration = Duration::from_secs(2);
 
@@ -332,9 +335,11 @@ impl Indexer {
 
     /// Commits what was taken in, with its position, and shows it to searches at once.
     fn commit(&mut self) -> Result<(), SearchError> {
+        let t = Instant::now();
         self.hand_over()?;
         // The store first: the index must never record a position the store could lose.
         self.store.flush()?;
+        let flushed = t.elapsed();
         let payload = serde_json::to_string(&Payload {
             version: INDEX_VERSION,
             store_id: self.store_id,
@@ -343,9 +348,21 @@ impl Indexer {
         })
         .map_err(|e| SearchError::Directory(e.to_string()))?;
         let mut prepared = self.writer.prepare_commit()?;
+        let ready = t.elapsed();
         prepared.set_payload(&payload);
         prepared.commit()?;
-        self.search.reload()
+        let committed = t.elapsed();
+        self.search.reload()?;
+        if t.elapsed() >= SLOW_COMMIT {
+            tracing::warn!(
+                store_flush_ms = flushed.as_millis(),
+                segment_ms = (ready - flushed).as_millis(),
+                commit_ms = (committed - ready).as_millis(),
+                reload_ms = (t.elapsed() - committed).as_millis(),
+                "search index: a slow commit"
+            );
+        }
+        Ok(())
     }
 
     /// Takes in the change log until `stop`, committing every `commit_interval_ms` while there

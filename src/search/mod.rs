@@ -42,7 +42,7 @@ pub enum SearchError {
 
 /// The version of what the index holds: bumped when documents are built differently, so an
 /// index built by an older Aerie is rebuilt.
-const INDEX_VERSION: u32 = 4;
+const INDEX_VERSION: u32 = 5;
 
 /// The oldest and newest `sortAt` of each block of a segment's documents.
 pub type Blocks = Vec<(i64, i64)>;

@@ -43,7 +43,7 @@ pub struct ListsPage {
 
 /// Where an account's records are read.
 #[derive(Clone, Copy)]
-enum Source {
+pub(super) enum Source {
     Store,
     Pds,
 }
@@ -62,7 +62,7 @@ async fn source(state: &Arc<AppState>, did: &str, record: Option<&RecordId>) -> 
 }
 
 /// One page of `did`'s records of `collection`, newest first, and the next page's cursor.
-async fn page(
+pub(super) async fn page(
     state: &Arc<AppState>,
     from: Source,
     did: &str,

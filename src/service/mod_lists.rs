@@ -3,7 +3,7 @@
 //! [`ViewerLists`] for hydration and search — at start, every minute, and at once after the
 //! user's own listblock writes and list mutes — and `getListBlocks`.
 
-use super::lists::{list_members, views_of, ListsPage};
+use super::lists::{list_members, page, views_of, ListsPage, Source};
 use super::remote::stored_or_fetched;
 use super::{run, Result};
 use crate::gate::own::kind;
@@ -40,20 +40,12 @@ async fn blocked_page(
     cursor: Option<String>,
     limit: usize,
 ) -> Result<(Vec<(RecordId, RecordId)>, Option<String>)> {
-    let v = viewer.to_string();
-    run(state, move |s| {
-        let page = s
-            .store
-            .records_in(&v, LIST_BLOCK, cursor.as_deref(), limit)?;
-        let mut out = Vec::new();
-        for id in &page.items {
-            if let Some(rec) = s.store.record(id)? {
-                out.extend(subject(&rec.value).map(|list| (id.clone(), list)));
-            }
-        }
-        Ok((out, page.cursor.filter(|_| page.items.len() == limit)))
-    })
-    .await
+    let (records, next) = page(state, Source::Store, viewer, LIST_BLOCK, cursor, limit).await?;
+    let blocks = records
+        .iter()
+        .filter_map(|rec| subject(&rec.value).map(|list| (rec.id.clone(), list)))
+        .collect();
+    Ok((blocks, next.filter(|_| records.len() == limit)))
 }
 
 /// The lists `viewer` muted, each as its own entry.
