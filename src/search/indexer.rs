@@ -15,7 +15,7 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tantivy::indexer::{IndexWriterOptions, LogMergePolicy, UserOperation};
+use tantivy::indexer::{IndexWriterOptions, LogMergePolicy, NoMergePolicy, UserOperation};
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
 /// Changes read from the log at once.
@@ -39,6 +39,14 @@ struct Payload {
     /// met them): even a created record replaces its document.
     #[serde(default)]
     replace_until: u64,
+}
+
+/// How segments are merged: by size levels, and a segment with a fifth of its documents
+/// deleted is merged again to reclaim them.
+fn merge_policy() -> Box<dyn tantivy::indexer::MergePolicy> {
+    let mut policy = LogMergePolicy::default();
+    policy.set_del_docs_ratio_before_merge(0.2);
+    Box::new(policy)
 }
 
 /// A commit this slow is logged, with where the time went.
@@ -91,11 +99,9 @@ impl Indexer {
             .num_merge_threads(1)
             .build();
         let writer = search.index.writer_with_options(options)?;
+        writer.set_merge_policy(merge_policy());
         // Merges yield to requests. (Not the writer itself: it must keep up with ingest.)
         crate::util::priority::lower_threads_named(&["merge_thread"]);
-        let mut policy = LogMergePolicy::default();
-        policy.set_del_docs_ratio_before_merge(0.2);
-        writer.set_merge_policy(Box::new(policy));
         Ok(Indexer {
             search,
             store,
@@ -161,6 +167,8 @@ impl Indexer {
         let total = self.store.stats()?.records;
         self.ops.clear();
         self.writer.delete_all_documents()?;
+        // The walk's segments are merged once, at its end (below).
+        self.writer.set_merge_policy(Box::new(NoMergePolicy));
         let f = *self.search.fields();
         let mut authors: HashSet<String> = HashSet::new();
         let mut done = 0u64;
@@ -239,6 +247,15 @@ impl Indexer {
         self.store_id = log.store_id;
         self.replace_until = self.store.change_log()?.next.saturating_sub(1);
         self.commit()?;
+        // One segment for the whole walk, merged before the rebuild ends: merged level by
+        // level instead, its dozens of segments would keep merges running for minutes after,
+        // beside the requests.
+        let segments = self.search.index.searchable_segment_ids()?;
+        if segments.len() > 1 {
+            self.writer.merge(&segments).wait()?;
+            self.search.reload()?;
+        }
+        self.writer.set_merge_policy(merge_policy());
         // The store's count, taken before the walk, is only about what the walk reads (records
         // arrive during it): the bar ends where the walk did.
         progress.advance(done, done);
