@@ -163,12 +163,21 @@ impl Indexer {
     /// the log's position as it was before the walk (what changes during it is taken in
     /// after, again: harmless).
     pub fn rebuild(&mut self, progress: &mut dyn Progress) -> Result<(), SearchError> {
+        // The walk's segments are merged once, at its end: merged level by level instead,
+        // its dozens of segments would keep merges running for minutes after, beside the
+        // requests. The usual policy comes back however the walk ends.
+        self.writer.set_merge_policy(Box::new(NoMergePolicy));
+        let walked = self.walk(progress);
+        self.writer.set_merge_policy(merge_policy());
+        walked
+    }
+
+    /// The rebuild's walk over the store, committed and merged into one segment.
+    fn walk(&mut self, progress: &mut dyn Progress) -> Result<(), SearchError> {
         let log = self.store.change_log()?;
         let total = self.store.stats()?.records;
         self.ops.clear();
         self.writer.delete_all_documents()?;
-        // The walk's segments are merged once, at its end (below).
-        self.writer.set_merge_policy(Box::new(NoMergePolicy));
         let f = *self.search.fields();
         let mut authors: HashSet<String> = HashSet::new();
         let mut done = 0u64;
@@ -247,15 +256,11 @@ impl Indexer {
         self.store_id = log.store_id;
         self.replace_until = self.store.change_log()?.next.saturating_sub(1);
         self.commit()?;
-        // One segment for the whole walk, merged before the rebuild ends: merged level by
-        // level instead, its dozens of segments would keep merges running for minutes after,
-        // beside the requests.
         let segments = self.search.index.searchable_segment_ids()?;
         if segments.len() > 1 {
             self.writer.merge(&segments).wait()?;
             self.search.reload()?;
         }
-        self.writer.set_merge_policy(merge_policy());
         // The store's count, taken before the walk, is only about what the walk reads (records
         // arrive during it): the bar ends where the walk did.
         progress.advance(done, done);
