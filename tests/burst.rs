@@ -2,7 +2,8 @@
 //! blocking pool, so the async workers that also read the socket stay free: the simulator
 //! pings the reader throughout ten seconds of heavy thread requests on a two-worker runtime,
 //! and every pong comes back promptly (with the store work inline, pongs waited behind the
-//! requests for seconds).
+//! requests for seconds; with only a deep thread's serialization left on the async workers,
+//! 0.6–1.1 s; with it on the blocking pool too, 11–22 ms).
 
 mod common;
 
@@ -118,7 +119,7 @@ async fn slow_requests_do_not_delay_the_socket_reader() {
         "the reader answered pings throughout the burst: {pongs:?}"
     );
     assert!(
-        pongs.max_us < 1_000_000,
+        pongs.max_us < 250_000,
         "a ping waited {} ms for the reader during the burst",
         pongs.max_us / 1000
     );

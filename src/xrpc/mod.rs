@@ -401,12 +401,18 @@ pub async fn respond<T: serde::Serialize>(
     state: &Arc<AppState>,
     f: impl FnOnce(&AppState) -> Result<T, XrpcError> + Send + 'static,
 ) -> axum::response::Response {
+    run(state, move |s| response(f(s))).await
+}
+
+/// A handler's result as its response: the output serialized as JSON, or the error. Called
+/// inside store work, so a large output is serialized on the blocking pool, not on an async
+/// worker (which also reads the ingest socket).
+pub fn response<T: serde::Serialize>(r: Result<T, XrpcError>) -> axum::response::Response {
     use axum::response::IntoResponse;
-    run(state, move |s| match f(s) {
+    match r {
         Ok(out) => Json(out).into_response(),
         Err(e) => e.into_response(),
-    })
-    .await
+    }
 }
 
 /// The `actor` parameter resolved to a known, active account, or the reference's 400.

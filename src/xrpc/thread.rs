@@ -25,18 +25,22 @@ where
     };
     let shown = raw.uri();
     let at_once = build.clone();
-    let first = run(state, move |s| -> Result<Result<T, RecordId>, XrpcError> {
-        let id = resolve_uri(s, raw)?.ok_or_else(|| not_found(&shown))?;
+    // The answer is serialized inside the store work too: a deep thread is a large output.
+    let first = run(state, move |s| -> Result<Response, RecordId> {
+        let id = match resolve_uri(s, raw) {
+            Ok(Some(id)) => id,
+            Ok(None) => return Ok(not_found(&shown).into_response()),
+            Err(e) => return Ok(e.into_response()),
+        };
         match service::beyond::holds_thread(&*s.store, &id) {
-            true => at_once(s, &id, Beyond::default()).map(Ok),
-            false => Ok(Err(id)),
+            true => Ok(super::response(at_once(s, &id, Beyond::default()))),
+            false => Err(id),
         }
     })
     .await;
     match first {
-        Ok(Ok(out)) => Json(out).into_response(),
-        Err(e) => e.into_response(),
-        Ok(Err(id)) => {
+        Ok(answered) => answered,
+        Err(id) => {
             let beyond = service::beyond::thread(state, &id).await;
             respond(state, move |s| build(s, &id, beyond)).await
         }
