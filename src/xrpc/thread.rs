@@ -27,9 +27,8 @@ where
     let at_once = build.clone();
     // The answer is serialized inside the store work too: a deep thread is a large output.
     let first = run(state, move |s| -> Result<Response, RecordId> {
-        let id = match resolve_uri(s, raw) {
-            Ok(Some(id)) => id,
-            Ok(None) => return Ok(not_found(&shown).into_response()),
+        let id = match resolve_uri(s, raw).and_then(|id| id.ok_or_else(|| not_found(&shown))) {
+            Ok(id) => id,
             Err(e) => return Ok(e.into_response()),
         };
         match service::beyond::holds_thread(&*s.store, &id) {
